@@ -1,0 +1,50 @@
+package photo
+
+import (
+	"zhipai/internal/raster"
+	"zhipai/internal/vision"
+)
+
+// detectStep finds the faces and keeps the dominant one. A second face of
+// comparable size makes a group photo; smaller faces (people far behind)
+// stay in the report for the background check.
+func (p *Pipeline) detectStep(st *state) error {
+	d := st.dec
+	st.report.Input.Format = d.format
+	st.report.Input.Width, st.report.Input.Height = d.width, d.height
+	st.report.Input.Orientation = d.orientation
+	st.report.Input.ICCProfile = d.profile
+	st.report.Input.DecodeScale = d.scale
+
+	faces, err := p.vision.DetectFaces(d.img)
+	if err != nil {
+		return fail(CodeInternal, err, "detect")
+	}
+	inv := 1 / d.scale
+	for i := range faces {
+		faces[i].Box = faces[i].Box.Scale(inv)
+		for k := range faces[i].Keypoints {
+			faces[i].Keypoints[k] = vision.Point{X: faces[i].Keypoints[k].X * inv, Y: faces[i].Keypoints[k].Y * inv}
+		}
+		st.report.Faces = append(st.report.Faces, FaceReport{Box: faces[i].Box, Score: faces[i].Score})
+	}
+	if len(faces) == 0 {
+		return fail(CodeNoFace, nil, "")
+	}
+	main := faces[0]
+	for _, f := range faces[1:] {
+		if f.Box.W() >= p.cfg.OtherFaceRatio*main.Box.W() {
+			return fail(CodeManyFaces, nil, "%d faces", len(faces))
+		}
+	}
+	// A face box reaching well past the frame means part of the face is
+	// outside the photo.
+	frame := raster.Rect{X1: float64(d.width), Y1: float64(d.height)}
+	tol := 0.08 * main.Box.W()
+	b := main.Box
+	if b.X0 < frame.X0-tol || b.Y0 < frame.Y0-tol || b.X1 > frame.X1+tol || b.Y1 > frame.Y1+tol {
+		return fail(CodeFaceCut, nil, "face box %v in %v", b, frame)
+	}
+	st.face = main
+	return nil
+}

@@ -1,0 +1,198 @@
+// Package photo turns a student's phone photo into the ID photo a spec
+// asks for: decode, find the face, separate the person from the wall,
+// crop by the head's geometry, replace the background, encode into the
+// spec's size window. It is a list of steps (one file each) over a shared
+// state; every measurement goes into the Report. It touches neither the
+// database nor the web: bytes and a spec in, bytes and a report out.
+package photo
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"zhipai/internal/raster"
+	"zhipai/internal/vision"
+)
+
+// Config holds the pipeline's tunable numbers.
+type Config struct {
+	// MaxBytes and MaxPixels refuse decompression bombs before decoding.
+	MaxBytes  int64
+	MaxPixels int64
+	// MinInputSide refuses thumbnails.
+	MinInputSide int
+	// WorkLongSide is the long side a JPEG is decoded at (by DCT scaling)
+	// when the photo is larger; the crop is decoded again at full size when
+	// it needs the pixels.
+	WorkLongSide int
+	// MaxUpscale is the largest enlargement from input to output pixels.
+	MaxUpscale float64
+	// OtherFaceRatio: a second face at least this wide relative to the
+	// main one makes the photo a group photo.
+	OtherFaceRatio float64
+	// MinMeshScore is the landmark network's face-presence probability a
+	// face needs.
+	MinMeshScore float32
+	// CropMargin keeps the crop's measurements this share of each spec
+	// range away from the range's ends, so that a re-measurement of the
+	// output stays inside.
+	CropMargin float64
+	Matte      MatteConfig
+}
+
+// DefaultConfig returns the settings used unless configured otherwise.
+func DefaultConfig() Config {
+	return Config{
+		MaxBytes:       30 << 20,
+		MaxPixels:      50_000_000,
+		MinInputSide:   128,
+		WorkLongSide:   2000,
+		MaxUpscale:     3,
+		OtherFaceRatio: 0.6,
+		MinMeshScore:   0.5,
+		CropMargin:     0.12,
+		Matte:          DefaultMatteConfig(),
+	}
+}
+
+// Validate rejects settings that cannot work.
+func (c Config) Validate() error {
+	switch {
+	case c.MaxBytes <= 0 || c.MaxPixels <= 0:
+		return fmt.Errorf("photo: limits must be positive")
+	case c.WorkLongSide < 256:
+		return fmt.Errorf("photo: WorkLongSide %d below 256", c.WorkLongSide)
+	case c.MaxUpscale < 1:
+		return fmt.Errorf("photo: MaxUpscale %v below 1", c.MaxUpscale)
+	case c.OtherFaceRatio <= 0 || c.OtherFaceRatio > 1:
+		return fmt.Errorf("photo: OtherFaceRatio %v outside (0,1]", c.OtherFaceRatio)
+	case c.CropMargin < 0 || c.CropMargin >= 0.5:
+		return fmt.Errorf("photo: CropMargin %v outside [0,0.5)", c.CropMargin)
+	}
+	return c.Matte.Validate()
+}
+
+// Pipeline standardizes photos. It is safe for concurrent use.
+type Pipeline struct {
+	cfg    Config
+	vision *vision.Engine
+}
+
+// New builds a pipeline on a loaded vision engine.
+func New(cfg Config, v *vision.Engine) (*Pipeline, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, fmt.Errorf("photo: no vision engine")
+	}
+	return &Pipeline{cfg: cfg, vision: v}, nil
+}
+
+// Result is a standardized photo.
+type Result struct {
+	JPEG   []byte
+	Report *Report
+	// Images for inspection (contact sheets, the compliance checks); nil
+	// where the pipeline stopped before making them.
+	Work   *raster.Image // the decoded photo (possibly reduced)
+	Scale  float64       // Work pixels per input pixel
+	Output *raster.Image // the composed photo before JPEG encoding
+	Alpha  *raster.Plane // the person's matte at output size
+	Mesh   *vision.Mesh  // landmarks in input pixels
+}
+
+// state is what the steps share.
+type state struct {
+	spec   *Spec
+	input  []byte
+	report *Report
+
+	dec     *decoded
+	face    vision.Face // in input pixels
+	mesh    *vision.Mesh
+	meas    measures
+	seg     *segmentation
+	crop    *cropPlan
+	out     *raster.Image // resampled crop, then composed
+	alpha   *raster.Plane
+	bgLocal *background
+	jpeg    []byte
+}
+
+type step struct {
+	name string
+	run  func(*state) error
+}
+
+func (p *Pipeline) steps() []step {
+	return []step{
+		{"decode", p.decodeStep},
+		{"detect", p.detectStep},
+		{"landmarks", p.landmarkStep},
+		{"segment", p.segmentStep},
+		{"crop", p.cropStep},
+		{"matte", p.matteStep},
+		{"compose", p.composeStep},
+		{"verify", p.verifyStep},
+		{"encode", p.encodeStep},
+	}
+}
+
+// Standardize runs every step. On refusal the error is a *Error and the
+// result still carries the report of what was measured.
+func (p *Pipeline) Standardize(ctx context.Context, data []byte, spec *Spec) (res *Result, err error) {
+	start := time.Now()
+	st := &state{
+		spec:   spec,
+		input:  data,
+		report: &Report{Input: InputReport{Bytes: len(data)}, TimingsMS: map[string]float64{}, Findings: []Finding{}},
+	}
+	res = &Result{Report: st.report}
+	if spec == nil {
+		return res, fail(CodeSpec, nil, "no spec")
+	}
+	st.report.Spec = spec.Name
+	if err := spec.Validate(); err != nil {
+		return res, fail(CodeSpec, err, "")
+	}
+	defer func() {
+		// A bug must cost one photo, never the process.
+		if r := recover(); r != nil {
+			err = fail(CodeInternal, fmt.Errorf("panic: %v", r), "%s", debug.Stack())
+		}
+		st.report.TimingsMS["total"] = ms(time.Since(start))
+		p.fillResult(st, res)
+		if err != nil {
+			pe := AsError(err)
+			err = pe
+			st.report.Error = &ErrorReport{Code: pe.Code, Message: pe.Message, Detail: pe.Detail}
+		}
+	}()
+	for _, s := range p.steps() {
+		if err := ctx.Err(); err != nil {
+			return res, fail(CodeCancelled, err, "")
+		}
+		t := time.Now()
+		err := s.run(st)
+		st.report.TimingsMS[s.name] = ms(time.Since(t))
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func (p *Pipeline) fillResult(st *state, res *Result) {
+	res.JPEG = st.jpeg
+	res.Output = st.out
+	res.Alpha = st.alpha
+	res.Mesh = st.mesh
+	if st.dec != nil {
+		res.Work, res.Scale = st.dec.img, st.dec.scale
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
