@@ -1,5 +1,83 @@
 package cli
 
-import "io"
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
 
-func photoEval(args []string, stdout, stderr io.Writer) int { return exitUsage }
+	"github.com/schollz/progressbar/v3"
+
+	"zhipai/internal/app"
+	"zhipai/internal/config"
+	"zhipai/internal/photo"
+	"zhipai/internal/photo/eval"
+)
+
+func photoEval(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("zhipai photo eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	specName := fs.String("spec", "chsi", "spec the portraits are standardized to")
+	sheet := fs.String("sheet", "out/eval-sheet.png", "contact sheet PNG (input, matte, output); empty for none")
+	limit := fs.Int("sheet-rows", 64, "photos on the contact sheet")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: zhipai photo eval [--spec NAME] [--sheet FILE.png] DIR")
+		fmt.Fprintln(stderr, "DIR is laid out as ../shared/data/photos (MANIFEST.tsv and ground truth beside the photos).")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagErr(err)
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	spec, err := photo.LookupSpec(*specName)
+	if err != nil {
+		fmt.Fprintln(stderr, "zhipai:", err)
+		return exitUsage
+	}
+	items, err := eval.Load(pos[0])
+	if err != nil {
+		fmt.Fprintln(stderr, "zhipai:", err)
+		return exitUsage
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintln(stderr, "zhipai:", err)
+		return exitUsage
+	}
+	ph, err := app.OpenPhoto(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "zhipai:", err)
+		return exitRefused
+	}
+	defer ph.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bar := newProgress(len(items), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("evaluating"),
+		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	opts := eval.Options{Spec: spec, Workers: cfg.PhotoWorkers, SheetLimit: *limit, Progress: func(int, int) { bar.Add(1) }}
+	if *sheet == "" {
+		opts.SheetLimit = 0
+	}
+	res, err := eval.Run(ctx, ph.Pipeline, ph.Vision, items, opts)
+	bar.Finish()
+	if err != nil {
+		fmt.Fprintln(stderr, "zhipai:", err)
+		return exitRefused
+	}
+	fmt.Fprintf(stdout, "zhipai photo eval %s (%d photos, spec %s)\n\n", pos[0], len(items), spec.Name)
+	res.Print(stdout)
+	if *sheet != "" {
+		if err := res.WriteSheet(*sheet); err != nil {
+			fmt.Fprintln(stderr, "zhipai:", err)
+			return exitRefused
+		}
+		fmt.Fprintf(stdout, "\ncontact sheet: %s\n", *sheet)
+	}
+	return exitOK
+}

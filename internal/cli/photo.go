@@ -163,7 +163,7 @@ func standardizeDir(ctx context.Context, p *photo.Pipeline, spec *photo.Spec, di
 		fmt.Fprintln(stderr, "zhipai:", err)
 		return exitUsage
 	}
-	bar := progressbar.NewOptions(len(files),
+	bar := newProgress(len(files),
 		progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription("standardizing"),
 		progressbar.OptionShowCount(),

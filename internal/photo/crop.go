@@ -124,21 +124,23 @@ func maximise(f func(float64) float64, lo, hi float64) float64 {
 	return (a + b) / 2
 }
 
-// planCrop solves the crop, relaxing the safety margin before giving up,
-// and names the reason when no crop exists.
-func planCrop(in cropInput, spec *Spec, margin, maxUpscale float64) (*cropPlan, error) {
-	for _, m := range []float64{margin, 0} {
+// planCrop solves the crop, relaxing the safety margin to its minimum
+// before giving up (a photo that meets the spec only at the very ends of its
+// ranges would fail the next measurement), and names the reason when no
+// crop exists.
+func planCrop(in cropInput, spec *Spec, margin, minMargin, maxUpscale float64) (*cropPlan, error) {
+	for _, m := range []float64{margin, minMargin} {
 		if p, ok := solveCrop(in, spec, cropLimits{bounds: true, maxScale: maxUpscale, margin: m}); ok {
 			return p, nil
 		}
 	}
 	// Diagnose: drop constraints one at a time.
-	free, ok := solveCrop(in, spec, cropLimits{})
+	free, ok := solveCrop(in, spec, cropLimits{margin: minMargin})
 	if !ok {
 		return nil, fail(CodeProportions, nil, "crown %.0f, eyes %.0f, face width %.0f px cannot meet %s/%s/%s",
 			in.crown, in.eye, in.faceWidth, spec.Crown, spec.EyeLine, spec.FaceWidth)
 	}
-	if _, ok := solveCrop(in, spec, cropLimits{maxScale: maxUpscale}); !ok {
+	if _, ok := solveCrop(in, spec, cropLimits{maxScale: maxUpscale, margin: minMargin}); !ok {
 		return nil, fail(CodeFaceTooSmall, nil, "needs %.2fx enlargement (limit %.1f)", free.scale, maxUpscale)
 	}
 	r := free.rect
@@ -180,7 +182,7 @@ func (p *Pipeline) cropStep(st *state) error {
 	if seg.edgeClear("right", seg.crownY, m.eyeY+2*m.faceWidth, in.frameW, in.frameH) {
 		in.allowRight = reach
 	}
-	plan, err := planCrop(in, st.spec, p.cfg.CropMargin, p.cfg.MaxUpscale)
+	plan, err := planCrop(in, st.spec, p.cfg.CropMargin, p.cfg.MinCropMargin, p.cfg.MaxUpscale)
 	if err != nil {
 		return err
 	}

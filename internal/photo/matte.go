@@ -46,6 +46,22 @@ func DefaultMatteConfig() MatteConfig {
 	}
 }
 
+// aboveCrown is how far above the mask's crown, in face widths, the matte
+// may still hold hair.
+const aboveCrown = 0.12
+
+// referenceFaceWidth is the face width (px) the radii are tuned for.
+const referenceFaceWidth = 240
+
+// scaled adapts the pixel radii to an image whose face is faceWidth wide.
+func (c MatteConfig) scaled(faceWidth float64) MatteConfig {
+	k := max(0.3, faceWidth/referenceFaceWidth)
+	r := func(v int) int { return max(1, int(float64(v)*k+0.5)) }
+	c.Erode, c.GuideRadius = r(c.Erode), r(c.GuideRadius)
+	c.BackgroundRadius, c.ForegroundRadius = r(c.BackgroundRadius), r(c.ForegroundRadius)
+	return c
+}
+
 // Validate rejects settings that cannot work.
 func (c MatteConfig) Validate() error {
 	if c.Sure <= 0.5 || c.Sure >= 1 || c.GuideRadius < 1 || c.GuideEps <= 0 ||
@@ -83,7 +99,14 @@ func (p *Pipeline) matteStep(st *state) error {
 			}
 		}
 	}
-	st.alpha, st.bgLocal = refineMatte(st.out, coarse, p.cfg.Matte)
+	st.alpha, st.bgLocal = refineMatte(st.out, coarse, p.cfg.Matte.scaled(plan.faceWidth))
+	// Nothing above the top of the head belongs to the student (a raised
+	// hand, a lamp, someone behind): clear it, leaving room for hair that
+	// stands higher than the mask's crown.
+	top := int((seg.crownY-plan.rect.Y0)*plan.scale - aboveCrown*plan.faceWidth)
+	for y := 0; y < min(top, st.alpha.H); y++ {
+		clear(st.alpha.Pix[y*st.alpha.W : (y+1)*st.alpha.W])
+	}
 	return nil
 }
 
@@ -145,7 +168,8 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 			dd += d * d
 		}
 		contrast := math.Sqrt(float64(dd))
-		conf := smoothstep(contrast, c.MinContrast, c.FullContrast) * (1 - smoothstep(float64(noise.Pix[i]), c.MaxWallNoise/2, c.MaxWallNoise))
+		plain := 1 - smoothstep(float64(noise.Pix[i]), c.MaxWallNoise/2, c.MaxWallNoise)
+		conf := smoothstep(contrast, c.MinContrast, c.FullContrast) * plain
 		var kb float32
 		if dd > 1e-6 {
 			kb = clamp01(dot / dd)
@@ -164,7 +188,9 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 		// F = B + (I-B)/a must be a real colour, so a pixel far from the
 		// wall's colour is mostly person whatever the estimates say. This
 		// is also what keeps the composite free of tinted fringes.
-		if lo := minAlpha(lin, bgLin, i); a < lo {
+		// (Only where the wall is plain: on a busy background the local
+		// estimate of B is not the colour behind the pixel.)
+		if lo := minAlpha(lin, bgLin, i) * float32(plain); a < lo {
 			a = lo
 		}
 		if float64(a) < c.Clip {
@@ -292,6 +318,8 @@ func localMean(lin [3]*raster.Plane, mask *raster.Plane, r int, withNoise bool) 
 		var nsum, ncount float64
 		for i := range nq.Pix {
 			if denSq.Pix[i] <= 1e-3 {
+				// No wall nearby: its colour here is a guess, as if noisy.
+				nq.Pix[i] = 1
 				continue
 			}
 			var m2 float32

@@ -37,8 +37,9 @@ type Config struct {
 	MinMeshScore float32
 	// CropMargin keeps the crop's measurements this share of each spec
 	// range away from the range's ends, so that a re-measurement of the
-	// output stays inside.
-	CropMargin float64
+	// output stays inside; MinCropMargin is the least it accepts.
+	CropMargin    float64
+	MinCropMargin float64
 	Matte      MatteConfig
 }
 
@@ -53,6 +54,7 @@ func DefaultConfig() Config {
 		OtherFaceRatio: 0.6,
 		MinMeshScore:   0.5,
 		CropMargin:     0.12,
+		MinCropMargin:  0.04,
 		Matte:          DefaultMatteConfig(),
 	}
 }
@@ -68,8 +70,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("photo: MaxUpscale %v below 1", c.MaxUpscale)
 	case c.OtherFaceRatio <= 0 || c.OtherFaceRatio > 1:
 		return fmt.Errorf("photo: OtherFaceRatio %v outside (0,1]", c.OtherFaceRatio)
-	case c.CropMargin < 0 || c.CropMargin >= 0.5:
-		return fmt.Errorf("photo: CropMargin %v outside [0,0.5)", c.CropMargin)
+	case c.CropMargin < 0 || c.CropMargin >= 0.5 || c.MinCropMargin < 0 || c.MinCropMargin > c.CropMargin:
+		return fmt.Errorf("photo: CropMargin %v, MinCropMargin %v", c.CropMargin, c.MinCropMargin)
 	}
 	return c.Matte.Validate()
 }

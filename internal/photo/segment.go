@@ -42,6 +42,7 @@ func (p *Pipeline) segmentStep(st *state) error {
 			return fail(CodeInternal, err, "segment")
 		}
 		seg := &segmentation{region: region, mask: mask}
+		seg.keepPerson(m)
 		crown, touching := seg.crown(m)
 		switch {
 		case touching && region.Y0 <= 0.5:
@@ -147,3 +148,76 @@ func (s *segmentation) edgeClear(edge string, from, to float64, frameW, frameH f
 	}
 	return false
 }
+
+// The head's extent beside the face, in face widths from its centre line:
+// above the neck nothing wider than this belongs to the student (hair
+// included); what is there is someone or something behind them.
+const (
+	headHalfWidth = 1.05
+	headFalloff   = 0.35
+	// Below the chin the allowance widens to the shoulders over this many
+	// face widths.
+	neckToShoulders = 0.6
+)
+
+// keepPerson removes from the mask what cannot be the student: anything
+// beside the head above the shoulders, and every region not connected to
+// the face.
+func (s *segmentation) keepPerson(m measures) {
+	w, h := s.mask.W, s.mask.H
+	for y := 0; y < h; y++ {
+		iy := s.region.Y0 + (float64(y)+0.5)/float64(h)*s.region.H()
+		// Allowed half-width at this row.
+		limit := headHalfWidth
+		if below := (iy - m.chinY) / m.faceWidth; below > 0 {
+			limit += 4 * below / neckToShoulders
+		}
+		for x := 0; x < w; x++ {
+			ix := s.region.X0 + (float64(x)+0.5)/float64(w)*s.region.W()
+			off := math.Abs(ix-m.centreX)/m.faceWidth - limit
+			if off > 0 {
+				s.mask.Pix[y*w+x] *= float32(1 - smoothstep(off, 0, headFalloff))
+			}
+		}
+	}
+	// Connected to the face: flood the mask (>= 0.5) from the point
+	// between the eyes, grow it by a few pixels for its soft edge, and
+	// clear everything else.
+	sx, sy := s.toMask(m.centreX, m.eyeY)
+	seed := clampInt(int(sy), 0, h-1)*w + clampInt(int(sx), 0, w-1)
+	keep := make([]bool, w*h)
+	if s.mask.Pix[seed] < 0.5 {
+		return // the mask missed the face; leave it to the crown's fallback
+	}
+	stack := []int{seed}
+	keep[seed] = true
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		x, y := i%w, i/w
+		for _, n := range [4][2]int{{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}} {
+			if n[0] < 0 || n[1] < 0 || n[0] >= w || n[1] >= h {
+				continue
+			}
+			j := n[1]*w + n[0]
+			if !keep[j] && s.mask.Pix[j] >= 0.5 {
+				keep[j] = true
+				stack = append(stack, j)
+			}
+		}
+	}
+	grown := raster.NewPlane(w, h)
+	for i, k := range keep {
+		if k {
+			grown.Pix[i] = 1
+		}
+	}
+	grown = raster.BoxMean(grown, 3)
+	for i, g := range grown.Pix {
+		if g == 0 {
+			s.mask.Pix[i] = 0
+		}
+	}
+}
+
+func clampInt(v, lo, hi int) int { return min(max(v, lo), hi) }

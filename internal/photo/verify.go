@@ -65,19 +65,20 @@ func (st *state) measureOutput() OutputGeometry {
 
 // matteTop finds the top of the person in the matte over the columns
 // cx +- half, searching down to row stop: per column the first crossing of
-// alpha 0.5, then the same low percentile as the mask's crown.
+// crownAlpha (low, so that fine hair a viewer sees counts), then the same
+// low percentile as the mask's crown.
 func matteTop(a *raster.Plane, cx, half, stop float64) float64 {
 	var tops []float64
 	for x := int(cx - half); x <= int(cx+half); x++ {
 		prev := a.At(x, 0)
-		if prev >= 0.5 {
+		if prev >= crownAlpha {
 			tops = append(tops, 0)
 			continue
 		}
 		for y := 1; float64(y) < stop; y++ {
 			v := a.At(x, y)
-			if v >= 0.5 {
-				tops = append(tops, float64(y-1)+0.5+float64((0.5-prev)/(v-prev)))
+			if v >= crownAlpha {
+				tops = append(tops, float64(y-1)+0.5+float64((crownAlpha-prev)/(v-prev)))
 				break
 			}
 			prev = v
@@ -89,6 +90,9 @@ func matteTop(a *raster.Plane, cx, half, stop float64) float64 {
 	sort.Float64s(tops)
 	return tops[len(tops)/6]
 }
+
+// crownAlpha is the matte level at which hair counts as the head's top.
+const crownAlpha = 0.3
 
 func roundGeometry(g OutputGeometry) OutputGeometry {
 	r := func(v float64) float64 { return math.Round(v*10) / 10 }
