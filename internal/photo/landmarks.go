@@ -74,7 +74,7 @@ func (p *Pipeline) landmarkStep(st *state) error {
 		// The face's centre line runs between the eyes: the pupils are the
 		// most precisely located points of a face, the cheek contour the
 		// least.
-		centreX: (re.X + le.X) / 2,
+		centreX:   (re.X + le.X) / 2,
 		chinY:     mesh.At(vision.MeshChin).Y,
 		foreheadY: mesh.At(vision.MeshForehead).Y,
 		pose:      pose,

@@ -40,7 +40,7 @@ type Config struct {
 	// output stays inside; MinCropMargin is the least it accepts.
 	CropMargin    float64
 	MinCropMargin float64
-	Matte      MatteConfig
+	Matte         MatteConfig
 }
 
 // DefaultConfig returns the settings used unless configured otherwise.
