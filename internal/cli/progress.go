@@ -11,11 +11,7 @@ import (
 // newProgress returns a progress bar on a terminal and a silent one
 // otherwise (logs and CI want results, not carriage returns).
 func newProgress(n int, opts ...progressbar.Option) *progressbar.ProgressBar {
-	visible := false
-	for _, f := range []*os.File{os.Stderr} {
-		visible = term.IsTerminal(int(f.Fd()))
-	}
-	if !visible {
+	if !term.IsTerminal(int(os.Stderr.Fd())) {
 		return progressbar.NewOptions(n, progressbar.OptionSetWriter(io.Discard))
 	}
 	return progressbar.NewOptions(n, opts...)
