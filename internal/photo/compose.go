@@ -27,8 +27,9 @@ func compose(st *state) {
 			px[0], px[1], px[2] = nc.R, nc.G, nc.B
 		case a >= 1:
 		default:
+			b := bg.at(i%alpha.W, i/alpha.W)
 			for k := 0; k < 3; k++ {
-				v := lut[px[k]] + (1-a)*(newLin[k]-bg.lin[k].Pix[i])
+				v := lut[px[k]] + (1-a)*(newLin[k]-b[k])
 				switch {
 				case v <= 0:
 					px[k] = 0

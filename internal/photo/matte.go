@@ -3,6 +3,7 @@ package photo
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"zhipai/internal/raster"
 )
@@ -73,12 +74,20 @@ func (c MatteConfig) Validate() error {
 }
 
 // background is the local estimate of the wall behind each pixel, in
-// linear light, and what the refinement learned about it.
+// linear light (kept at quarter resolution: it is smooth), and what the
+// refinement learned about it.
 type background struct {
-	lin        [3]*raster.Plane
+	lin        [3]*raster.Plane // quarter resolution
+	factor     float64          // output pixels per plane pixel
 	wall       RGB
 	wallNoise  float64 // 0-255 scale
 	knownShare float64
+}
+
+// at returns the wall's linear colour behind output pixel (x, y).
+func (b *background) at(x, y int) [3]float32 {
+	u, v := (float64(x)+0.5)/b.factor, (float64(y)+0.5)/b.factor
+	return [3]float32{b.lin[0].Bilinear(u, v), b.lin[1].Bilinear(u, v), b.lin[2].Bilinear(u, v)}
 }
 
 // matteStep refines the coarse mask into an alpha matte at output size.
@@ -90,14 +99,19 @@ func (p *Pipeline) matteStep(st *state) error {
 	x1, y1 := seg.toMask(plan.rect.X1, plan.rect.Y1)
 	coarse := raster.ResamplePlane(seg.mask, raster.Rect{X0: x0, Y0: y0, X1: x1, Y1: y1}, st.out.W, st.out.H, raster.Triangle)
 	// Outside the segmented region there is no mask: wall.
+	inside := seg.region.Intersect(plan.rect)
+	ox0 := int(math.Ceil((inside.X0-plan.rect.X0)*plan.scale - 0.5))
+	ox1 := int(math.Floor((inside.X1-plan.rect.X0)*plan.scale - 0.5))
+	oy0 := int(math.Ceil((inside.Y0-plan.rect.Y0)*plan.scale - 0.5))
+	oy1 := int(math.Floor((inside.Y1-plan.rect.Y0)*plan.scale - 0.5))
 	for y := 0; y < coarse.H; y++ {
-		for x := 0; x < coarse.W; x++ {
-			ix := plan.rect.X0 + (float64(x)+0.5)/plan.scale
-			iy := plan.rect.Y0 + (float64(y)+0.5)/plan.scale
-			if ix < seg.region.X0 || ix >= seg.region.X1 || iy < seg.region.Y0 || iy >= seg.region.Y1 {
-				coarse.Pix[y*coarse.W+x] = 0
-			}
+		row := coarse.Pix[y*coarse.W : (y+1)*coarse.W]
+		if y < oy0 || y > oy1 {
+			clear(row)
+			continue
 		}
+		clear(row[:min(max(ox0, 0), coarse.W)])
+		clear(row[min(max(ox1+1, 0), coarse.W):])
 	}
 	st.alpha, st.bgLocal = refineMatte(st.out, coarse, p.cfg.Matte.scaled(plan.faceWidth))
 	// Nothing above the top of the head belongs to the student (a raised
@@ -122,20 +136,14 @@ func (p *Pipeline) matteStep(st *state) error {
 //   - a guided filter of the coarse mask by the photo's luma, which snaps
 //     the mask to the photo's edges where the first cannot be trusted (a
 //     white shirt on a white wall, a busy background).
+//
+// The local colour estimates are smooth, so they are computed at quarter
+// resolution, the guided filter's coefficients at half resolution, and
+// only the band's pixels are visited at full resolution.
 func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raster.Plane, *background) {
 	w, h := img.W, img.H
-	n := w * h
 	lut := srgbLinearLUT()
-	var lin [3]*raster.Plane
-	luma := raster.NewPlane(w, h)
-	for k := range lin {
-		lin[k] = raster.NewPlane(w, h)
-	}
-	for i := 0; i < n; i++ {
-		r, g, b := img.Pix[3*i], img.Pix[3*i+1], img.Pix[3*i+2]
-		lin[0].Pix[i], lin[1].Pix[i], lin[2].Pix[i] = lut[r], lut[g], lut[b]
-		luma.Pix[i] = (0.299*float32(r) + 0.587*float32(g) + 0.114*float32(b)) / 255
-	}
+	// Certain person and certain wall, eroded away from the soft edge.
 	fg, bg := raster.NewPlane(w, h), raster.NewPlane(w, h)
 	for i, v := range coarse.Pix {
 		if float64(v) >= c.Sure {
@@ -146,63 +154,76 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 	}
 	fg, bg = erode(fg, c.Erode), erode(bg, c.Erode)
 
-	bgLin, noise, wall, wallNoise := localMean(lin, bg, c.BackgroundRadius, true)
-	fgLin, _, _, _ := localMean(lin, fg, c.ForegroundRadius, false)
-	guided := guidedFilter(luma, coarse, c.GuideRadius, float32(c.GuideEps))
+	wallQ := quarterStats(img, bg, lut, c.BackgroundRadius, true)
+	personQ := quarterStats(img, fg, lut, c.ForegroundRadius, false)
+	gA, gB := guidedCoefficients(img, coarse, c.GuideRadius, float32(c.GuideEps))
 
+	wallPlain := 1 - smoothstep(wallQ.typicalNoise/255, c.MaxWallNoise/2, c.MaxWallNoise)
 	alpha := raster.NewPlane(w, h)
 	var confSum float64
 	var band int
-	for i := 0; i < n; i++ {
-		switch {
-		case fg.Pix[i] == 1:
-			alpha.Pix[i] = 1
-			continue
-		case bg.Pix[i] == 1:
-			continue
-		}
-		var dot, dd float32
-		for k := 0; k < 3; k++ {
-			d := fgLin[k].Pix[i] - bgLin[k].Pix[i]
-			dot += (lin[k].Pix[i] - bgLin[k].Pix[i]) * d
-			dd += d * d
-		}
-		contrast := math.Sqrt(float64(dd))
-		plain := 1 - smoothstep(float64(noise.Pix[i]), c.MaxWallNoise/2, c.MaxWallNoise)
-		conf := smoothstep(contrast, c.MinContrast, c.FullContrast) * plain
-		var kb float32
-		if dd > 1e-6 {
-			kb = clamp01(dot / dd)
-			// The pixel must lie near the line from wall to person colour
-			// for the projection to mean anything (dark hair next to light
-			// skin does not).
-			var res float32
-			for k := 0; k < 3; k++ {
-				d := (lin[k].Pix[i] - bgLin[k].Pix[i]) - kb*(fgLin[k].Pix[i]-bgLin[k].Pix[i])
-				res += d * d
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			switch {
+			case fg.Pix[i] == 1:
+				alpha.Pix[i] = 1
+				continue
+			case bg.Pix[i] == 1:
+				continue
 			}
-			conf *= 1 - smoothstep(math.Sqrt(float64(res)), c.MaxResidual/4, c.MaxResidual)
+			px := img.Pix[3*i : 3*i+3]
+			in := [3]float32{lut[px[0]], lut[px[1]], lut[px[2]]}
+			bq, fq := wallQ.at(x, y), personQ.at(x, y)
+			noise := wallQ.noiseAt(x, y)
+			var dot, dd float32
+			for k := 0; k < 3; k++ {
+				d := fq[k] - bq[k]
+				dot += (in[k] - bq[k]) * d
+				dd += d * d
+			}
+			// Plain wall: the photo's wall as a whole is plain (its typical
+			// local noise is low) and this spot is not busy. The local figure
+			// alone would also count the hair strands that lie on the wall.
+			plain := wallPlain * (1 - smoothstep(float64(noise), 2*c.MaxWallNoise, 4*c.MaxWallNoise))
+			conf := smoothstep(math.Sqrt(float64(dd)), c.MinContrast, c.FullContrast) * plain
+			var kb float32
+			if dd > 1e-6 {
+				kb = clamp01(dot / dd)
+				// The pixel must lie near the line from wall to person colour
+				// for the projection to mean anything (dark hair next to light
+				// skin does not).
+				var res float32
+				for k := 0; k < 3; k++ {
+					d := (in[k] - bq[k]) - kb*(fq[k]-bq[k])
+					res += d * d
+				}
+				conf *= 1 - smoothstep(math.Sqrt(float64(res)), c.MaxResidual/4, c.MaxResidual)
+			}
+			luma := (0.299*float32(px[0]) + 0.587*float32(px[1]) + 0.114*float32(px[2])) / 255
+			u, v := (float64(x)+0.5)/2, (float64(y)+0.5)/2
+			guided := gA.Bilinear(u, v)*luma + gB.Bilinear(u, v)
+			a := float32(conf)*kb + float32(1-conf)*clamp01(guided)
+			// Physics bounds alpha from below: the person's colour
+			// F = B + (I-B)/a must be a real colour, so a pixel far from the
+			// wall's colour is mostly person whatever the estimates say. This
+			// is also what keeps the composite free of tinted fringes. (Only
+			// where the wall is plain: on a busy background the local
+			// estimate of B is not the colour behind the pixel.)
+			if lo := minAlpha(in, bq) * float32(plain); a < lo {
+				a = lo
+			}
+			if float64(a) < c.Clip {
+				a = 0
+			} else if float64(a) > 1-c.Clip {
+				a = 1
+			}
+			alpha.Pix[i] = a
+			confSum += conf
+			band++
 		}
-		a := float32(conf)*kb + float32(1-conf)*clamp01(guided.Pix[i])
-		// Physics bounds alpha from below: the person's colour
-		// F = B + (I-B)/a must be a real colour, so a pixel far from the
-		// wall's colour is mostly person whatever the estimates say. This
-		// is also what keeps the composite free of tinted fringes.
-		// (Only where the wall is plain: on a busy background the local
-		// estimate of B is not the colour behind the pixel.)
-		if lo := minAlpha(lin, bgLin, i) * float32(plain); a < lo {
-			a = lo
-		}
-		if float64(a) < c.Clip {
-			a = 0
-		} else if float64(a) > 1-c.Clip {
-			a = 1
-		}
-		alpha.Pix[i] = a
-		confSum += conf
-		band++
 	}
-	est := &background{lin: bgLin, wall: wall, wallNoise: wallNoise}
+	est := &background{lin: wallQ.mean, factor: quarter, wall: wallQ.global, wallNoise: wallQ.typicalNoise}
 	if band > 0 {
 		est.knownShare = confSum / float64(band)
 	}
@@ -211,16 +232,15 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 
 // minAlpha is the smallest alpha for which B + (I-B)/alpha stays inside
 // [0,1] in every channel.
-func minAlpha(lin, bg [3]*raster.Plane, i int) float32 {
+func minAlpha(in, b [3]float32) float32 {
 	var lo float32
 	for k := 0; k < 3; k++ {
-		in, b := lin[k].Pix[i], bg[k].Pix[i]
 		var a float32
 		switch {
-		case in < b && b > 1e-4:
-			a = (b - in) / b
-		case in > b && b < 1-1e-4:
-			a = (in - b) / (1 - b)
+		case in[k] < b[k] && b[k] > 1e-4:
+			a = (b[k] - in[k]) / b[k]
+		case in[k] > b[k] && b[k] < 1-1e-4:
+			a = (in[k] - b[k]) / (1 - b[k])
 		}
 		lo = max(lo, a)
 	}
@@ -244,107 +264,161 @@ func erode(m *raster.Plane, r int) *raster.Plane {
 	return mean
 }
 
-// localMean estimates, for every pixel, the mean linear colour of the
+// quarter is the reduction of the local colour statistics.
+const quarter = 4
+
+// localStats are the mean linear colour (and its spread) of the masked
+// pixels around each point, at quarter resolution.
+type localStats struct {
+	mean        [3]*raster.Plane
+	noise       *raster.Plane
+	global      RGB
+	globalNoise float64 // mean local noise, 0-255 scale
+	// typicalNoise is the median local noise (0-255 scale): robust to the
+	// few places where hair or an object lies on the wall.
+	typicalNoise float64
+}
+
+func (s *localStats) at(x, y int) [3]float32 {
+	u, v := (float64(x)+0.5)/quarter, (float64(y)+0.5)/quarter
+	return [3]float32{s.mean[0].Bilinear(u, v), s.mean[1].Bilinear(u, v), s.mean[2].Bilinear(u, v)}
+}
+
+func (s *localStats) noiseAt(x, y int) float32 {
+	return s.noise.Bilinear((float64(x)+0.5)/quarter, (float64(y)+0.5)/quarter)
+}
+
+// quarterStats estimates, for every point, the mean linear colour of the
 // masked pixels around it (normalised convolution over a window of radius
-// r, computed at quarter resolution: the estimate is smooth). Pixels with
-// no masked neighbour take the estimate of a four times wider window, then
-// the global mean. With noise set it also returns the local spread.
-func localMean(lin [3]*raster.Plane, mask *raster.Plane, r int, withNoise bool) (mean [3]*raster.Plane, noise *raster.Plane, global RGB, globalNoise float64) {
+// r): 4x4 blocks are summed, then box-filtered. Points with no masked
+// neighbour take the estimate of a four times wider window, then the
+// global mean; their noise reads as high, since the colour there is a
+// guess. With withNoise the local spread is estimated too.
+func quarterStats(img *raster.Image, mask *raster.Plane, lut *[256]float32, r int, withNoise bool) *localStats {
 	w, h := mask.W, mask.H
-	const f = 4
-	qw, qh := (w+f-1)/f, (h+f-1)/f
-	quarter := raster.Rect{X1: float64(qw * f), Y1: float64(qh * f)}
-	down := func(p *raster.Plane) *raster.Plane {
-		return raster.ResamplePlane(p, quarter, qw, qh, raster.Box)
-	}
-	mq := down(mask)
+	qw, qh := (w+quarter-1)/quarter, (h+quarter-1)/quarter
 	var sums [3]*raster.Plane
-	var sq *raster.Plane
-	if withNoise {
-		sq = raster.NewPlane(w, h)
+	for k := range sums {
+		sums[k] = raster.NewPlane(qw, qh)
 	}
+	count, sq := raster.NewPlane(qw, qh), raster.NewPlane(qw, qh)
 	var gsum [3]float64
 	var gcount float64
-	for k := 0; k < 3; k++ {
-		prod := raster.NewPlane(w, h)
-		for i, m := range mask.Pix {
-			v := lin[k].Pix[i] * m
-			prod.Pix[i] = v
-			gsum[k] += float64(v)
-			if withNoise {
-				sq.Pix[i] += v * lin[k].Pix[i]
+	for y := 0; y < h; y++ {
+		qrow := (y / quarter) * qw
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			if mask.Pix[i] == 0 {
+				continue
 			}
+			q := qrow + x/quarter
+			px := img.Pix[3*i : 3*i+3]
+			for k := 0; k < 3; k++ {
+				v := lut[px[k]]
+				sums[k].Pix[q] += v
+				sq.Pix[q] += v * v
+				gsum[k] += float64(v)
+			}
+			count.Pix[q]++
+			gcount++
 		}
-		sums[k] = down(prod)
 	}
-	for _, m := range mask.Pix {
-		gcount += float64(m)
-	}
+	s := &localStats{}
 	var g [3]float32
 	for k := range g {
 		if gcount > 0 {
 			g[k] = float32(gsum[k] / gcount)
 		}
 	}
-	global = RGB{linearTo8(g[0]), linearTo8(g[1]), linearTo8(g[2])}
-	rq := max(1, r/f)
-	den := raster.BoxMean(mq, rq)
-	wide := raster.BoxMean(mq, 4*rq)
-	var sqq *raster.Plane
-	var denSq *raster.Plane
-	if withNoise {
-		sqq = raster.BoxMean(down(sq), rq)
-		denSq = den
-	}
-	var meanQ [3]*raster.Plane
+	s.global = RGB{linearTo8(g[0]), linearTo8(g[1]), linearTo8(g[2])}
+	rq := max(1, r/quarter)
+	den, wide := raster.BoxMean(count, rq), raster.BoxMean(count, 4*rq)
+	const minCount = 0.05 // masked pixels per block, on average, to trust
 	for k := 0; k < 3; k++ {
-		num := raster.BoxMean(sums[k], rq)
-		numWide := raster.BoxMean(sums[k], 4*rq)
-		meanQ[k] = raster.NewPlane(qw, qh)
-		for i := range meanQ[k].Pix {
+		num, numWide := raster.BoxMean(sums[k], rq), raster.BoxMean(sums[k], 4*rq)
+		s.mean[k] = raster.NewPlane(qw, qh)
+		for i := range s.mean[k].Pix {
 			switch {
-			case den.Pix[i] > 1e-3:
-				meanQ[k].Pix[i] = num.Pix[i] / den.Pix[i]
-			case wide.Pix[i] > 1e-4:
-				meanQ[k].Pix[i] = numWide.Pix[i] / wide.Pix[i]
+			case den.Pix[i] > minCount:
+				s.mean[k].Pix[i] = num.Pix[i] / den.Pix[i]
+			case wide.Pix[i] > minCount/10:
+				s.mean[k].Pix[i] = numWide.Pix[i] / wide.Pix[i]
 			default:
-				meanQ[k].Pix[i] = g[k]
+				s.mean[k].Pix[i] = g[k]
 			}
-		}
-		mean[k] = raster.ResamplePlane(meanQ[k], raster.Rect{X1: float64(qw), Y1: float64(qh)}, w, h, raster.Triangle)
-	}
-	if withNoise {
-		nq := raster.NewPlane(qw, qh)
-		var nsum, ncount float64
-		for i := range nq.Pix {
-			if denSq.Pix[i] <= 1e-3 {
-				// No wall nearby: its colour here is a guess, as if noisy.
-				nq.Pix[i] = 1
-				continue
-			}
-			var m2 float32
-			for k := 0; k < 3; k++ {
-				m2 += meanQ[k].Pix[i] * meanQ[k].Pix[i]
-			}
-			v := sqq.Pix[i]/denSq.Pix[i] - m2
-			if v < 0 {
-				v = 0
-			}
-			nq.Pix[i] = float32(math.Sqrt(float64(v) / 3))
-			nsum += float64(nq.Pix[i]) * float64(mq.Pix[i])
-			ncount += float64(mq.Pix[i])
-		}
-		noise = raster.ResamplePlane(nq, raster.Rect{X1: float64(qw), Y1: float64(qh)}, w, h, raster.Triangle)
-		if ncount > 0 {
-			globalNoise = 255 * nsum / ncount
 		}
 	}
-	return mean, noise, global, globalNoise
+	if !withNoise {
+		return s
+	}
+	sqm := raster.BoxMean(sq, rq)
+	s.noise = raster.NewPlane(qw, qh)
+	var nsum, ncount float64
+	for i := range s.noise.Pix {
+		if den.Pix[i] <= minCount {
+			s.noise.Pix[i] = 1
+			continue
+		}
+		var m2 float32
+		for k := 0; k < 3; k++ {
+			m2 += s.mean[k].Pix[i] * s.mean[k].Pix[i]
+		}
+		v := max(sqm.Pix[i]/den.Pix[i]-m2, 0)
+		s.noise.Pix[i] = float32(math.Sqrt(float64(v) / 3))
+		nsum += float64(s.noise.Pix[i]) * float64(count.Pix[i])
+		ncount += float64(count.Pix[i])
+	}
+	if ncount > 0 {
+		s.globalNoise = 255 * nsum / ncount
+	}
+	var cells []float64
+	for i, v := range s.noise.Pix {
+		if den.Pix[i] > minCount && count.Pix[i] > 0 {
+			cells = append(cells, float64(v))
+		}
+	}
+	s.typicalNoise = 255
+	if len(cells) > 0 {
+		sort.Float64s(cells)
+		s.typicalNoise = 255 * cells[len(cells)/2]
+	}
+	return s
+}
+
+// guidedCoefficients runs He, Sun and Tang's guided filter of the coarse
+// mask by the photo's luma at half resolution (the "fast guided filter"):
+// locally mask ~ a*luma + b, and a, b are smooth enough to be sampled
+// bilinearly at full resolution.
+func guidedCoefficients(img *raster.Image, p *raster.Plane, r int, eps float32) (*raster.Plane, *raster.Plane) {
+	hw, hh := (img.W+1)/2, (img.H+1)/2
+	i2, p2 := raster.NewPlane(hw, hh), raster.NewPlane(hw, hh)
+	for y := 0; y < hh; y++ {
+		for x := 0; x < hw; x++ {
+			var li, lp float32
+			n := float32(0)
+			for dy := 0; dy < 2; dy++ {
+				for dx := 0; dx < 2; dx++ {
+					sx, sy := 2*x+dx, 2*y+dy
+					if sx >= img.W || sy >= img.H {
+						continue
+					}
+					j := sy*img.W + sx
+					px := img.Pix[3*j : 3*j+3]
+					li += (0.299*float32(px[0]) + 0.587*float32(px[1]) + 0.114*float32(px[2])) / 255
+					lp += p.Pix[j]
+					n++
+				}
+			}
+			i2.Pix[y*hw+x], p2.Pix[y*hw+x] = li/n, lp/n
+		}
+	}
+	return guidedFilter(i2, p2, max(1, r/2), eps)
 }
 
 // guidedFilter is He, Sun and Tang's edge-preserving filter of p by the
-// guide i (grey): locally p ~ a*i + b.
-func guidedFilter(i, p *raster.Plane, r int, eps float32) *raster.Plane {
+// guide i (grey): locally p ~ a*i + b. It returns the window means of a and
+// b; the filtered value at a pixel is a*i + b.
+func guidedFilter(i, p *raster.Plane, r int, eps float32) (*raster.Plane, *raster.Plane) {
 	n := len(i.Pix)
 	ip := raster.NewPlane(i.W, i.H)
 	ii := raster.NewPlane(i.W, i.H)
@@ -361,12 +435,7 @@ func guidedFilter(i, p *raster.Plane, r int, eps float32) *raster.Plane {
 		a.Pix[k] = cov / (v + eps)
 		b.Pix[k] = mp.Pix[k] - a.Pix[k]*mi.Pix[k]
 	}
-	ma, mb := raster.BoxMean(a, r), raster.BoxMean(b, r)
-	q := raster.NewPlane(i.W, i.H)
-	for k := 0; k < n; k++ {
-		q.Pix[k] = ma.Pix[k]*i.Pix[k] + mb.Pix[k]
-	}
-	return q
+	return raster.BoxMean(a, r), raster.BoxMean(b, r)
 }
 
 func smoothstep(x, lo, hi float64) float64 {
