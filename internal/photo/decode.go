@@ -120,9 +120,6 @@ func (p *Pipeline) decodeStep(st *state) error {
 			d.profile = prof.Description
 		}
 	}
-	if min(d.width, d.height) < p.cfg.MinInputSide {
-		return fail(CodeTooSmall, nil, "%dx%d", d.width, d.height)
-	}
 	st.dec = d
 	return nil
 }

@@ -15,6 +15,9 @@ func (p *Pipeline) detectStep(st *state) error {
 	st.report.Input.Orientation = d.orientation
 	st.report.Input.ICCProfile = d.profile
 	st.report.Input.DecodeScale = d.scale
+	if min(d.width, d.height) < p.cfg.MinInputSide {
+		return fail(CodeTooSmall, nil, "%dx%d", d.width, d.height)
+	}
 
 	faces, err := p.vision.DetectFaces(d.img)
 	if err != nil {

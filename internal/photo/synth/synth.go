@@ -105,8 +105,8 @@ func Rotate(img *raster.Image, o int) *raster.Image {
 func WithEXIFOrientation(jpeg []byte, o int) []byte {
 	var tiff bytes.Buffer
 	tiff.WriteString("MM\x00*")
-	binary.Write(&tiff, binary.BigEndian, uint32(8))  // IFD0 offset
-	binary.Write(&tiff, binary.BigEndian, uint16(1))  // one entry
+	binary.Write(&tiff, binary.BigEndian, uint32(8)) // IFD0 offset
+	binary.Write(&tiff, binary.BigEndian, uint16(1)) // one entry
 	binary.Write(&tiff, binary.BigEndian, uint16(0x0112))
 	binary.Write(&tiff, binary.BigEndian, uint16(3)) // SHORT
 	binary.Write(&tiff, binary.BigEndian, uint32(1))
