@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"strings"
 
 	"golang.org/x/image/webp"
 
@@ -208,7 +209,9 @@ func decodeImage(format string, data []byte) (image.Image, error) {
 }
 
 func readError(err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+	// image/png reports a file that ends inside the image data as a format
+	// error with this text rather than as an unexpected EOF.
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "not enough pixel data") {
 		return fail(CodeTruncated, err, "")
 	}
 	return fail(CodeCorrupt, err, "")

@@ -5,24 +5,26 @@ import (
 	"testing"
 
 	"zhipai/internal/photo"
-	"zhipai/internal/vision"
+	visionpkg "zhipai/internal/vision"
 )
 
 // The models load once for the whole test binary.
 var shared struct {
 	once sync.Once
 	p    *photo.Pipeline
+	v    *visionpkg.Engine
 	err  error
 }
 
 func testPipeline(tb testing.TB) *photo.Pipeline {
 	tb.Helper()
 	shared.once.Do(func() {
-		v, err := vision.New(vision.Config{})
+		v, err := visionpkg.New(visionpkg.Config{})
 		if err != nil {
 			shared.err = err
 			return
 		}
+		shared.v = v
 		shared.p, shared.err = photo.New(photo.DefaultConfig(), v)
 	})
 	if shared.err != nil {
@@ -30,3 +32,6 @@ func testPipeline(tb testing.TB) *photo.Pipeline {
 	}
 	return shared.p
 }
+
+// vision is the engine under the shared pipeline.
+func vision(*photo.Pipeline) *visionpkg.Engine { return shared.v }

@@ -32,6 +32,9 @@ type MatteConfig struct {
 	// MaxResidual is the distance from the wall-person colour line beyond
 	// which the projection is not trusted.
 	MaxResidual float64
+	// HairReach is how far beyond the network's mask the matte looks for
+	// hair strands on a plain wall.
+	HairReach int
 	// Clip snaps alpha below Clip to 0 and above 1-Clip to 1.
 	Clip float64
 }
@@ -43,7 +46,7 @@ func DefaultMatteConfig() MatteConfig {
 		GuideRadius: 6, GuideEps: 2e-3,
 		BackgroundRadius: 28, ForegroundRadius: 12,
 		MinContrast: 0.05, FullContrast: 0.18, MaxWallNoise: 0.05, MaxResidual: 0.12,
-		Clip: 0.03,
+		HairReach: 12, Clip: 0.03,
 	}
 }
 
@@ -58,7 +61,7 @@ const referenceFaceWidth = 240
 func (c MatteConfig) scaled(faceWidth float64) MatteConfig {
 	k := max(0.3, faceWidth/referenceFaceWidth)
 	r := func(v int) int { return max(1, int(float64(v)*k+0.5)) }
-	c.Erode, c.GuideRadius = r(c.Erode), r(c.GuideRadius)
+	c.Erode, c.GuideRadius, c.HairReach = r(c.Erode), r(c.GuideRadius), r(c.HairReach)
 	c.BackgroundRadius, c.ForegroundRadius = r(c.BackgroundRadius), r(c.ForegroundRadius)
 	return c
 }
@@ -67,7 +70,7 @@ func (c MatteConfig) scaled(faceWidth float64) MatteConfig {
 func (c MatteConfig) Validate() error {
 	if c.Sure <= 0.5 || c.Sure >= 1 || c.GuideRadius < 1 || c.GuideEps <= 0 ||
 		c.BackgroundRadius < 1 || c.ForegroundRadius < 1 || c.MinContrast >= c.FullContrast ||
-		c.MaxWallNoise <= 0 || c.MaxResidual <= 0 || c.Clip < 0 || c.Clip >= 0.5 {
+		c.MaxWallNoise <= 0 || c.MaxResidual <= 0 || c.HairReach < 0 || c.Clip < 0 || c.Clip >= 0.5 {
 		return fmt.Errorf("photo: matte config %+v", c)
 	}
 	return nil
@@ -153,6 +156,10 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 		}
 	}
 	fg, bg = erode(fg, c.Erode), erode(bg, c.Erode)
+	// Hair the network missed lies beyond its mask: on a plain wall the
+	// matte looks HairReach pixels further out, where the wall colour tells
+	// a strand from the wall.
+	farWall := erode(bg, c.HairReach)
 
 	wallQ := quarterStats(img, bg, lut, c.BackgroundRadius, true)
 	personQ := quarterStats(img, fg, lut, c.ForegroundRadius, false)
@@ -165,12 +172,15 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
+			nearWall := false
 			switch {
 			case fg.Pix[i] == 1:
 				alpha.Pix[i] = 1
 				continue
-			case bg.Pix[i] == 1:
+			case farWall.Pix[i] == 1 || (bg.Pix[i] == 1 && wallPlain < 0.5):
 				continue
+			case bg.Pix[i] == 1:
+				nearWall = true
 			}
 			px := img.Pix[3*i : 3*i+3]
 			in := [3]float32{lut[px[0]], lut[px[1]], lut[px[2]]}
@@ -200,10 +210,17 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 				}
 				conf *= 1 - smoothstep(math.Sqrt(float64(res)), c.MaxResidual/4, c.MaxResidual)
 			}
-			luma := (0.299*float32(px[0]) + 0.587*float32(px[1]) + 0.114*float32(px[2])) / 255
-			u, v := (float64(x)+0.5)/2, (float64(y)+0.5)/2
-			guided := gA.Bilinear(u, v)*luma + gB.Bilinear(u, v)
-			a := float32(conf)*kb + float32(1-conf)*clamp01(guided)
+			var a float32
+			if nearWall {
+				// Outside the network's mask only the wall-colour evidence
+				// counts.
+				a = float32(conf) * kb
+			} else {
+				luma := (0.299*float32(px[0]) + 0.587*float32(px[1]) + 0.114*float32(px[2])) / 255
+				u, v := (float64(x)+0.5)/2, (float64(y)+0.5)/2
+				guided := gA.Bilinear(u, v)*luma + gB.Bilinear(u, v)
+				a = float32(conf)*kb + float32(1-conf)*clamp01(guided)
+			}
 			// Physics bounds alpha from below: the person's colour
 			// F = B + (I-B)/a must be a real colour, so a pixel far from the
 			// wall's colour is mostly person whatever the estimates say. This
@@ -219,8 +236,10 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 				a = 1
 			}
 			alpha.Pix[i] = a
-			confSum += conf
-			band++
+			if !nearWall {
+				confSum += conf
+				band++
+			}
 		}
 	}
 	est := &background{lin: wallQ.mean, factor: quarter, wall: wallQ.global, wallNoise: wallQ.typicalNoise}

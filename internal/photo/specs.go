@@ -62,19 +62,19 @@ func BuiltinSpecs() map[string]*Spec {
 			Name: "1inch", Title: "一寸", Width: 295, Height: 413, DPI: 300, Background: white,
 			MinQuality:      75,
 			Crown:           Range{Min: 24, Max: 59},
-			EyeLine:         Range{Min: 115, Max: 175},
+			EyeLine:         Range{Min: 130, Max: 230},
 			FaceWidth:       Range{Min: 159, Max: 195, Target: 177},
 			MaxCentreOffset: 3,
-			Source:          "25x35 mm at 300 dpi; no national geometry: crown 2-5 mm, face width 15±1.5 mm, following the ID-card proportions",
+			Source:          "25x35 mm at 300 dpi; no national geometry: crown 2-5 mm, face width 15±1.5 mm as on the ID card; the eye line allows crown-to-eye distances of 0.69-1.16 face widths (5th-95th percentile of the evaluation portraits)",
 		},
 		{
 			Name: "2inch", Title: "二寸", Width: 413, Height: 579, DPI: 300, Background: white,
 			MinQuality:      75,
 			Crown:           Range{Min: 35, Max: 71},
-			EyeLine:         Range{Min: 165, Max: 240},
+			EyeLine:         Range{Min: 190, Max: 330},
 			FaceWidth:       Range{Min: 224, Max: 283, Target: 254},
 			MaxCentreOffset: 4,
-			Source:          "35x49 mm at 300 dpi; no national geometry: crown 3-6 mm, face width 19-24 mm, following the ID-card proportions",
+			Source:          "35x49 mm at 300 dpi; no national geometry: crown 3-6 mm, face width 19-24 mm; the eye line allows crown-to-eye distances of 0.69-1.16 face widths (5th-95th percentile of the evaluation portraits)",
 		},
 	}
 	out := map[string]*Spec{}

@@ -59,29 +59,32 @@ func (st *state) measureOutput() OutputGeometry {
 		CentreOffsetPx: toOutX(m.centreX) - float64(st.spec.Width)/2,
 		EyeTiltPx:      (m.leftEye.Y - m.rightEye.Y) * c.scale,
 	}
-	g.CrownPx = matteTop(st.alpha, toOutX(m.centreX), crownColumns*g.FaceWidthPx, toOutY(m.eyeY))
+	g.CrownPx = CrownByBackground(st.out, st.spec.Background, toOutX(m.centreX), crownColumns*g.FaceWidthPx, toOutY(m.eyeY))
 	return roundGeometry(g)
 }
 
-// matteTop finds the top of the person in the matte over the columns
-// cx +- half, searching down to row stop: per column the first crossing of
-// crownAlpha (low, so that fine hair a viewer sees counts), then the same
-// low percentile as the mask's crown.
-func matteTop(a *raster.Plane, cx, half, stop float64) float64 {
+// CrownVisible is how far (largest channel difference, 0-255) a pixel must
+// differ from the background colour to count as the head.
+const CrownVisible = 40
+
+// CrownByBackground measures the top of the head in a standardized photo
+// the way a viewer (or a checker) sees it: in each column over cx +- half,
+// the first row whose pixel differs clearly from the background colour,
+// down to row stop; then a low percentile over the columns, so that one
+// strand of hair does not decide alone. NaN when no column has one.
+func CrownByBackground(img *raster.Image, bg RGB, cx, half, stop float64) float64 {
 	var tops []float64
 	for x := int(cx - half); x <= int(cx+half); x++ {
-		prev := a.At(x, 0)
-		if prev >= crownAlpha {
-			tops = append(tops, 0)
+		if x < 0 || x >= img.W {
 			continue
 		}
-		for y := 1; float64(y) < stop; y++ {
-			v := a.At(x, y)
-			if v >= crownAlpha {
-				tops = append(tops, float64(y-1)+0.5+float64((crownAlpha-prev)/(v-prev)))
+		for y := 0; y < int(stop) && y < img.H; y++ {
+			i := 3 * (y*img.W + x)
+			d := max(absDiff(img.Pix[i], bg.R), absDiff(img.Pix[i+1], bg.G), absDiff(img.Pix[i+2], bg.B))
+			if d > CrownVisible {
+				tops = append(tops, float64(y))
 				break
 			}
-			prev = v
 		}
 	}
 	if len(tops) == 0 {
@@ -91,8 +94,12 @@ func matteTop(a *raster.Plane, cx, half, stop float64) float64 {
 	return tops[len(tops)/6]
 }
 
-// crownAlpha is the matte level at which hair counts as the head's top.
-const crownAlpha = 0.3
+func absDiff(a, b uint8) int {
+	if a > b {
+		return int(a - b)
+	}
+	return int(b - a)
+}
 
 func roundGeometry(g OutputGeometry) OutputGeometry {
 	r := func(v float64) float64 { return math.Round(v*10) / 10 }

@@ -72,7 +72,7 @@ func (e *Engine) HeadPose(m *Mesh) Pose {
 	fx, fy, fz := r[0][2], r[1][2], r[2][2] // forward (out of the face)
 	return Pose{
 		Yaw:   deg(math.Atan2(fx, fz)),
-		Pitch: deg(math.Atan2(fy, math.Hypot(fx, fz))),
+		Pitch: deg(math.Atan2(fy, math.Hypot(fx, fz))) + e.cfg.PitchOffset,
 		Roll:  deg(math.Atan2(r[1][0], r[0][0])),
 	}
 }

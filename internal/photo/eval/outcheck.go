@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image/jpeg"
 	"math"
-	"sort"
 
 	"zhipai/internal/photo"
 	"zhipai/internal/raster"
@@ -69,6 +68,10 @@ func CheckOutput(v *vision.Engine, data []byte, s *photo.Spec) *OutputCheck {
 	if colourDist(c.Border, s.Background) > 6 {
 		failf("top border %v, spec background %v", c.Border, s.Background)
 	}
+	if v == nil {
+		failf("geometry not measured: no vision engine")
+		return c
+	}
 	faces, err := v.DetectFaces(img)
 	if err != nil || len(faces) == 0 {
 		failf("no face found in the output")
@@ -90,7 +93,7 @@ func CheckOutput(v *vision.Engine, data []byte, s *photo.Spec) *OutputCheck {
 	cx := (re.X + le.X) / 2
 	c.CentreOffsetPx = cx - float64(s.Width)/2
 	c.EyeLinePx = re.Y + (le.Y-re.Y)*(cx-re.X)/(le.X-re.X)
-	c.CrownPx = crownByBackground(img, s.Background, cx, 0.3*c.FaceWidthPx, c.EyeLinePx)
+	c.CrownPx = photo.CrownByBackground(img, s.Background, cx, 0.3*c.FaceWidthPx, c.EyeLinePx)
 	// The output is measured by other means than the pipeline used; allow
 	// the measurement's own error (a pixel or two) at the range ends.
 	const tol = 2
@@ -196,31 +199,6 @@ func ijgQuality(q []int) int {
 		return int(math.Round((200 - scale) / 2))
 	}
 	return int(math.Round(5000 / scale))
-}
-
-// crownByBackground finds the top of the head as the first rows, over the
-// columns cx +- half, whose pixels differ clearly from the background
-// colour (a low percentile over the columns, as a hair strand must not
-// decide alone).
-func crownByBackground(img *raster.Image, bg photo.RGB, cx, half, stop float64) float64 {
-	var tops []float64
-	for x := int(cx - half); x <= int(cx+half); x++ {
-		if x < 0 || x >= img.W {
-			continue
-		}
-		for y := 0; y < int(stop) && y < img.H; y++ {
-			r, g, b := img.At(x, y)
-			if colourDist(photo.RGB{R: r, G: g, B: b}, bg) > 40 {
-				tops = append(tops, float64(y))
-				break
-			}
-		}
-	}
-	if len(tops) == 0 {
-		return math.NaN()
-	}
-	sort.Float64s(tops)
-	return tops[len(tops)/6]
 }
 
 func meanRows(img *raster.Image, y0, y1 int) photo.RGB {
