@@ -124,7 +124,7 @@ type benchPhoto struct{ name, about, path string }
 //     4:2:0, stored on its side with EXIF orientation 6 as phones do;
 //   - the portrait itself as a 512x512 JPEG (quality 92).
 func benchPhotos(ph *app.Photo, portrait, dir string) ([]benchPhoto, error) {
-	const version = "v1"
+	const version = "v2"
 	big := filepath.Join(dir, "phone-12mp-"+version+".jpg")
 	small := filepath.Join(dir, "portrait-512-"+version+".jpg")
 	photos := []benchPhoto{
@@ -154,9 +154,9 @@ func benchPhotos(ph *app.Photo, portrait, dir string) ([]benchPhoto, error) {
 	scale := 700 / faceW
 	pw, ph2 := float64(person.W)*scale, float64(person.H)*scale
 	rect := raster.Rect{X0: (W - pw) / 2, Y0: H - ph2, X1: (W + pw) / 2, Y1: H}
-	synth.Composite(wall, person, an.Alpha, rect, 2.5, 11)
+	synth.Composite(wall, person, an.Alpha, rect, 4, 11)
 	stored := synth.Rotate(wall, 6)
-	jpg, err := jpegturbo.Encode(stored, jpegturbo.EncodeOptions{Quality: 92, DPI: 72})
+	jpg, err := jpegturbo.Encode(stored, jpegturbo.EncodeOptions{Quality: 95, DPI: 72})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -27,8 +29,18 @@ func commands() []command {
 	}
 }
 
+// gcPercent is the garbage collector's target unless GOGC says otherwise:
+// a photo allocates about 20 MB of short-lived buffers against a small live
+// Go heap (the models live in ONNX Runtime's memory), so collecting at
+// twice the default growth saves a few milliseconds per photo for a few
+// tens of megabytes.
+const gcPercent = 200
+
 // Main runs the command line and returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		if len(args) == 0 {

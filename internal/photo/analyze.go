@@ -71,7 +71,8 @@ func (p *Pipeline) Analyze(ctx context.Context, data []byte) (*Analysis, error) 
 			coarse.Pix[y*img.W+x] = seg.mask.Bilinear(mx, my)
 		}
 	}
-	alpha, _ := refineMatte(img, coarse, p.cfg.Matte.scaled(st.meas.faceWidth*d.scale))
+	half := raster.ResamplePlane(coarse, raster.Rect{X1: float64(img.W), Y1: float64(img.H)}, (img.W+1)/2, (img.H+1)/2, raster.Box)
+	alpha, _ := refineMatte(img, half, p.cfg.Matte.scaled(st.meas.faceWidth*d.scale))
 	return &Analysis{
 		Image: img, Scale: d.scale, Face: st.face, Mesh: st.mesh, Pose: st.meas.pose,
 		Alpha: alpha, Coarse: coarse, CrownY: seg.crownY, Region: seg.region, Report: st.report,

@@ -64,30 +64,34 @@ func orient(src *raster.Image, o int) *raster.Image {
 		w, h = h, w
 	}
 	dst := raster.NewImage(w, h)
-	// For each destination pixel, the source pixel it shows.
-	var at func(x, y int) (int, int)
+	// Destination pixel (x, y) shows source pixel (sx, sy) with
+	// sx = ax*x + bx*y + cx and sy = ay*x + by*y + cy; as a byte offset into
+	// the source that is start(y) + x*step.
+	var ax, bx, cx, ay, by, cy int
 	switch o {
 	case 2:
-		at = func(x, y int) (int, int) { return src.W - 1 - x, y }
+		ax, cx, by = -1, src.W-1, 1
 	case 3:
-		at = func(x, y int) (int, int) { return src.W - 1 - x, src.H - 1 - y }
+		ax, cx, by, cy = -1, src.W-1, -1, src.H-1
 	case 4:
-		at = func(x, y int) (int, int) { return x, src.H - 1 - y }
+		ax, by, cy = 1, -1, src.H-1
 	case 5:
-		at = func(x, y int) (int, int) { return y, x }
+		bx, ay = 1, 1
 	case 6:
-		at = func(x, y int) (int, int) { return y, src.H - 1 - x }
+		bx, ay, cy = 1, -1, src.H-1
 	case 7:
-		at = func(x, y int) (int, int) { return src.W - 1 - y, src.H - 1 - x }
+		bx, cx, ay, cy = -1, src.W-1, -1, src.H-1
 	case 8:
-		at = func(x, y int) (int, int) { return src.W - 1 - y, x }
+		bx, cx, ay = -1, src.W-1, 1
 	}
+	step := 3 * (ay*src.W + ax)
 	for y := 0; y < h; y++ {
+		si := 3 * ((by*y+cy)*src.W + bx*y + cx)
 		row := dst.Pix[3*y*w : 3*(y+1)*w]
-		for x := 0; x < w; x++ {
-			sx, sy := at(x, y)
-			i := 3 * (sy*src.W + sx)
-			row[3*x], row[3*x+1], row[3*x+2] = src.Pix[i], src.Pix[i+1], src.Pix[i+2]
+		for x := 0; x < len(row); x += 3 {
+			p := src.Pix[si : si+3]
+			row[x], row[x+1], row[x+2] = p[0], p[1], p[2]
+			si += step
 		}
 	}
 	return dst

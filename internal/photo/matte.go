@@ -97,16 +97,18 @@ func (b *background) at(x, y int) [3]float32 {
 func (p *Pipeline) matteStep(st *state) error {
 	seg, plan := st.seg, st.crop
 	// The crop in mask coordinates, so the mask resamples onto the output
-	// grid exactly.
+	// grid (at half resolution: see refineMatte) exactly.
 	x0, y0 := seg.toMask(plan.rect.X0, plan.rect.Y0)
 	x1, y1 := seg.toMask(plan.rect.X1, plan.rect.Y1)
-	coarse := raster.ResamplePlane(seg.mask, raster.Rect{X0: x0, Y0: y0, X1: x1, Y1: y1}, st.out.W, st.out.H, raster.Triangle)
+	hw, hh := (st.out.W+1)/2, (st.out.H+1)/2
+	coarse := raster.ResamplePlane(seg.mask, raster.Rect{X0: x0, Y0: y0, X1: x1, Y1: y1}, hw, hh, raster.Triangle)
 	// Outside the segmented region there is no mask: wall.
 	inside := seg.region.Intersect(plan.rect)
-	ox0 := int(math.Ceil((inside.X0-plan.rect.X0)*plan.scale - 0.5))
-	ox1 := int(math.Floor((inside.X1-plan.rect.X0)*plan.scale - 0.5))
-	oy0 := int(math.Ceil((inside.Y0-plan.rect.Y0)*plan.scale - 0.5))
-	oy1 := int(math.Floor((inside.Y1-plan.rect.Y0)*plan.scale - 0.5))
+	s := plan.scale / 2
+	ox0 := int(math.Ceil((inside.X0-plan.rect.X0)*s - 0.5))
+	ox1 := int(math.Floor((inside.X1-plan.rect.X0)*s - 0.5))
+	oy0 := int(math.Ceil((inside.Y0-plan.rect.Y0)*s - 0.5))
+	oy1 := int(math.Floor((inside.Y1-plan.rect.Y0)*s - 0.5))
 	for y := 0; y < coarse.H; y++ {
 		row := coarse.Pix[y*coarse.W : (y+1)*coarse.W]
 		if y < oy0 || y > oy1 {
@@ -140,29 +142,16 @@ func (p *Pipeline) matteStep(st *state) error {
 //     the mask to the photo's edges where the first cannot be trusted (a
 //     white shirt on a white wall, a busy background).
 //
-// The local colour estimates are smooth, so they are computed at quarter
-// resolution, the guided filter's coefficients at half resolution, and
-// only the band's pixels are visited at full resolution.
+// The coarse mask comes at half resolution ((W+1)/2 x (H+1)/2): it is an
+// enlarged network output with nothing finer in it. The local colour
+// estimates are smooth, so they are computed at quarter resolution, the
+// guided filter's coefficients at half resolution, and only the band's
+// pixels are visited at full resolution.
 func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raster.Plane, *background) {
 	w, h := img.W, img.H
 	lut := srgbLinearLUT()
-	// Certain person and certain wall, eroded away from the soft edge.
-	fg, bg := raster.NewPlane(w, h), raster.NewPlane(w, h)
-	for i, v := range coarse.Pix {
-		if float64(v) >= c.Sure {
-			fg.Pix[i] = 1
-		} else if float64(v) <= 1-c.Sure {
-			bg.Pix[i] = 1
-		}
-	}
-	fg, bg = erode(fg, c.Erode), erode(bg, c.Erode)
-	// Hair the network missed lies beyond its mask: on a plain wall the
-	// matte looks HairReach pixels further out, where the wall colour tells
-	// a strand from the wall.
-	farWall := erode(bg, c.HairReach)
-
-	wallQ := quarterStats(img, bg, lut, c.BackgroundRadius, true)
-	personQ := quarterStats(img, fg, lut, c.ForegroundRadius, false)
+	cls := trimap(coarse, w, h, c)
+	wallQ, personQ := localColours(img, cls, lut, c)
 	gA, gB := guidedCoefficients(img, coarse, c.GuideRadius, float32(c.GuideEps))
 
 	wallPlain := 1 - smoothstep(wallQ.typicalNoise/255, c.MaxWallNoise/2, c.MaxWallNoise)
@@ -173,13 +162,16 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 		for x := 0; x < w; x++ {
 			i := y*w + x
 			nearWall := false
-			switch {
-			case fg.Pix[i] == 1:
+			switch cls[i] {
+			case pxPerson:
 				alpha.Pix[i] = 1
 				continue
-			case farWall.Pix[i] == 1 || (bg.Pix[i] == 1 && wallPlain < 0.5):
+			case pxFarWall:
 				continue
-			case bg.Pix[i] == 1:
+			case pxWall:
+				if wallPlain < 0.5 {
+					continue
+				}
 				nearWall = true
 			}
 			px := img.Pix[3*i : 3*i+3]
@@ -217,7 +209,7 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 				a = float32(conf) * kb
 			} else {
 				luma := (0.299*float32(px[0]) + 0.587*float32(px[1]) + 0.114*float32(px[2])) / 255
-				u, v := (float64(x)+0.5)/2, (float64(y)+0.5)/2
+				u, v := (float64(x)+0.5)/4, (float64(y)+0.5)/4
 				guided := gA.Bilinear(u, v)*luma + gB.Bilinear(u, v)
 				a = float32(conf)*kb + float32(1-conf)*clamp01(guided)
 			}
@@ -266,23 +258,6 @@ func minAlpha(in, b [3]float32) float32 {
 	return lo
 }
 
-// erode keeps the pixels of a binary mask whose whole (2r+1)^2 window is
-// set.
-func erode(m *raster.Plane, r int) *raster.Plane {
-	if r <= 0 {
-		return m
-	}
-	mean := raster.BoxMean(m, r)
-	for i, v := range mean.Pix {
-		if v >= 0.9999 {
-			mean.Pix[i] = 1
-		} else {
-			mean.Pix[i] = 0
-		}
-	}
-	return mean
-}
-
 // quarter is the reduction of the local colour statistics.
 const quarter = 4
 
@@ -307,131 +282,198 @@ func (s *localStats) noiseAt(x, y int) float32 {
 	return s.noise.Bilinear((float64(x)+0.5)/quarter, (float64(y)+0.5)/quarter)
 }
 
-// quarterStats estimates, for every point, the mean linear colour of the
-// masked pixels around it (normalised convolution over a window of radius
-// r): 4x4 blocks are summed, then box-filtered. Points with no masked
-// neighbour take the estimate of a four times wider window, then the
-// global mean; their noise reads as high, since the colour there is a
-// guess. With withNoise the local spread is estimated too.
-func quarterStats(img *raster.Image, mask *raster.Plane, lut *[256]float32, r int, withNoise bool) *localStats {
-	w, h := mask.W, mask.H
-	qw, qh := (w+quarter-1)/quarter, (h+quarter-1)/quarter
-	var sums [3]*raster.Plane
-	for k := range sums {
-		sums[k] = raster.NewPlane(qw, qh)
+// Pixel classes of the trimap.
+const (
+	pxBand    = iota // uncertain: the matte is estimated here
+	pxPerson         // certainly the person
+	pxWall           // certainly wall, but near enough for stray hair
+	pxFarWall        // certainly wall
+)
+
+// trimap classifies every pixel from the half-resolution coarse mask:
+// certain person and certain wall eroded away from the soft edge by Erode
+// pixels, and the wall beyond HairReach more. The morphology runs at half
+// resolution too; the trimap needs no finer precision than a pixel.
+func trimap(coarse *raster.Plane, w, h int, c MatteConfig) []uint8 {
+	hw := coarse.W
+	fg, bg := raster.NewPlane(coarse.W, coarse.H), raster.NewPlane(coarse.W, coarse.H)
+	sure, notSure := float32(c.Sure), float32(1-c.Sure)
+	for i, v := range coarse.Pix {
+		if v >= sure {
+			fg.Pix[i] = 1
+		} else if v <= notSure {
+			bg.Pix[i] = 1
+		}
 	}
-	count, sq := raster.NewPlane(qw, qh), raster.NewPlane(qw, qh)
-	var gsum [3]float64
-	var gcount float64
+	half := func(r int) int { return (r + 1) / 2 }
+	fg = raster.Erode(fg, half(c.Erode))
+	wall := raster.Erode(bg, half(c.Erode))
+	far := raster.Erode(bg, half(c.Erode+c.HairReach))
+	cls := make([]uint8, w*h)
+	for y := 0; y < h; y++ {
+		row := cls[y*w : (y+1)*w]
+		hrow := (y / 2) * hw
+		for x := range row {
+			j := hrow + x/2
+			switch {
+			case fg.Pix[j] == 1:
+				row[x] = pxPerson
+			case far.Pix[j] == 1:
+				row[x] = pxFarWall
+			case wall.Pix[j] == 1:
+				row[x] = pxWall
+			}
+		}
+	}
+	return cls
+}
+
+// localColours estimates, for every point, the mean linear colour of the
+// wall pixels and of the person pixels around it (normalised convolution:
+// 4x4 block sums, box-filtered over BackgroundRadius and ForegroundRadius).
+// Points with no such neighbour take the global mean; there the wall's
+// noise reads as high, since its colour is a guess (band pixels always have
+// wall and person nearby). The wall's local spread is estimated too.
+func localColours(img *raster.Image, cls []uint8, lut *[256]float32, c MatteConfig) (wall, person *localStats) {
+	w, h := img.W, img.H
+	qw, qh := (w+quarter-1)/quarter, (h+quarter-1)/quarter
+	type acc struct {
+		sums      [3]*raster.Plane
+		count, sq *raster.Plane
+		gsum      [3]float64
+		gcount    float64
+	}
+	newAcc := func() *acc {
+		a := &acc{count: raster.NewPlane(qw, qh), sq: raster.NewPlane(qw, qh)}
+		for k := range a.sums {
+			a.sums[k] = raster.NewPlane(qw, qh)
+		}
+		return a
+	}
+	wa, pa := newAcc(), newAcc()
 	for y := 0; y < h; y++ {
 		qrow := (y / quarter) * qw
 		for x := 0; x < w; x++ {
 			i := y*w + x
-			if mask.Pix[i] == 0 {
+			var a *acc
+			switch cls[i] {
+			case pxPerson:
+				a = pa
+			case pxWall, pxFarWall:
+				a = wa
+			default:
 				continue
 			}
 			q := qrow + x/quarter
-			px := img.Pix[3*i : 3*i+3]
+			r, g, b := lut[img.Pix[3*i]], lut[img.Pix[3*i+1]], lut[img.Pix[3*i+2]]
+			a.sums[0].Pix[q] += r
+			a.sums[1].Pix[q] += g
+			a.sums[2].Pix[q] += b
+			a.sq.Pix[q] += r*r + g*g + b*b
+			a.count.Pix[q]++
+		}
+	}
+	finish := func(a *acc, r int, withNoise bool) *localStats {
+		s := &localStats{}
+		var g [3]float32
+		var total float64
+		for k := 0; k < 3; k++ {
+			var sum float64
+			for _, v := range a.sums[k].Pix {
+				sum += float64(v)
+			}
+			a.gsum[k] = sum
+		}
+		for _, v := range a.count.Pix {
+			total += float64(v)
+		}
+		for k := range g {
+			if total > 0 {
+				g[k] = float32(a.gsum[k] / total)
+			}
+		}
+		s.global = RGB{linearTo8(g[0]), linearTo8(g[1]), linearTo8(g[2])}
+		rq := max(1, r/quarter)
+		den := raster.BoxMean(a.count, rq)
+		const minCount = 0.05 // masked pixels per block, on average, to trust
+		for k := 0; k < 3; k++ {
+			num := raster.BoxMean(a.sums[k], rq)
+			s.mean[k] = raster.NewPlane(qw, qh)
+			for i := range s.mean[k].Pix {
+				if den.Pix[i] > minCount {
+					s.mean[k].Pix[i] = num.Pix[i] / den.Pix[i]
+				} else {
+					s.mean[k].Pix[i] = g[k]
+				}
+			}
+		}
+		if !withNoise {
+			return s
+		}
+		sqm := raster.BoxMean(a.sq, rq)
+		s.noise = raster.NewPlane(qw, qh)
+		var nsum, ncount float64
+		var cells []float64
+		for i := range s.noise.Pix {
+			if den.Pix[i] <= minCount {
+				s.noise.Pix[i] = 1
+				continue
+			}
+			var m2 float32
 			for k := 0; k < 3; k++ {
-				v := lut[px[k]]
-				sums[k].Pix[q] += v
-				sq.Pix[q] += v * v
-				gsum[k] += float64(v)
+				m2 += s.mean[k].Pix[i] * s.mean[k].Pix[i]
 			}
-			count.Pix[q]++
-			gcount++
-		}
-	}
-	s := &localStats{}
-	var g [3]float32
-	for k := range g {
-		if gcount > 0 {
-			g[k] = float32(gsum[k] / gcount)
-		}
-	}
-	s.global = RGB{linearTo8(g[0]), linearTo8(g[1]), linearTo8(g[2])}
-	rq := max(1, r/quarter)
-	den, wide := raster.BoxMean(count, rq), raster.BoxMean(count, 4*rq)
-	const minCount = 0.05 // masked pixels per block, on average, to trust
-	for k := 0; k < 3; k++ {
-		num, numWide := raster.BoxMean(sums[k], rq), raster.BoxMean(sums[k], 4*rq)
-		s.mean[k] = raster.NewPlane(qw, qh)
-		for i := range s.mean[k].Pix {
-			switch {
-			case den.Pix[i] > minCount:
-				s.mean[k].Pix[i] = num.Pix[i] / den.Pix[i]
-			case wide.Pix[i] > minCount/10:
-				s.mean[k].Pix[i] = numWide.Pix[i] / wide.Pix[i]
-			default:
-				s.mean[k].Pix[i] = g[k]
+			v := float32(math.Sqrt(float64(max(sqm.Pix[i]/den.Pix[i]-m2, 0)) / 3))
+			s.noise.Pix[i] = v
+			if a.count.Pix[i] > 0 {
+				nsum += float64(v) * float64(a.count.Pix[i])
+				ncount += float64(a.count.Pix[i])
+				cells = append(cells, float64(v))
 			}
 		}
-	}
-	if !withNoise {
+		if ncount > 0 {
+			s.globalNoise = 255 * nsum / ncount
+		}
+		s.typicalNoise = 255
+		if len(cells) > 0 {
+			sort.Float64s(cells)
+			s.typicalNoise = 255 * cells[len(cells)/2]
+		}
 		return s
 	}
-	sqm := raster.BoxMean(sq, rq)
-	s.noise = raster.NewPlane(qw, qh)
-	var nsum, ncount float64
-	for i := range s.noise.Pix {
-		if den.Pix[i] <= minCount {
-			s.noise.Pix[i] = 1
-			continue
-		}
-		var m2 float32
-		for k := 0; k < 3; k++ {
-			m2 += s.mean[k].Pix[i] * s.mean[k].Pix[i]
-		}
-		v := max(sqm.Pix[i]/den.Pix[i]-m2, 0)
-		s.noise.Pix[i] = float32(math.Sqrt(float64(v) / 3))
-		nsum += float64(s.noise.Pix[i]) * float64(count.Pix[i])
-		ncount += float64(count.Pix[i])
-	}
-	if ncount > 0 {
-		s.globalNoise = 255 * nsum / ncount
-	}
-	var cells []float64
-	for i, v := range s.noise.Pix {
-		if den.Pix[i] > minCount && count.Pix[i] > 0 {
-			cells = append(cells, float64(v))
-		}
-	}
-	s.typicalNoise = 255
-	if len(cells) > 0 {
-		sort.Float64s(cells)
-		s.typicalNoise = 255 * cells[len(cells)/2]
-	}
-	return s
+	return finish(wa, c.BackgroundRadius, true), finish(pa, c.ForegroundRadius, false)
 }
 
 // guidedCoefficients runs He, Sun and Tang's guided filter of the coarse
 // mask by the photo's luma at half resolution (the "fast guided filter"):
 // locally mask ~ a*luma + b, and a, b are smooth enough to be sampled
 // bilinearly at full resolution.
-func guidedCoefficients(img *raster.Image, p *raster.Plane, r int, eps float32) (*raster.Plane, *raster.Plane) {
-	hw, hh := (img.W+1)/2, (img.H+1)/2
-	i2, p2 := raster.NewPlane(hw, hh), raster.NewPlane(hw, hh)
-	for y := 0; y < hh; y++ {
-		for x := 0; x < hw; x++ {
-			var li, lp float32
-			n := float32(0)
-			for dy := 0; dy < 2; dy++ {
-				for dx := 0; dx < 2; dx++ {
-					sx, sy := 2*x+dx, 2*y+dy
-					if sx >= img.W || sy >= img.H {
-						continue
-					}
-					j := sy*img.W + sx
-					px := img.Pix[3*j : 3*j+3]
-					li += (0.299*float32(px[0]) + 0.587*float32(px[1]) + 0.114*float32(px[2])) / 255
-					lp += p.Pix[j]
-					n++
+func guidedCoefficients(img *raster.Image, coarse *raster.Plane, r int, eps float32) (*raster.Plane, *raster.Plane) {
+	// Quarter resolution: average 2x2 blocks of the half-resolution mask
+	// and 4x4 blocks of the photo's luma.
+	qw, qh := (coarse.W+1)/2, (coarse.H+1)/2
+	luma, p := raster.NewPlane(qw, qh), raster.NewPlane(qw, qh)
+	for y := 0; y < qh; y++ {
+		for x := 0; x < qw; x++ {
+			var l, m float32
+			for dy := 0; dy < 4; dy++ {
+				sy := min(4*y+dy, img.H-1)
+				row := img.Pix[3*sy*img.W:]
+				for dx := 0; dx < 4; dx++ {
+					sx := min(4*x+dx, img.W-1)
+					px := row[3*sx : 3*sx+3]
+					l += 0.299*float32(px[0]) + 0.587*float32(px[1]) + 0.114*float32(px[2])
 				}
 			}
-			i2.Pix[y*hw+x], p2.Pix[y*hw+x] = li/n, lp/n
+			for dy := 0; dy < 2; dy++ {
+				for dx := 0; dx < 2; dx++ {
+					m += coarse.Pix[min(2*y+dy, coarse.H-1)*coarse.W+min(2*x+dx, coarse.W-1)]
+				}
+			}
+			luma.Pix[y*qw+x], p.Pix[y*qw+x] = l/(16*255), m/4
 		}
 	}
-	return guidedFilter(i2, p2, max(1, r/2), eps)
+	return guidedFilter(luma, p, max(1, r/4), eps)
 }
 
 // guidedFilter is He, Sun and Tang's edge-preserving filter of p by the

@@ -62,7 +62,7 @@ func scene() (*raster.Image, *raster.Plane, *raster.Plane) {
 func TestMatteAndComposeLeaveNoHaloOrTint(t *testing.T) {
 	t.Parallel()
 	img, truth, coarse := scene()
-	alpha, bg := refineMatte(img, coarse, DefaultMatteConfig().scaled(140))
+	alpha, bg := refineMatte(img, halve(coarse), DefaultMatteConfig().scaled(140))
 	spec := &Spec{Background: RGB{100, 197, 255}}
 	st := &state{spec: spec, out: img.Clone(), alpha: alpha, bgLocal: bg, report: &Report{}}
 	compose(st)
@@ -122,7 +122,7 @@ func TestMatteAndComposeLeaveNoHaloOrTint(t *testing.T) {
 func TestMatteKeepsTheCertainRegions(t *testing.T) {
 	t.Parallel()
 	img, _, coarse := scene()
-	alpha, _ := refineMatte(img, coarse, DefaultMatteConfig().scaled(140))
+	alpha, _ := refineMatte(img, halve(coarse), DefaultMatteConfig().scaled(140))
 	if a := alpha.Pix[150*img.W+120]; a != 1 {
 		t.Errorf("centre alpha %v", a)
 	}
@@ -139,4 +139,9 @@ func TestMatteKeepsTheCertainRegions(t *testing.T) {
 	if strands < 5 {
 		t.Errorf("strand alpha sum %.1f: the fine hair above the head is lost", strands)
 	}
+}
+
+// halve gives the coarse mask at the half resolution refineMatte takes.
+func halve(p *raster.Plane) *raster.Plane {
+	return raster.ResamplePlane(p, raster.Rect{X1: float64(p.W), Y1: float64(p.H)}, (p.W+1)/2, (p.H+1)/2, raster.Box)
 }

@@ -155,3 +155,32 @@ func TestRectIoU(t *testing.T) {
 		t.Fatal("disjoint rectangles overlap")
 	}
 }
+
+func TestErodeMatchesTheDefinition(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	m := NewPlane(40, 30)
+	for i := range m.Pix {
+		if rng.Float32() < 0.93 {
+			m.Pix[i] = 1
+		}
+	}
+	for _, r := range []int{0, 1, 2, 5} {
+		got := Erode(m, r)
+		for y := 0; y < m.H; y++ {
+			for x := 0; x < m.W; x++ {
+				want := float32(1)
+				for yy := max(0, y-r); yy <= min(m.H-1, y+r); yy++ {
+					for xx := max(0, x-r); xx <= min(m.W-1, x+r); xx++ {
+						if m.Pix[yy*m.W+xx] != 1 {
+							want = 0
+						}
+					}
+				}
+				if got.Pix[y*m.W+x] != want {
+					t.Fatalf("r=%d (%d,%d): %v, want %v", r, x, y, got.Pix[y*m.W+x], want)
+				}
+			}
+		}
+	}
+}

@@ -58,7 +58,10 @@ func (k Kernel) weight(x float64) float64 {
 type taps struct {
 	first   []int
 	weights [][]int32
-	lo, hi  int // source range touched (before clamping)
+	// idx holds, per output index, the source indexes of its weights,
+	// clamped to the source (edges repeat).
+	idx    [][]int32
+	lo, hi int // source range touched (before clamping)
 }
 
 const fixBits = 14
@@ -67,7 +70,7 @@ func makeTaps(k Kernel, srcLen int, start, length float64, dstLen int) taps {
 	scale := length / float64(dstLen)
 	widen := math.Max(scale, 1)
 	support := k.support() * widen
-	t := taps{first: make([]int, dstLen), weights: make([][]int32, dstLen), lo: math.MaxInt, hi: math.MinInt}
+	t := taps{first: make([]int, dstLen), weights: make([][]int32, dstLen), idx: make([][]int32, dstLen), lo: math.MaxInt, hi: math.MinInt}
 	ws := make([]float64, 0, int(2*support)+3)
 	for i := 0; i < dstLen; i++ {
 		center := start + (float64(i)+0.5)*scale
@@ -97,10 +100,13 @@ func makeTaps(k Kernel, srcLen int, start, length float64, dstLen int) taps {
 		fixed[len(fixed)/2] += (1 << fixBits) - total // exact unit gain
 		t.first[i] = j0 + a
 		t.weights[i] = fixed
+		t.idx[i] = make([]int32, len(fixed))
+		for n := range fixed {
+			t.idx[i][n] = int32(clampInt(j0+a+n, 0, srcLen-1))
+		}
 		t.lo = min(t.lo, j0+a)
 		t.hi = max(t.hi, j0+b)
 	}
-	_ = srcLen
 	return t
 }
 
@@ -129,20 +135,16 @@ func Resample(src *Image, r Rect, dw, dh int, k Kernel) *Image {
 		drow := mid[3*dw*ry : 3*dw*(ry+1)]
 		for x := 0; x < dw; x++ {
 			var cr, cg, cb int32
-			first := tx.first[x]
+			idx := tx.idx[x]
 			for n, w := range tx.weights[x] {
-				sx := first + n
-				if sx < 0 {
-					sx = 0
-				} else if sx >= src.W {
-					sx = src.W - 1
-				}
-				p := srow[3*sx : 3*sx+3]
+				p := srow[3*idx[n]:]
+				p = p[:3]
 				cr += w * int32(p[0])
 				cg += w * int32(p[1])
 				cb += w * int32(p[2])
 			}
-			drow[3*x], drow[3*x+1], drow[3*x+2] = clamp8(cr), clamp8(cg), clamp8(cb)
+			d := drow[3*x : 3*x+3]
+			d[0], d[1], d[2] = clamp8(cr), clamp8(cg), clamp8(cb)
 		}
 	}
 	dst := NewImage(dw, dh)
@@ -177,9 +179,9 @@ func ResamplePlane(src *Plane, r Rect, dw, dh int, k Kernel) *Plane {
 		srow := src.Pix[sy*src.W : (sy+1)*src.W]
 		for x := 0; x < dw; x++ {
 			var acc float32
-			first := tx.first[x]
+			idx := tx.idx[x]
 			for n, w := range tx.weights[x] {
-				acc += float32(w) * srow[clampInt(first+n, 0, src.W-1)]
+				acc += float32(w) * srow[idx[n]]
 			}
 			mid[dw*ry+x] = acc * unit
 		}

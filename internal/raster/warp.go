@@ -51,13 +51,38 @@ func Warp(src *Image, b Square, n int) (*Image, Affine) {
 	sample := composeAffine(pre.Invert(), toSrc)
 	dst := NewImage(n, n)
 	for v := 0; v < n; v++ {
+		// Walk the row incrementally: the sample position moves by (A, D)
+		// per crop pixel.
+		x, y := sample.Apply(0.5, float64(v)+0.5)
+		out := dst.Pix[3*v*n : 3*(v+1)*n]
 		for u := 0; u < n; u++ {
-			x, y := sample.Apply(float64(u)+0.5, float64(v)+0.5)
-			r, g, bb := bilinear(img, x, y)
-			dst.Set(u, v, r, g, bb)
+			sampleBilinear(img, x, y, out[3*u:3*u+3])
+			x += sample.A
+			y += sample.D
 		}
 	}
 	return dst, toSrc
+}
+
+// sampleBilinear writes the bilinear interpolation at (x, y) (pixel
+// centres at +0.5; edges repeated) into out[0:3].
+func sampleBilinear(m *Image, x, y float64, out []uint8) {
+	x -= 0.5
+	y -= 0.5
+	x0, y0 := floor(x), floor(y)
+	fx, fy := float32(x-float64(x0)), float32(y-float64(y0))
+	x1, y1 := x0+1, y0+1
+	if x0 < 0 || y0 < 0 || x1 >= m.W || y1 >= m.H {
+		x0, x1 = clampInt(x0, 0, m.W-1), clampInt(x1, 0, m.W-1)
+		y0, y1 = clampInt(y0, 0, m.H-1), clampInt(y1, 0, m.H-1)
+	}
+	r0, r1 := m.Pix[3*y0*m.W:], m.Pix[3*y1*m.W:]
+	a, b := r0[3*x0:3*x0+3], r0[3*x1:3*x1+3]
+	c, d := r1[3*x0:3*x0+3], r1[3*x1:3*x1+3]
+	w00, w10, w01, w11 := (1-fx)*(1-fy), fx*(1-fy), (1-fx)*fy, fx*fy
+	for k := 0; k < 3; k++ {
+		out[k] = uint8(w00*float32(a[k]) + w10*float32(b[k]) + w01*float32(c[k]) + w11*float32(d[k]) + 0.5)
+	}
 }
 
 // composeAffine returns the transform applying inner, then outer.
@@ -70,20 +95,4 @@ func composeAffine(outer, inner Affine) Affine {
 		E: outer.D*inner.B + outer.E*inner.E,
 		F: outer.D*inner.C + outer.E*inner.F + outer.F,
 	}
-}
-
-func bilinear(m *Image, x, y float64) (uint8, uint8, uint8) {
-	x -= 0.5
-	y -= 0.5
-	x0, y0 := floor(x), floor(y)
-	fx, fy := x-float64(x0), y-float64(y0)
-	r00, g00, b00 := m.At(x0, y0)
-	r10, g10, b10 := m.At(x0+1, y0)
-	r01, g01, b01 := m.At(x0, y0+1)
-	r11, g11, b11 := m.At(x0+1, y0+1)
-	mix := func(a, b, c, d uint8) uint8 {
-		v := (float64(a)*(1-fx)+float64(b)*fx)*(1-fy) + (float64(c)*(1-fx)+float64(d)*fx)*fy
-		return uint8(v + 0.5)
-	}
-	return mix(r00, r10, r01, r11), mix(g00, g10, g01, g11), mix(b00, b10, b01, b11)
 }

@@ -122,7 +122,7 @@ func (e *Engine) load() error {
 		{&e.detBack, "blazeface_back.onnx", "input:0", []int64{1, backSize, backSize, 3}, detOut, detShapes},
 		{&e.detFront, "blazeface_front.onnx", "input:0", []int64{1, frontSize, frontSize, 3}, detOut, detShapes},
 		{&e.mesh, "facemesh.onnx", "input", []int64{1, meshSize, meshSize, 3}, []string{"mesh", "faceflag"}, [][]int64{{1, 1404}, {1, 1}}},
-		{&e.iris, "iris.onnx", "input", []int64{1, irisSize, irisSize, 3}, []string{"landmarks"}, [][]int64{{1, 1, 1, 228}}},
+		{&e.iris, "iris.onnx", "input", []int64{2, irisSize, irisSize, 3}, []string{"landmarks"}, [][]int64{{2, 1, 1, 228}}},
 		{&e.segment, "selfie.onnx", "input", []int64{1, segSize, segSize, 3}, []string{"mask"}, [][]int64{{1, segSize, segSize, 1}}},
 	}
 	for _, s := range specs {

@@ -20,6 +20,7 @@ type value struct {
 }
 
 type converter struct {
+	batch  int64
 	nodes  map[string]*tfNode
 	consts map[string]*constant
 	vals   map[string]*value
@@ -28,9 +29,11 @@ type converter struct {
 }
 
 // convertGraph converts the part of the graph that the requested outputs
-// depend on. outputs maps a TensorFlow node name to the ONNX output name.
-func convertGraph(m *tfjsModel, consts map[string]*constant, inputName string, outputs [][2]string) (*graphProto, error) {
+// depend on. outputs maps a TensorFlow node name to the ONNX output name;
+// batch replaces an open batch dimension.
+func convertGraph(m *tfjsModel, consts map[string]*constant, inputName string, batch int64, outputs [][2]string) (*graphProto, error) {
 	c := &converter{
+		batch:  batch,
 		nodes:  map[string]*tfNode{},
 		consts: consts,
 		vals:   map[string]*value{},
@@ -148,7 +151,7 @@ func (c *converter) convert(n *tfNode, inputName string) error {
 			var s int64
 			fmt.Sscan(d.Size, &s)
 			if s < 0 {
-				s = 1 // batch of one
+				s = c.batch
 			}
 			dims = append(dims, s)
 		}

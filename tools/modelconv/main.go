@@ -49,15 +49,17 @@ var (
 type tfjsJob struct {
 	out, model, purpose string
 	outputs             [][2]string // TensorFlow node -> ONNX output name
+	// batch fixes the batch size where the graph leaves it open.
+	batch int64
 }
 
 var tfjsJobs = []tfjsJob{
 	{"facemesh.onnx", "facemesh", "468 face landmarks (x, y, z) on a 192x192 face crop, and a face-presence score",
-		[][2]string{{"Identity_2", "mesh"}, {"Identity_1", "faceflag"}}},
-	{"iris.onnx", "iris", "71 eye-contour and brow points plus 5 iris points on a 64x64 eye crop",
-		[][2]string{{"Identity", "landmarks"}}},
+		[][2]string{{"Identity_2", "mesh"}, {"Identity_1", "faceflag"}}, 1},
+	{"iris.onnx", "iris", "71 eye-contour and brow points plus 5 iris points on a 64x64 eye crop; both eyes in one batch of 2",
+		[][2]string{{"Identity", "landmarks"}}, 2},
 	{"selfie.onnx", "selfie", "person segmentation, 256x256 soft mask",
-		[][2]string{{"activation_10", "mask"}}},
+		[][2]string{{"activation_10", "mask"}}, 1},
 }
 
 type copyJob struct {
@@ -105,7 +107,7 @@ func run(cache, out string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.model, err)
 		}
-		g, err := convertGraph(m, consts, "input", j.outputs)
+		g, err := convertGraph(m, consts, "input", j.batch, j.outputs)
 		if err != nil {
 			return fmt.Errorf("%s: %w", j.model, err)
 		}
