@@ -17,9 +17,7 @@ import (
 	"time"
 
 	"zhipai/internal/app"
-	"zhipai/internal/config"
 	"zhipai/internal/jpegturbo"
-	"zhipai/internal/photo"
 	"zhipai/internal/photo/synth"
 	"zhipai/internal/raster"
 )
@@ -38,39 +36,27 @@ func photoBench(args []string, stdout, stderr io.Writer) int {
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagErr(err)
 	}
-	spec, err := photo.LookupSpec(*specName)
-	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
-	}
-	cfg, err := config.FromEnv()
-	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
-	}
 	if *probe != "" {
-		return benchProbe(cfg, spec, *probe, stdout, stderr)
+		return benchProbe(*specName, *probe, stdout, stderr)
 	}
 	// One core: the pipeline single-threaded (ONNX Runtime intra-op 1) and
 	// the Go scheduler on one thread.
 	runtime.GOMAXPROCS(1)
-	ph, err := app.OpenPhoto(cfg)
+	env, err := openPhotoEnv(*specName)
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitRefused
+		return fail(stderr, err)
 	}
-	defer ph.Close()
+	defer env.Close()
+	spec, ph := env.spec, env.ph
 	photos, err := benchPhotos(ph, *portrait, *cache)
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitRefused
+		return fail(stderr, err)
 	}
 	fmt.Fprintf(stdout, "zhipai photo bench: spec %s, %d runs each, GOMAXPROCS=1, ONNX Runtime 1 thread, %s\n\n", spec.Name, *runs, cpuModel())
 	for _, p := range photos {
 		data, err := os.ReadFile(p.path)
 		if err != nil {
-			fmt.Fprintln(stderr, "zhipai:", err)
-			return exitRefused
+			return fail(stderr, err)
 		}
 		timings := map[string][]float64{}
 		for i := 0; i < *runs+3; i++ {
@@ -97,8 +83,7 @@ func photoBench(args []string, stdout, stderr io.Writer) int {
 	// Load time and memory in a fresh process.
 	exe, err := os.Executable()
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitRefused
+		return fail(stderr, err)
 	}
 	out, err := exec.Command(exe, "photo", "bench", "--spec", spec.Name, "--probe", photos[0].path).Output()
 	if err != nil {
@@ -176,24 +161,22 @@ type probeResult struct {
 	PeakRSSMB   float64 `json:"peak_rss_mb"`
 }
 
-func benchProbe(cfg config.Config, spec *photo.Spec, file string, stdout, stderr io.Writer) int {
+func benchProbe(specName, file string, stdout, stderr io.Writer) int {
 	start := time.Now()
-	ph, err := app.OpenPhoto(cfg)
+	env, err := openPhotoEnv(specName)
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitRefused
+		return fail(stderr, err)
 	}
-	defer ph.Close()
+	defer env.Close()
+	spec, ph := env.spec, env.ph
 	load := time.Since(start)
 	loaded := procStatusMB("VmRSS")
 	data, err := os.ReadFile(file)
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitRefused
+		return fail(stderr, err)
 	}
 	if _, err := ph.Pipeline.Standardize(context.Background(), data, spec); err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitRefused
+		return fail(stderr, err)
 	}
 	b, _ := json.Marshal(probeResult{LoadMS: float64(load.Microseconds()) / 1000, LoadedRSSMB: loaded, PeakRSSMB: procStatusMB("VmHWM")})
 	fmt.Fprintln(stdout, string(b))

@@ -9,6 +9,10 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"zhipai/internal/app"
+	"zhipai/internal/config"
+	"zhipai/internal/photo"
 )
 
 // Exit codes.
@@ -106,3 +110,45 @@ func flagErr(err error) int {
 	}
 	return exitUsage
 }
+
+// usageError marks an error the user can fix on the command line (exit 2);
+// other errors exit 1.
+type usageError struct{ error }
+
+// fail prints an error and returns its exit code.
+func fail(stderr io.Writer, err error) int {
+	fmt.Fprintln(stderr, "zhipai:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitRefused
+}
+
+// photoEnv is what the photo commands share: the spec, the configuration
+// and the loaded models.
+type photoEnv struct {
+	spec *photo.Spec
+	cfg  config.Config
+	ph   *app.Photo
+}
+
+// openPhotoEnv resolves the spec and the configuration and loads the
+// models; Close releases them.
+func openPhotoEnv(specName string) (*photoEnv, error) {
+	spec, err := photo.LookupSpec(specName)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	ph, err := app.OpenPhoto(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &photoEnv{spec: spec, cfg: cfg, ph: ph}, nil
+}
+
+func (e *photoEnv) Close() error { return e.ph.Close() }

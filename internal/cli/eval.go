@@ -10,9 +10,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"zhipai/internal/app"
-	"zhipai/internal/config"
-	"zhipai/internal/photo"
 	"zhipai/internal/photo/eval"
 )
 
@@ -35,47 +32,34 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	spec, err := photo.LookupSpec(*specName)
-	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
-	}
 	items, err := eval.Load(pos[0])
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
+		return fail(stderr, usageError{err})
 	}
-	cfg, err := config.FromEnv()
+	env, err := openPhotoEnv(*specName)
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
+		return fail(stderr, err)
 	}
-	ph, err := app.OpenPhoto(cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitRefused
-	}
-	defer ph.Close()
+	defer env.Close()
+	spec := env.spec
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	bar := newProgress(len(items), progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("evaluating"),
 		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-	opts := eval.Options{Spec: spec, Workers: cfg.PhotoWorkers, SheetLimit: *limit, Progress: func(int, int) { bar.Add(1) }}
+	opts := eval.Options{Spec: spec, Workers: env.cfg.PhotoWorkers, SheetLimit: *limit, Progress: func(int, int) { bar.Add(1) }}
 	if *sheet == "" {
 		opts.SheetLimit = 0
 	}
-	res, err := eval.Run(ctx, ph.Pipeline, ph.Vision, items, opts)
+	res, err := eval.Run(ctx, env.ph.Pipeline, env.ph.Vision, items, opts)
 	bar.Finish()
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitRefused
+		return fail(stderr, err)
 	}
 	fmt.Fprintf(stdout, "zhipai photo eval %s (%d photos, spec %s)\n\n", pos[0], len(items), spec.Name)
 	res.Print(stdout)
 	if *sheet != "" {
 		if err := res.WriteSheet(*sheet); err != nil {
-			fmt.Fprintln(stderr, "zhipai:", err)
-			return exitRefused
+			return fail(stderr, err)
 		}
 		fmt.Fprintf(stdout, "\ncontact sheet: %s\n", *sheet)
 	}

@@ -16,8 +16,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"zhipai/internal/app"
-	"zhipai/internal/config"
 	"zhipai/internal/photo"
 )
 
@@ -55,11 +53,16 @@ func photoStandardize(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	spec, err := photo.LookupSpec(*specName)
+	st, err := os.Stat(pos[0])
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
+		return fail(stderr, usageError{err})
 	}
+	env, err := openPhotoEnv(*specName)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer env.Close()
+	spec := env.spec
 	if *minKB >= 0 {
 		spec.MinKB = *minKB
 	}
@@ -67,31 +70,14 @@ func photoStandardize(args []string, stdout, stderr io.Writer) int {
 		spec.MaxKB = *maxKB
 	}
 	if err := spec.Validate(); err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
+		return fail(stderr, usageError{err})
 	}
-	st, err := os.Stat(pos[0])
-	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
-	}
-	cfg, err := config.FromEnv()
-	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
-	}
-	ph, err := app.OpenPhoto(cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitRefused
-	}
-	defer ph.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if st.IsDir() {
-		return standardizeDir(ctx, ph.Pipeline, spec, pos[0], *out, cfg.PhotoWorkers, stdout, stderr)
+		return standardizeDir(ctx, env.ph.Pipeline, spec, pos[0], *out, env.cfg.PhotoWorkers, stdout, stderr)
 	}
-	res, err := standardizeFile(ctx, ph.Pipeline, spec, pos[0], *out, *report)
+	res, err := standardizeFile(ctx, env.ph.Pipeline, spec, pos[0], *out, *report)
 	if err != nil {
 		pe := photo.AsError(err)
 		fmt.Fprintf(stderr, "%s: refused: %s %s\n", pos[0], pe.Code, pe.Message)
@@ -150,8 +136,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 func standardizeDir(ctx context.Context, p *photo.Pipeline, spec *photo.Spec, dir, outDir string, workers int, stdout, stderr io.Writer) int {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
+		return fail(stderr, usageError{err})
 	}
 	var files []string
 	for _, e := range entries {
@@ -160,8 +145,7 @@ func standardizeDir(ctx context.Context, p *photo.Pipeline, spec *photo.Spec, di
 		}
 	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		fmt.Fprintln(stderr, "zhipai:", err)
-		return exitUsage
+		return fail(stderr, usageError{err})
 	}
 	bar := newProgress(len(files),
 		progressbar.OptionSetWriter(stderr),

@@ -24,6 +24,15 @@ func BuiltinSpecs() map[string]*Spec {
 		s.MaxCentreOffset = 4.8
 		return s
 	}
+	// GA 461's 358x441 geometry, which the social security card copies.
+	idCardGeometry := func(s *Spec) *Spec {
+		s.Width, s.Height, s.DPI = 358, 441, 350
+		s.Crown = Range{Min: 7, Max: 21}
+		s.EyeLine = Range{Min: 60, Max: 234}
+		s.FaceWidth = Range{Min: 193, Max: 221, Target: 207}
+		s.MaxCentreOffset = 3.6
+		return s
+	}
 	specs := []*Spec{
 		chsiGeometry(&Spec{
 			Name: "chsi", Title: "学信网学历照片", DPI: 300, Background: blue,
@@ -40,24 +49,14 @@ func BuiltinSpecs() map[string]*Spec {
 			MinKB: 20, MaxKB: 100, MinQuality: 60,
 			Source: "480x640 as 学信网, white background (e.g. GUET 2025: 50-100 KB); the KB window varies by school: set it per campaign",
 		}),
-		{
-			Name: "idcard", Title: "居民身份证", Width: 358, Height: 441, DPI: 350, Background: white,
-			MinQuality: 70, Quality: 70,
-			Crown:           Range{Min: 7, Max: 21},
-			EyeLine:         Range{Min: 60, Max: 234},
-			FaceWidth:       Range{Min: 193, Max: 221, Target: 207},
-			MaxCentreOffset: 3.6,
-			Source:          "GA 461-2004: 358x441, 350 dpi, white, quality factor 70, face width 207±14 px, crown 7-21 px, eyes at least 207 px above the bottom (eye line <= 234 px)",
-		},
-		{
-			Name: "sscard", Title: "社会保障卡", Width: 358, Height: 441, DPI: 350, Background: white,
-			MinQuality: 70, MaxKB: 60,
-			Crown:           Range{Min: 7, Max: 21},
-			EyeLine:         Range{Min: 60, Max: 234},
-			FaceWidth:       Range{Min: 193, Max: 221, Target: 207},
-			MaxCentreOffset: 3.6,
-			Source:          "358x441 with the ID-card geometry, as the social security card photo copies GA 461; many provinces cap the file at 60 KB",
-		},
+		idCardGeometry(&Spec{
+			Name: "idcard", Title: "居民身份证", Background: white, MinQuality: 70, Quality: 70,
+			Source: "GA 461-2004: 358x441, 350 dpi, white, quality factor 70, face width 207±14 px, crown 7-21 px, eyes at least 207 px above the bottom (eye line <= 234 px)",
+		}),
+		idCardGeometry(&Spec{
+			Name: "sscard", Title: "社会保障卡", Background: white, MinQuality: 70, MaxKB: 60,
+			Source: "358x441 with the ID-card geometry, as the social security card photo copies GA 461; many provinces cap the file at 60 KB",
+		}),
 		{
 			Name: "1inch", Title: "一寸", Width: 295, Height: 413, DPI: 300, Background: white,
 			MinQuality:      75,
