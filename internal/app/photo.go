@@ -3,16 +3,20 @@
 package app
 
 import (
+	"context"
 	"fmt"
 
 	"zhipai/internal/config"
 	"zhipai/internal/photo"
+	"zhipai/internal/quality"
 	"zhipai/internal/vision"
 )
 
-// Photo is a loaded photo pipeline and the engine under it.
+// Photo is a loaded photo pipeline, its compliance checks and the engine
+// under both.
 type Photo struct {
 	Pipeline *photo.Pipeline
+	Checker  *quality.Checker
 	Vision   *vision.Engine
 }
 
@@ -27,8 +31,24 @@ func OpenPhoto(c config.Config) (*Photo, error) {
 		v.Close()
 		return nil, fmt.Errorf("app: photo pipeline: %w", err)
 	}
-	return &Photo{Pipeline: p, Vision: v}, nil
+	checker, err := quality.New(quality.DefaultConfig(), v)
+	if err != nil {
+		v.Close()
+		return nil, fmt.Errorf("app: checks: %w", err)
+	}
+	return &Photo{Pipeline: p, Checker: checker, Vision: v}, nil
 }
 
 // Close releases the models.
 func (p *Photo) Close() error { return p.Vision.Close() }
+
+// Standardize runs the standardization and the compliance checks; the
+// report carries the findings (also for a refused photo: its refusal and
+// whatever could still be measured).
+func (p *Photo) Standardize(ctx context.Context, data []byte, spec *photo.Spec) (*photo.Result, error) {
+	res, err := p.Pipeline.Standardize(ctx, data, spec)
+	if ctx.Err() == nil {
+		res.Report.Findings = p.Checker.Check(res, spec, err)
+	}
+	return res, err
+}

@@ -65,15 +65,20 @@ func photoBench(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "zhipai: %s: %v\n", p.name, err)
 				return exitRefused
 			}
+			t := time.Now()
+			ph.Checker.Check(res, spec, nil)
+			checks := float64(time.Since(t).Microseconds()) / 1000
 			if i < 3 {
 				continue
 			}
 			for k, v := range res.Report.TimingsMS {
 				timings[k] = append(timings[k], v)
 			}
+			timings["checks"] = append(timings["checks"], checks)
+			timings["total+checks"] = append(timings["total+checks"], res.Report.TimingsMS["total"]+checks)
 		}
 		fmt.Fprintf(stdout, "%s (%s, %d bytes)\n", p.name, p.about, len(data))
-		for _, k := range []string{"decode", "detect", "landmarks", "segment", "crop", "matte", "compose", "verify", "encode", "total"} {
+		for _, k := range []string{"decode", "detect", "landmarks", "segment", "crop", "matte", "compose", "verify", "encode", "total", "checks", "total+checks"} {
 			v := timings[k]
 			sort.Float64s(v)
 			fmt.Fprintf(stdout, "  %-10s median %7.1f ms   p90 %7.1f ms\n", k, v[len(v)/2], v[len(v)*9/10])

@@ -30,6 +30,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"photo", "standardize, check and evaluate ID photos", runPhoto},
+		{"idcard", "check photos of identity cards", runIDCard},
 	}
 }
 

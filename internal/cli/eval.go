@@ -19,8 +19,11 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 	specName := fs.String("spec", "chsi", "spec the portraits are standardized to")
 	sheet := fs.String("sheet", "out/eval-sheet.png", "contact sheet PNG (input, matte, output); empty for none")
 	limit := fs.Int("sheet-rows", 64, "photos on the contact sheet")
+	verbose := fs.Bool("v", false, "with --checks: list the photos each check got wrong")
+	checks := fs.Bool("checks", false, "score the compliance checks instead: precision and recall per labelled check, false alarms on clean portraits, cost")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: zhipai photo eval [--spec NAME] [--sheet FILE.png] DIR")
+		fmt.Fprintln(stderr, "       zhipai photo eval --checks [--spec NAME] DIR")
 		fmt.Fprintln(stderr, "DIR is laid out as ../shared/data/photos (MANIFEST.tsv and ground truth beside the photos).")
 		fs.PrintDefaults()
 	}
@@ -49,6 +52,16 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 	opts := eval.Options{Spec: spec, Workers: env.cfg.PhotoWorkers, SheetLimit: *limit, Progress: func(int, int) { bar.Add(1) }}
 	if *sheet == "" {
 		opts.SheetLimit = 0
+	}
+	if *checks {
+		cr, err := eval.RunChecks(ctx, env.ph.Pipeline, env.ph.Checker, items, opts)
+		bar.Finish()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		fmt.Fprintf(stdout, "zhipai photo eval --checks %s (%d photos, spec %s)\n\n", pos[0], len(items), spec.Name)
+		cr.Print(stdout, *verbose)
+		return exitOK
 	}
 	res, err := eval.Run(ctx, env.ph.Pipeline, env.ph.Vision, items, opts)
 	bar.Finish()

@@ -16,17 +16,19 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"zhipai/internal/app"
 	"zhipai/internal/photo"
 )
 
 func runPhoto(args []string, stdout, stderr io.Writer) int {
 	subs := map[string]func([]string, io.Writer, io.Writer) int{
 		"standardize": photoStandardize,
+		"check":       photoCheck,
 		"specs":       photoSpecs,
 		"eval":        photoEval,
 		"bench":       photoBench,
 	}
-	return subcommand("photo", subs, []string{"standardize", "specs", "eval", "bench"}, args, stdout, stderr)
+	return subcommand("photo", subs, []string{"standardize", "check", "specs", "eval", "bench"}, args, stdout, stderr)
 }
 
 // photoExts are the file types directory mode picks up.
@@ -75,27 +77,29 @@ func photoStandardize(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if st.IsDir() {
-		return standardizeDir(ctx, env.ph.Pipeline, spec, pos[0], *out, env.cfg.PhotoWorkers, stdout, stderr)
+		return standardizeDir(ctx, env.ph, spec, pos[0], *out, env.cfg.PhotoWorkers, stdout, stderr)
 	}
-	res, err := standardizeFile(ctx, env.ph.Pipeline, spec, pos[0], *out, *report)
+	res, err := standardizeFile(ctx, env.ph, spec, pos[0], *out, *report)
 	if err != nil {
 		pe := photo.AsError(err)
 		fmt.Fprintf(stderr, "%s: refused: %s %s\n", pos[0], pe.Code, pe.Message)
 		if pe.Detail != "" {
 			fmt.Fprintf(stderr, "  detail: %s\n", firstLine(pe.Detail))
 		}
+		printFindings(stderr, res.Report.Findings)
 		return exitRefused
 	}
 	o := res.Report.Output
 	g := res.Report.Geometry.Out
 	fmt.Fprintf(stdout, "%s: %dx%d, %d bytes, quality %d; crown %.0f px, eye line %.0f px, face width %.0f px; %.0f ms\n",
 		*out, o.Width, o.Height, o.Bytes, o.Quality, g.CrownPx, g.EyeLinePx, g.FaceWidthPx, res.Report.TimingsMS["total"])
+	printFindings(stdout, res.Report.Findings)
 	return exitOK
 }
 
 // standardizeFile processes one photo and writes the output and, if asked,
 // the report (also on refusal: it says why).
-func standardizeFile(ctx context.Context, p *photo.Pipeline, spec *photo.Spec, in, out, report string) (*photo.Result, error) {
+func standardizeFile(ctx context.Context, p *app.Photo, spec *photo.Spec, in, out, report string) (*photo.Result, error) {
 	data, err := readLimited(in, photo.DefaultConfig().MaxBytes)
 	var res *photo.Result
 	if err == nil {
@@ -133,7 +137,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, limit+1))
 }
 
-func standardizeDir(ctx context.Context, p *photo.Pipeline, spec *photo.Spec, dir, outDir string, workers int, stdout, stderr io.Writer) int {
+func standardizeDir(ctx context.Context, p *app.Photo, spec *photo.Spec, dir, outDir string, workers int, stdout, stderr io.Writer) int {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fail(stderr, usageError{err})

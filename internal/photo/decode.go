@@ -55,6 +55,7 @@ type decoded struct {
 	img           *raster.Image
 	scale         float64 // img pixels per full-size pixel
 	orientation   int
+	exif          exifInfo
 	profile       string // ICC description, when one was applied
 	colour        *colourConverter
 	jpegData      []byte // kept to decode again at a larger scale
@@ -71,7 +72,7 @@ func (p *Pipeline) decodeStep(st *state) error {
 	if err != nil {
 		return err
 	}
-	d := &decoded{format: format, orientation: 1}
+	d := &decoded{format: format}
 	var icc []byte
 	switch format {
 	case FormatJPEG:
@@ -81,7 +82,7 @@ func (p *Pipeline) decodeStep(st *state) error {
 		}
 		d.img, d.jpegData = img, data
 		d.width, d.height = hdr.Width, hdr.Height
-		d.orientation = exifOrientation(hdr.EXIF)
+		d.exif = readEXIF(hdr.EXIF)
 		icc = hdr.ICC
 	case FormatPNG, FormatWebP:
 		cfg, err := decodeConfig(format, data)
@@ -97,7 +98,7 @@ func (p *Pipeline) decodeStep(st *state) error {
 		} else {
 			icc, exif = webpChunks(data)
 		}
-		d.orientation = exifOrientation(exif)
+		d.exif = readEXIF(exif)
 		m, err := decodeImage(format, data)
 		if err != nil {
 			return err
@@ -105,6 +106,7 @@ func (p *Pipeline) decodeStep(st *state) error {
 		d.img = raster.FromImage(m)
 		d.width, d.height = d.img.W, d.img.H
 	}
+	d.orientation = d.exif.Orientation
 	if d.orientation >= 5 {
 		d.width, d.height = d.height, d.width
 	}

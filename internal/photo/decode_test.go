@@ -237,3 +237,15 @@ func TestEXIFParserSurvivesGarbage(t *testing.T) {
 		}
 	}
 }
+
+func TestEXIFFocalLengthAndSoftware(t *testing.T) {
+	t.Parallel()
+	data := synth.WithEXIF(jpegOf(t, gradient(16, 16)), synth.EXIF{Orientation: 8, FocalLength35mm: 26, Software: "Meitu 9.2"})
+	d, err := decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.exif.Orientation != 8 || d.exif.FocalLength35mm != 26 || d.exif.Software != "Meitu 9.2" {
+		t.Fatalf("read %+v", d.exif)
+	}
+}

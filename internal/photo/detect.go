@@ -14,6 +14,8 @@ func (p *Pipeline) detectStep(st *state) error {
 	st.report.Input.Width, st.report.Input.Height = d.width, d.height
 	st.report.Input.Orientation = d.orientation
 	st.report.Input.ICCProfile = d.profile
+	st.report.Input.FocalLength35mm = d.exif.FocalLength35mm
+	st.report.Input.Software = d.exif.Software
 	st.report.Input.DecodeScale = d.scale
 	if min(d.width, d.height) < p.cfg.MinInputSide {
 		return fail(CodeTooSmall, nil, "%dx%d", d.width, d.height)
@@ -31,6 +33,7 @@ func (p *Pipeline) detectStep(st *state) error {
 		}
 		st.report.Faces = append(st.report.Faces, FaceReport{Box: faces[i].Box, Score: faces[i].Score})
 	}
+	st.faces = faces
 	if len(faces) == 0 {
 		return fail(CodeNoFace, nil, "")
 	}

@@ -2,19 +2,36 @@ package photo
 
 import (
 	"encoding/binary"
+	"strings"
 
 	"zhipai/internal/raster"
 )
 
-// exifOrientation reads tag 0x0112 from IFD0 of a TIFF-structured EXIF
-// block; 1 (upright) when absent or unreadable. Every offset is checked: the
-// block comes from the student's file.
-func exifOrientation(tiff []byte) int {
+// exifInfo is what Zhipai reads from a photo's EXIF block (the output
+// carries none of it).
+type exifInfo struct {
+	Orientation int // 1-8; 1 when absent
+	// FocalLength35mm is the lens's 35 mm-equivalent focal length (tag
+	// 0xA405), which with the iris size tells how far the camera was.
+	FocalLength35mm int
+	// Software names the program that last wrote the file (tag 0x0131):
+	// a retouching app leaves its name here.
+	Software string
+}
+
+// exifOrientation reads the orientation alone.
+func exifOrientation(tiff []byte) int { return readEXIF(tiff).Orientation }
+
+// readEXIF reads IFD0 (orientation, software) and the Exif sub-IFD (35 mm
+// focal length) of a TIFF-structured EXIF block. Every offset is checked:
+// the block comes from the student's file.
+func readEXIF(tiff []byte) exifInfo {
+	info := exifInfo{Orientation: 1}
 	if len(tiff) > 6 && string(tiff[:6]) == "Exif\x00\x00" {
 		tiff = tiff[6:]
 	}
 	if len(tiff) < 8 {
-		return 1
+		return info
 	}
 	var bo binary.ByteOrder
 	switch string(tiff[:4]) {
@@ -23,33 +40,59 @@ func exifOrientation(tiff []byte) int {
 	case "MM\x00*":
 		bo = binary.BigEndian
 	default:
-		return 1
+		return info
 	}
-	ifd := int(bo.Uint32(tiff[4:8]))
-	if ifd < 8 || ifd+2 > len(tiff) {
-		return 1
+	// entries calls fn for each 12-byte entry of the IFD at off.
+	entries := func(off int, fn func(tag, typ uint16, count uint32, value []byte)) {
+		if off < 8 || off+2 > len(tiff) {
+			return
+		}
+		n := int(bo.Uint16(tiff[off:]))
+		for i := 0; i < n; i++ {
+			e := off + 2 + 12*i
+			if e+12 > len(tiff) {
+				return
+			}
+			fn(bo.Uint16(tiff[e:]), bo.Uint16(tiff[e+2:]), bo.Uint32(tiff[e+4:]), tiff[e+8:e+12])
+		}
 	}
-	n := int(bo.Uint16(tiff[ifd:]))
-	for i := 0; i < n; i++ {
-		e := ifd + 2 + 12*i
-		if e+12 > len(tiff) {
-			return 1
+	exifIFD := 0
+	entries(int(bo.Uint32(tiff[4:8])), func(tag, typ uint16, count uint32, value []byte) {
+		switch {
+		case tag == 0x0112 && typ == 3:
+			if v := int(bo.Uint16(value)); v >= 1 && v <= 8 {
+				info.Orientation = v
+			}
+		case tag == 0x0131 && typ == 2:
+			info.Software = asciiValue(tiff, bo, count, value)
+		case tag == 0x8769 && (typ == 4 || typ == 13):
+			exifIFD = int(bo.Uint32(value))
 		}
-		if bo.Uint16(tiff[e:]) != 0x0112 {
-			continue
+	})
+	entries(exifIFD, func(tag, typ uint16, count uint32, value []byte) {
+		if tag == 0xA405 && typ == 3 {
+			info.FocalLength35mm = int(bo.Uint16(value))
 		}
-		// SHORT, count 1: the value sits in the first two bytes of the
-		// value field.
-		if bo.Uint16(tiff[e+2:]) != 3 {
-			return 1
-		}
-		v := int(bo.Uint16(tiff[e+8:]))
-		if v < 1 || v > 8 {
-			return 1
-		}
-		return v
+	})
+	return info
+}
+
+// asciiValue reads an ASCII entry's text, inline or at its offset.
+func asciiValue(tiff []byte, bo binary.ByteOrder, count uint32, value []byte) string {
+	if count == 0 || count > 256 {
+		return ""
 	}
-	return 1
+	var b []byte
+	if count <= 4 {
+		b = value[:count]
+	} else {
+		off := int(bo.Uint32(value))
+		if off < 0 || off+int(count) > len(tiff) {
+			return ""
+		}
+		b = tiff[off : off+int(count)]
+	}
+	return strings.TrimRight(string(b), "\x00 ")
 }
 
 // orient applies an EXIF orientation so the image is upright as the camera

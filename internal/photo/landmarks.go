@@ -47,6 +47,16 @@ func (p *Pipeline) landmarkStep(st *state) error {
 	}
 	scalePt := func(q vision.Point) vision.Point { return vision.Point{X: q.X * inv, Y: q.Y * inv} }
 	st.mesh = mesh
+	for k, ir := range []*vision.Iris{right, left} {
+		ir.Centre = scalePt(ir.Centre)
+		for j := range ir.Edge {
+			ir.Edge[j] = scalePt(ir.Edge[j])
+		}
+		for j := range ir.Contour {
+			ir.Contour[j] = scalePt(ir.Contour[j])
+		}
+		st.irises[k] = ir
+	}
 
 	// The mesh must lie inside the photo: a face cut by the frame cannot
 	// be measured.
@@ -60,7 +70,7 @@ func (p *Pipeline) landmarkStep(st *state) error {
 	// Eye centres: the iris centre where the Iris network agrees with the
 	// mesh's eye contour, the contour's centre otherwise.
 	cr, cl := mesh.EyeCentres()
-	re, le := scalePt(right.Centre), scalePt(left.Centre)
+	re, le := right.Centre, left.Centre
 	source := "iris"
 	eyeW := math.Hypot(mesh.At(vision.MeshRightEyeOuter).X-mesh.At(vision.MeshRightEyeInner).X, mesh.At(vision.MeshRightEyeOuter).Y-mesh.At(vision.MeshRightEyeInner).Y)
 	if dist(re, cr) > 0.35*eyeW || dist(le, cl) > 0.35*eyeW {
@@ -91,7 +101,7 @@ func (p *Pipeline) landmarkStep(st *state) error {
 		RightEye: re, LeftEye: le, EyeSource: source,
 		Forehead: mesh.At(vision.MeshForehead), Chin: mesh.At(vision.MeshChin),
 		RightCheek: rc, LeftCheek: lc, NoseTip: mesh.At(vision.MeshNoseTip),
-		MeshScore: mesh.Score, IrisRadius: (right.Radius() + left.Radius()) / 2 * inv,
+		MeshScore: mesh.Score, IrisRadius: (right.Radius() + left.Radius()) / 2,
 	}
 	return nil
 }

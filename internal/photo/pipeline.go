@@ -104,6 +104,14 @@ type Result struct {
 	Output *raster.Image // the composed photo before JPEG encoding
 	Alpha  *raster.Plane // the person's matte at output size
 	Mesh   *vision.Mesh  // landmarks in input pixels
+	// Irises are the subject's right and left iris, in input pixels.
+	Irises [2]*vision.Iris
+	// Faces are all faces found (input pixels), the student's first.
+	Faces []vision.Face
+	// Mask is the person mask over MaskRegion (input pixels) of the
+	// original photo, before the background was replaced.
+	Mask       *raster.Plane
+	MaskRegion raster.Rect
 }
 
 // state is what the steps share.
@@ -113,8 +121,10 @@ type state struct {
 	report *Report
 
 	dec     *decoded
-	face    vision.Face // in input pixels
+	faces   []vision.Face // every face found, in input pixels
+	face    vision.Face   // the student's
 	mesh    *vision.Mesh
+	irises  [2]*vision.Iris // in input pixels
 	meas    measures
 	seg     *segmentation
 	crop    *cropPlan
@@ -192,6 +202,11 @@ func (p *Pipeline) fillResult(st *state, res *Result) {
 	res.Output = st.out
 	res.Alpha = st.alpha
 	res.Mesh = st.mesh
+	res.Irises = st.irises
+	res.Faces = st.faces
+	if st.seg != nil {
+		res.Mask, res.MaskRegion = st.seg.mask, st.seg.region
+	}
 	if st.dec != nil {
 		res.Work, res.Scale = st.dec.img, st.dec.scale
 	}

@@ -1,6 +1,7 @@
 package photo
 
 import (
+	"zhipai/internal/domain"
 	"zhipai/internal/raster"
 	"zhipai/internal/vision"
 )
@@ -33,6 +34,9 @@ type InputReport struct {
 	Orientation int     `json:"exif_orientation,omitempty"`
 	ICCProfile  string  `json:"icc_profile_converted,omitempty"`
 	DecodeScale float64 `json:"decode_scale,omitempty"`
+	// From EXIF, for the compliance checks (the output keeps no metadata).
+	FocalLength35mm int    `json:"focal_length_35mm,omitempty"`
+	Software        string `json:"software,omitempty"`
 }
 
 // FaceReport is one detected face, in input pixels.
@@ -115,14 +119,16 @@ type OutputReport struct {
 	MaxKB   int    `json:"max_kb,omitempty"`
 }
 
-// Finding is one compliance check's result.
+// Finding is one compliance check's result: a stable code, the review
+// reason it suggests, whether it blocks submission, what was measured
+// against which threshold, and what the student should change.
 type Finding struct {
-	Code      string  `json:"code"`
-	Reason    string  `json:"reason"` // review reason code, R01-R23
-	Severity  string  `json:"severity"`
-	Value     float64 `json:"value"`
-	Threshold float64 `json:"threshold"`
-	Message   string  `json:"message"`
+	Code      string          `json:"code"`
+	Reason    domain.Reason   `json:"reason"`
+	Severity  domain.Severity `json:"severity"`
+	Value     float64         `json:"value"`
+	Threshold float64         `json:"threshold"`
+	Message   string          `json:"message"`
 }
 
 // ErrorReport is a refusal in the report.

@@ -184,3 +184,22 @@ func TestErodeMatchesTheDefinition(t *testing.T) {
 		}
 	}
 }
+
+func TestHomographyMapsTheCorners(t *testing.T) {
+	t.Parallel()
+	src := [4][2]float64{{0, 0}, {100, 0}, {100, 60}, {0, 60}}
+	dst := [4][2]float64{{12, 30}, {180, 10}, {200, 140}, {5, 120}}
+	h, err := HomographyFrom(src, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range src {
+		x, y := h.Apply(src[i][0], src[i][1])
+		if math.Abs(x-dst[i][0]) > 1e-6 || math.Abs(y-dst[i][1]) > 1e-6 {
+			t.Fatalf("corner %d maps to (%v,%v), want %v", i, x, y, dst[i])
+		}
+	}
+	if _, err := HomographyFrom(src, [4][2]float64{{0, 0}, {1, 1}, {2, 2}, {3, 3}}); err == nil {
+		t.Fatal("collinear corners accepted")
+	}
+}

@@ -100,19 +100,72 @@ func Rotate(img *raster.Image, o int) *raster.Image {
 	return out
 }
 
+// EXIF is the metadata WithEXIF writes.
+type EXIF struct {
+	Orientation     int
+	FocalLength35mm int    // tag 0xA405 in the Exif sub-IFD; 0: absent
+	Software        string // tag 0x0131; empty: absent
+}
+
 // WithEXIFOrientation inserts an APP1 Exif segment holding the orientation
 // tag right after the JPEG's SOI (and any JFIF APP0).
 func WithEXIFOrientation(jpeg []byte, o int) []byte {
+	return WithEXIF(jpeg, EXIF{Orientation: o})
+}
+
+// WithEXIF inserts an APP1 Exif segment (big-endian TIFF) with the given
+// tags after the JPEG's SOI (and any JFIF APP0).
+func WithEXIF(jpeg []byte, e EXIF) []byte {
+	type entry struct {
+		tag, typ uint16
+		count    uint32
+		value    uint32 // inline value or offset
+	}
+	be := binary.BigEndian
+	var ifd0 []entry
+	var extra []byte // data after the IFDs
+	// Layout: header (8) | IFD0 | Exif IFD | strings
+	n0 := 1
+	if e.Software != "" {
+		n0++
+	}
+	if e.FocalLength35mm > 0 {
+		n0++
+	}
+	ifd0Size := 2 + 12*n0 + 4
+	exifOff := 8 + ifd0Size
+	exifSize := 0
+	if e.FocalLength35mm > 0 {
+		exifSize = 2 + 12 + 4
+	}
+	dataOff := exifOff + exifSize
+	ifd0 = append(ifd0, entry{0x0112, 3, 1, uint32(e.Orientation) << 16})
+	if e.Software != "" {
+		s := append([]byte(e.Software), 0)
+		ifd0 = append(ifd0, entry{0x0131, 2, uint32(len(s)), uint32(dataOff + len(extra))})
+		extra = append(extra, s...)
+	}
+	if e.FocalLength35mm > 0 {
+		ifd0 = append(ifd0, entry{0x8769, 4, 1, uint32(exifOff)})
+	}
 	var tiff bytes.Buffer
 	tiff.WriteString("MM\x00*")
-	binary.Write(&tiff, binary.BigEndian, uint32(8)) // IFD0 offset
-	binary.Write(&tiff, binary.BigEndian, uint16(1)) // one entry
-	binary.Write(&tiff, binary.BigEndian, uint16(0x0112))
-	binary.Write(&tiff, binary.BigEndian, uint16(3)) // SHORT
-	binary.Write(&tiff, binary.BigEndian, uint32(1))
-	binary.Write(&tiff, binary.BigEndian, uint16(o))
-	binary.Write(&tiff, binary.BigEndian, uint16(0))
-	binary.Write(&tiff, binary.BigEndian, uint32(0)) // no next IFD
+	binary.Write(&tiff, be, uint32(8))
+	writeIFD := func(es []entry) {
+		binary.Write(&tiff, be, uint16(len(es)))
+		for _, x := range es {
+			binary.Write(&tiff, be, x.tag)
+			binary.Write(&tiff, be, x.typ)
+			binary.Write(&tiff, be, x.count)
+			binary.Write(&tiff, be, x.value)
+		}
+		binary.Write(&tiff, be, uint32(0))
+	}
+	writeIFD(ifd0)
+	if e.FocalLength35mm > 0 {
+		writeIFD([]entry{{0xA405, 3, 1, uint32(e.FocalLength35mm) << 16}})
+	}
+	tiff.Write(extra)
 	payload := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
 	return insertSegment(jpeg, 0xE1, payload)
 }

@@ -1,0 +1,456 @@
+package quality
+
+import (
+	"math"
+	"sort"
+
+	"zhipai/internal/domain"
+	"zhipai/internal/photo"
+	"zhipai/internal/raster"
+	"zhipai/internal/vision"
+)
+
+// Sides of a 居民身份证.
+const (
+	SideFront = "front" // 人像面: the portrait
+	SideBack  = "back"  // 国徽面: the national emblem
+)
+
+// Card geometry: ID-1 format, 85.6 x 54 mm.
+const (
+	cardAspect = 85.6 / 54
+	cardW      = 856
+	cardH      = 540
+)
+
+// CardReport is what the identity-document check found.
+type CardReport struct {
+	Found bool `json:"found"`
+	// Corners in photo pixels: top left, top right, bottom right, bottom
+	// left of the card as read (its long side first).
+	Corners    [4]vision.Point `json:"corners,omitempty"`
+	AreaShare  float64         `json:"area_share"`
+	Support    float64         `json:"edge_support"`
+	Sharpness  float64         `json:"sharpness"`
+	Glare      float64         `json:"glare"`
+	FaceOnCard bool            `json:"face_on_card"`
+	EmblemRed  float64         `json:"emblem_red"`
+	Side       string          `json:"side,omitempty"`
+	Findings   []photo.Finding `json:"findings"`
+}
+
+// Thresholds of the card check, set on rendered cards (no real identity
+// document may be committed or shared for testing): a sharp card reads
+// above 0.25, the same card after a 3-pixel Gaussian blur below 0.12.
+const (
+	cardMinSupport   = 0.55
+	cardMinArea      = 0.25
+	cardMinSharpness = 0.16
+	cardMaxGlare     = 0.012
+	cardMinRed       = 0.02
+	cardEdgeMargin   = 0.01
+)
+
+// CheckIDCard finds the card in a photo and checks that it is whole, sharp,
+// free of glare and shows the side asked for (SideFront or SideBack).
+func (c *Checker) CheckIDCard(img *raster.Image, side string) *CardReport {
+	rep := &CardReport{}
+	add := func(code string, sev domain.Severity, value, threshold float64, msg string) {
+		rep.Findings = append(rep.Findings, photo.Finding{Code: code, Reason: domain.ReasonIDImage, Severity: sev, Value: round3(value), Threshold: threshold, Message: msg})
+	}
+	quad, support, ok := findCard(img)
+	if !ok {
+		add("card.not_found", domain.SeverityBlock, support, cardMinSupport, "没有找到完整的证件,请把证件平放在深色桌面上,四角完整拍入框内后重拍")
+		return rep
+	}
+	rep.Found, rep.Corners, rep.Support = true, quad, round3(support)
+	rep.AreaShare = round3(quadArea(quad) / float64(img.W*img.H))
+	mx, my := cardEdgeMargin*float64(img.W), cardEdgeMargin*float64(img.H)
+	for _, p := range quad {
+		if p.X < mx || p.Y < my || p.X > float64(img.W)-mx || p.Y > float64(img.H)-my {
+			add("card.cut", domain.SeverityBlock, 0, 0, "请将证件四角完整拍入框内")
+			break
+		}
+	}
+	if rep.AreaShare < cardMinArea {
+		add("card.small", domain.SeverityWarn, rep.AreaShare, cardMinArea, "证件在照片中太小,请靠近一些,让证件占满取景框后重拍")
+	}
+	var dst [4][2]float64
+	for i, p := range quad {
+		dst[i] = [2]float64{p.X, p.Y}
+	}
+	h, err := raster.HomographyFrom([4][2]float64{{0, 0}, {cardW, 0}, {cardW, cardH}, {0, cardH}}, dst)
+	if err != nil {
+		add("card.not_found", domain.SeverityBlock, 0, 0, "没有找到完整的证件,请把证件平放、四角完整拍入框内后重拍")
+		return rep
+	}
+	card := raster.WarpPerspective(img, h, cardW, cardH)
+	rep.Sharpness = round3(cardSharpness(card))
+	if rep.Sharpness < cardMinSharpness {
+		add("card.blur", domain.SeverityBlock, rep.Sharpness, cardMinSharpness, "证件图片模糊,请对焦清楚、拿稳手机后重拍")
+	}
+	rep.Glare = round3(cardGlare(card))
+	if rep.Glare > cardMaxGlare {
+		add("card.glare", domain.SeverityBlock, rep.Glare, cardMaxGlare, "证件有反光,请调整角度、避开灯光后重拍")
+	}
+	// The front's portrait is large: at least a fifth of the card's height.
+	faces, _ := c.vision.DetectFaces(card)
+	for _, f := range faces {
+		if f.Score >= 0.7 && f.Box.H() >= 0.2*cardH {
+			rep.FaceOnCard = true
+		}
+	}
+	rep.EmblemRed = round3(emblemRed(card))
+	switch {
+	case rep.FaceOnCard:
+		rep.Side = SideFront
+	case rep.EmblemRed >= cardMinRed:
+		rep.Side = SideBack
+	}
+	switch {
+	case side == SideFront && rep.Side != SideFront:
+		add("card.side", domain.SeverityBlock, 0, 0, "请拍摄证件的人像面(有照片的一面)")
+	case side == SideBack && rep.Side != SideBack:
+		add("card.side", domain.SeverityBlock, 0, 0, "请拍摄证件的国徽面(没有照片的一面)")
+	}
+	return rep
+}
+
+// findCard looks for the card's four edges: the strongest straight edges
+// (a Hough transform of the gradient, each edge pixel voting along its own
+// orientation) are paired into two near-parallel pairs about a right
+// angle apart; each quadrilateral of the card's proportions is scored by
+// how much of its outline lies on edges, and the best wins.
+func findCard(img *raster.Image) ([4]vision.Point, float64, bool) {
+	long := max(img.W, img.H)
+	scale := math.Min(1, 640/float64(long))
+	w, h := max(1, int(float64(img.W)*scale)), max(1, int(float64(img.H)*scale))
+	small := raster.Resample(img, raster.Rect{X1: float64(img.W), Y1: float64(img.H)}, w, h, raster.Box)
+	g := raster.NewPlane(w, h)
+	for i := range g.Pix {
+		p := small.Pix[3*i : 3*i+3]
+		g.Pix[i] = (0.299*float32(p[0]) + 0.587*float32(p[1]) + 0.114*float32(p[2])) / 255
+	}
+	g = raster.BoxMean(raster.BoxMean(g, 1), 1)
+	mag := make([]float64, w*h)
+	ang := make([]float64, w*h)
+	var mags []float64
+	for y := 1; y < h-1; y++ {
+		for x := 1; x < w-1; x++ {
+			at := func(dx, dy int) float64 { return float64(g.Pix[(y+dy)*w+x+dx]) }
+			gx := at(1, -1) + 2*at(1, 0) + at(1, 1) - at(-1, -1) - 2*at(-1, 0) - at(-1, 1)
+			gy := at(-1, 1) + 2*at(0, 1) + at(1, 1) - at(-1, -1) - 2*at(0, -1) - at(1, -1)
+			i := y*w + x
+			mag[i] = math.Hypot(gx, gy)
+			ang[i] = math.Atan2(gy, gx)
+			mags = append(mags, mag[i])
+		}
+	}
+	sort.Float64s(mags)
+	thr := math.Max(0.15, mags[len(mags)*9/10])
+	// Hough accumulator over the normal angle (1 degree) and distance.
+	const nTheta = 180
+	diag := math.Hypot(float64(w), float64(h))
+	nRho := int(2*diag) + 1
+	acc := make([]float64, nTheta*nRho)
+	cosT, sinT := make([]float64, nTheta), make([]float64, nTheta)
+	for t := 0; t < nTheta; t++ {
+		cosT[t], sinT[t] = math.Cos(float64(t)*math.Pi/180), math.Sin(float64(t)*math.Pi/180)
+	}
+	for y := 1; y < h-1; y++ {
+		for x := 1; x < w-1; x++ {
+			i := y*w + x
+			if mag[i] < thr {
+				continue
+			}
+			t0 := int(math.Round(ang[i]*180/math.Pi)) % 180
+			if t0 < 0 {
+				t0 += 180
+			}
+			for dt := -3; dt <= 3; dt++ {
+				t := (t0 + dt + nTheta) % nTheta
+				rho := float64(x)*cosT[t] + float64(y)*sinT[t]
+				acc[t*nRho+int(rho+diag)] += mag[i]
+			}
+		}
+	}
+	type line struct{ theta, rho, votes float64 }
+	var lines []line
+	for len(lines) < 24 {
+		best, bi := 0.0, -1
+		for i, v := range acc {
+			if v > best {
+				best, bi = v, i
+			}
+		}
+		if bi < 0 || best <= 0 {
+			break
+		}
+		t, r := bi/nRho, bi%nRho
+		lines = append(lines, line{float64(t) * math.Pi / 180, float64(r) - diag, best})
+		// Suppress the neighbourhood (angles wrap with a flipped rho).
+		for dt := -6; dt <= 6; dt++ {
+			tt, flip := t+dt, false
+			if tt < 0 {
+				tt, flip = tt+nTheta, true
+			} else if tt >= nTheta {
+				tt, flip = tt-nTheta, true
+			}
+			rr := r
+			if flip {
+				rr = int(2*diag) - r
+			}
+			for dr := -12; dr <= 12; dr++ {
+				if k := rr + dr; k >= 0 && k < nRho {
+					acc[tt*nRho+k] = 0
+				}
+			}
+		}
+	}
+	// The frame's own borders, for a card that reaches past them: the
+	// quadrilateral then has a side on the border, and the card is cut.
+	lines = append(lines, line{0, 0, 0}, line{0, float64(w - 1), 0}, line{math.Pi / 2, 0, 0}, line{math.Pi / 2, float64(h - 1), 0})
+	intersect := func(a, b line) (vision.Point, bool) {
+		ca, sa, cb, sb := math.Cos(a.theta), math.Sin(a.theta), math.Cos(b.theta), math.Sin(b.theta)
+		det := ca*sb - sa*cb
+		if math.Abs(det) < 1e-6 {
+			return vision.Point{}, false
+		}
+		return vision.Point{X: (a.rho*sb - b.rho*sa) / det, Y: (ca*b.rho - cb*a.rho) / det}, true
+	}
+	angleDiff := func(a, b float64) float64 {
+		d := math.Mod(math.Abs(a-b), math.Pi)
+		return math.Min(d, math.Pi-d)
+	}
+	type pair struct{ a, b line }
+	var pairs []pair
+	for i := range lines {
+		for j := i + 1; j < len(lines); j++ {
+			if angleDiff(lines[i].theta, lines[j].theta) < 20*math.Pi/180 {
+				pairs = append(pairs, pair{lines[i], lines[j]})
+			}
+		}
+	}
+	var best [4]vision.Point
+	bestScore, bestSupport := 0.0, 0.0
+	frame := float64(w * h)
+	for i := range pairs {
+		for j := i + 1; j < len(pairs); j++ {
+			p, q := pairs[i], pairs[j]
+			d := angleDiff(p.a.theta, q.a.theta)
+			if d < 60*math.Pi/180 {
+				continue
+			}
+			// At most one side on the frame's border (votes 0): more is the
+			// frame itself, not a card.
+			border := 0
+			for _, l := range []line{p.a, p.b, q.a, q.b} {
+				if l.votes == 0 {
+					border++
+				}
+			}
+			if border > 1 {
+				continue
+			}
+			var corners [4]vision.Point
+			ok := true
+			for k, ls := range [4][2]line{{p.a, q.a}, {q.a, p.b}, {p.b, q.b}, {q.b, p.a}} {
+				if corners[k], ok = intersect(ls[0], ls[1]); !ok {
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			quad := orderQuad(corners)
+			area := quadArea(quad)
+			if area < 0.03*frame || !plausibleCard(quad, float64(w), float64(h)) {
+				continue
+			}
+			support := edgeSupport(quad, mag, ang, w, h, thr)
+			score := support * math.Sqrt(area/frame)
+			if score > bestScore {
+				best, bestScore, bestSupport = quad, score, support
+			}
+		}
+	}
+	if bestSupport < cardMinSupport {
+		return best, bestSupport, false
+	}
+	for k := range best {
+		best[k] = vision.Point{X: best[k].X / scale, Y: best[k].Y / scale}
+	}
+	return best, bestSupport, true
+}
+
+// orderQuad puts the corners in order around the quadrilateral, starting at
+// the top-left end of a long side, so the card reads as landscape.
+func orderQuad(c [4]vision.Point) [4]vision.Point {
+	var cx, cy float64
+	for _, p := range c {
+		cx, cy = cx+p.X/4, cy+p.Y/4
+	}
+	sort.Slice(c[:], func(i, j int) bool {
+		return math.Atan2(c[i].Y-cy, c[i].X-cx) < math.Atan2(c[j].Y-cy, c[j].X-cx)
+	})
+	// Clockwise in image coordinates from the top-left-most corner.
+	start := 0
+	for i := range c {
+		if c[i].X+c[i].Y < c[start].X+c[start].Y {
+			start = i
+		}
+	}
+	var o [4]vision.Point
+	for i := range o {
+		o[i] = c[(start+i)%4]
+	}
+	// Long side first.
+	if dist(o[0], o[1])+dist(o[2], o[3]) < dist(o[1], o[2])+dist(o[3], o[0]) {
+		o = [4]vision.Point{o[1], o[2], o[3], o[0]}
+	}
+	return o
+}
+
+func quadArea(q [4]vision.Point) float64 {
+	var a float64
+	for i := range q {
+		j := (i + 1) % 4
+		a += q[i].X*q[j].Y - q[j].X*q[i].Y
+	}
+	return math.Abs(a) / 2
+}
+
+// plausibleCard accepts a convex quadrilateral of about the card's
+// proportions, seen with some perspective, mostly inside the frame.
+func plausibleCard(q [4]vision.Point, w, h float64) bool {
+	sign := 0.0
+	for i := range q {
+		a, b, c := q[i], q[(i+1)%4], q[(i+2)%4]
+		cr := (b.X-a.X)*(c.Y-b.Y) - (b.Y-a.Y)*(c.X-b.X)
+		if sign == 0 {
+			sign = math.Copysign(1, cr)
+		} else if math.Copysign(1, cr) != sign {
+			return false
+		}
+	}
+	long := (dist(q[0], q[1]) + dist(q[2], q[3])) / 2
+	short := (dist(q[1], q[2]) + dist(q[3], q[0])) / 2
+	if short <= 0 {
+		return false
+	}
+	if r := long / short; r < 0.8*cardAspect || r > 1.25*cardAspect {
+		return false
+	}
+	for _, ratio := range []float64{dist(q[0], q[1]) / dist(q[2], q[3]), dist(q[1], q[2]) / dist(q[3], q[0])} {
+		if ratio < 0.6 || ratio > 1.67 {
+			return false
+		}
+	}
+	for _, p := range q {
+		if p.X < -0.15*w || p.Y < -0.15*h || p.X > 1.15*w || p.Y > 1.15*h {
+			return false
+		}
+	}
+	return true
+}
+
+// edgeSupport is the share of points along the outline (away from the
+// rounded corners) that lie on an edge running the outline's way.
+func edgeSupport(q [4]vision.Point, mag, ang []float64, w, h int, thr float64) float64 {
+	var on, n float64
+	onBorder := func(p vision.Point) bool {
+		return p.X < 2 || p.Y < 2 || p.X > float64(w)-3 || p.Y > float64(h)-3
+	}
+	for i := range q {
+		a, b := q[i], q[(i+1)%4]
+		if onBorder(a) && onBorder(b) && (math.Abs(a.X-b.X) < 2 || math.Abs(a.Y-b.Y) < 2) {
+			// A side on the frame's border shows no edge; count it half, so
+			// a card cut by the frame still wins over a smaller rectangle
+			// printed on it.
+			on += 0.5 * 39
+			n += 39
+			continue
+		}
+		nx, ny := -(b.Y - a.Y), b.X-a.X
+		l := math.Hypot(nx, ny)
+		nx, ny = nx/l, ny/l
+		normal := math.Atan2(ny, nx)
+		for k := 1; k < 40; k++ {
+			f := 0.1 + 0.8*float64(k)/40
+			px, py := a.X+f*(b.X-a.X), a.Y+f*(b.Y-a.Y)
+			n++
+			for d := -2.0; d <= 2; d++ {
+				x, y := int(px+d*nx), int(py+d*ny)
+				if x < 1 || y < 1 || x >= w-1 || y >= h-1 {
+					continue
+				}
+				i := y*w + x
+				da := math.Mod(math.Abs(ang[i]-normal), math.Pi)
+				if mag[i] >= thr*0.7 && math.Min(da, math.Pi-da) < 15*math.Pi/180 {
+					on++
+					break
+				}
+			}
+		}
+	}
+	return on / n
+}
+
+// cardSharpness is the Laplacian's spread over the luma's spread on the
+// rectified card (text and patterns are fine detail).
+func cardSharpness(card *raster.Image) float64 {
+	w, h := card.W, card.H
+	l := make([]float64, w*h)
+	for i := range l {
+		p := card.Pix[3*i : 3*i+3]
+		l[i] = (0.299*float64(p[0]) + 0.587*float64(p[1]) + 0.114*float64(p[2])) / 255
+	}
+	var lap, s1, s2, n float64
+	for y := h / 20; y < h-h/20; y++ {
+		for x := w / 20; x < w-w/20; x++ {
+			i := y*w + x
+			v := 4*l[i] - l[i-1] - l[i+1] - l[i-w] - l[i+w]
+			lap += v * v
+			s1 += l[i]
+			s2 += l[i] * l[i]
+			n++
+		}
+	}
+	variance := s2/n - (s1/n)*(s1/n)
+	return math.Sqrt(lap/n) / math.Sqrt(variance+1e-4)
+}
+
+// cardGlare is the share of the card that is blown out white.
+func cardGlare(card *raster.Image) float64 {
+	var g float64
+	n := float64(card.W * card.H)
+	for i := 0; i < len(card.Pix); i += 3 {
+		_, s, v := hsv(float64(card.Pix[i]), float64(card.Pix[i+1]), float64(card.Pix[i+2]))
+		if v > 0.97 && s < 0.08 {
+			g++
+		}
+	}
+	return g / n
+}
+
+// emblemRed is the share of strongly red pixels in the corner where the
+// back side's national emblem sits (top left, or bottom right when the
+// card is upside down).
+func emblemRed(card *raster.Image) float64 {
+	count := func(x0, y0, x1, y1 int) float64 {
+		var red, n float64
+		for y := y0; y < y1; y++ {
+			for x := x0; x < x1; x++ {
+				r, g, b := card.At(x, y)
+				h, s, v := hsv(float64(r), float64(g), float64(b))
+				n++
+				if (h < 15 || h > 345) && s > 0.5 && v > 0.35 {
+					red++
+				}
+			}
+		}
+		return red / n
+	}
+	w, h := card.W, card.H
+	return math.Max(count(0, 0, w*3/10, h*6/10), count(w*7/10, h*4/10, w, h))
+}
