@@ -150,10 +150,12 @@ func faceMeasures(s *subject, m measures) {
 	m.set(mEyeTilt, math.Abs(math.Atan2(le.Y-re.Y, le.X-re.X)*180/math.Pi))
 	m.set(mEyesOpen, eyesOpen(s))
 	m.set(mIrisVisible, irisVisible(s))
-	m.set(mMouthOpen, mouthOpen(s))
-	m.set("mouth_gap", dist(s.pt(13), s.pt(14))/dist(s.pt(61), s.pt(291)))
-	m.set("mouth_dark", mouthDark(s))
-	m.set("mouth_profile", mouthProfile(s))
+	// The mouth's opening in units of where it starts to count: the lips'
+	// inner area (0.09 of the mouth width squared) or the dark inside's
+	// height (0.11 of the mouth width), whichever says more. The mesh alone
+	// closes the lips over an O-shaped mouth; the dark inside alone takes
+	// a beard's shadow for a mouth.
+	m.set(mMouthOpen, math.Max(mouthOpen(s)/0.09, mouthCavity(s)/0.11))
 	m.set(mTeeth, teeth(s))
 	m.set(mForehead, foreheadCovered(s))
 	m.set(mEars, earsVisible(s))
@@ -286,81 +288,49 @@ func mouthOpen(s *subject) float64 {
 	return math.Abs(area) / 2 / (w * w)
 }
 
-// mouthDark is the share of a thin band along the line between the lips
-// that is much darker than the lips: the mouth's inside.
-func mouthDark(s *subject) float64 {
-	lip := s.polygon(lipsOuter)
-	if len(lip) == 0 {
-		return math.NaN()
-	}
-	ls := make([]float64, 0, len(lip))
-	for _, i := range lip {
-		ls = append(ls, float64(s.luma[i]))
-	}
-	sort.Float64s(ls)
-	med := ls[len(ls)/2]
-	var dark float64
-	for _, i := range lip {
-		if float64(s.luma[i]) < 0.55*med {
-			dark++
-		}
-	}
-	return dark / float64(len(lip))
-}
 
-// mouthProfile reads the opening from the pixels: in columns across the
-// middle of the mouth, the longest run of pixels between the outer lip
-// edges that do not look like lip (the mouth's dark inside, or teeth),
-// over the mouth's width.
-func mouthProfile(s *subject) float64 {
-	top, bot := s.pt(0), s.pt(17)
+// mouthCavity looks for the mouth's dark inside without trusting the
+// mesh's lips (which close over an O-shaped mouth): in the middle columns
+// of a box around the mouth, the longest run of pixels much darker than
+// the box's median, over the mouth's width.
+func mouthCavity(s *subject) float64 {
 	l, r := s.pt(61), s.pt(291)
 	w := dist(l, r)
-	if w <= 0 || bot.Y <= top.Y {
+	top, bot := s.pt(0).Y, s.pt(17).Y
+	h := bot - top
+	if w <= 0 || h <= 0 {
 		return math.NaN()
 	}
-	// Lip colour: the outer lip ring's median chroma and brightness.
-	lipSet := map[int]bool{}
-	for _, i := range s.polygon(lipsOuter) {
-		lipSet[i] = true
+	y0, y1 := int(top-0.3*h), int(bot+0.3*h)
+	var lum []float64
+	for y := y0; y <= y1; y++ {
+		for x := int(l.X); x <= int(r.X); x++ {
+			lum = append(lum, float64(s.luma[clampIdx(y)*alignedSize+clampIdx(x)]))
+		}
 	}
-	for _, i := range s.polygon(lipsInner) {
-		delete(lipSet, i)
-	}
-	var as, bs, ls []float64
-	for i := range lipSet {
-		ll, a, b := lab(s.at(i%alignedSize, i/alignedSize))
-		ls, as, bs = append(ls, ll), append(as, a), append(bs, b)
-	}
-	if len(ls) < 10 {
+	if len(lum) < 10 {
 		return math.NaN()
 	}
-	sort.Float64s(ls)
-	sort.Float64s(as)
-	sort.Float64s(bs)
-	lipL, lipA, lipB := ls[len(ls)/2], as[len(as)/2], bs[len(bs)/2]
+	sort.Float64s(lum)
+	dark := 0.45 * lum[len(lum)/2]
 	var runs []float64
 	for k := 0; k < 9; k++ {
-		f := 0.3 + 0.4*float64(k)/8
-		x := l.X + f*(r.X-l.X)
-		y0 := top.Y - 0.05*w
-		y1 := bot.Y + 0.05*w
+		x := clampIdx(int(l.X + (0.3+0.4*float64(k)/8)*(r.X-l.X)))
 		longest, cur := 0, 0
-		for y := int(y0); y <= int(y1); y++ {
-			ll, a, b := lab(s.at(int(x), y))
-			lipLike := math.Hypot(a-lipA, b-lipB) < 12 && ll > 0.6*lipL && ll < 1.35*lipL+5
-			if lipLike {
+		for y := y0; y <= y1; y++ {
+			if float64(s.luma[clampIdx(y)*alignedSize+x]) < dark {
+				cur++
+				longest = max(longest, cur)
+			} else {
 				cur = 0
-				continue
 			}
-			cur++
-			longest = max(longest, cur)
 		}
 		runs = append(runs, float64(longest))
 	}
 	sort.Float64s(runs)
 	return runs[len(runs)/2] / w
 }
+
 
 // teeth is the share of the inner-lip opening that is bright and grey
 // (teeth), relative to the mouth's area.
