@@ -288,7 +288,6 @@ func mouthOpen(s *subject) float64 {
 	return math.Abs(area) / 2 / (w * w)
 }
 
-
 // mouthCavity looks for the mouth's dark inside without trusting the
 // mesh's lips (which close over an O-shaped mouth): in the middle columns
 // of a box around the mouth, the longest run of pixels much darker than
@@ -330,7 +329,6 @@ func mouthCavity(s *subject) float64 {
 	sort.Float64s(runs)
 	return runs[len(runs)/2] / w
 }
-
 
 // teeth is the share of the inner-lip opening that is bright and grey
 // (teeth), relative to the mouth's area.
