@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// School is a tenant.
+type School struct {
+	ID                                      int64
+	Name, Code                              string
+	ContactName, ContactPhone, ContactHours string
+}
+
+// Campaign is a collection batch of a school (requirements RO-1).
+type Campaign struct {
+	ID, SchoolID      int64
+	Name, Kind        string
+	SpecJSON          string
+	JoinCode          string
+	OpensAt, ClosesAt time.Time
+	AllowAlbum        bool
+	RequireIDImages   bool
+	IDTypes           string // comma-separated document types
+	ConsentVersion    string
+	ConsentText       string
+	FAQJSON           string
+	MaxUploads        int
+	School            School
+}
+
+// CreateSchool inserts a school.
+func (s *Store) CreateSchool(ctx context.Context, sc School) (int64, error) {
+	return s.insert(ctx, nil, `INSERT INTO schools (name, code, contact_name, contact_phone, contact_hours, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		sc.Name, sc.Code, sc.ContactName, sc.ContactPhone, sc.ContactHours, s.ms())
+}
+
+// SchoolByCode finds a school.
+func (s *Store) SchoolByCode(ctx context.Context, code string) (School, error) {
+	var sc School
+	err := s.row(ctx, nil, `SELECT id, name, code, contact_name, contact_phone, contact_hours FROM schools WHERE code = ?`, code).
+		Scan(&sc.ID, &sc.Name, &sc.Code, &sc.ContactName, &sc.ContactPhone, &sc.ContactHours)
+	return sc, notFound(err, "school", code)
+}
+
+// CreateCampaign inserts a campaign.
+func (s *Store) CreateCampaign(ctx context.Context, c Campaign) (int64, error) {
+	return s.insert(ctx, nil, `INSERT INTO campaigns (school_id, name, kind, spec_json, join_code, opens_at, closes_at, allow_album,
+		require_id_images, id_types, consent_version, consent_text, faq_json, max_uploads, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.SchoolID, c.Name, c.Kind, c.SpecJSON, c.JoinCode, c.OpensAt.UnixMilli(), c.ClosesAt.UnixMilli(), boolInt(c.AllowAlbum),
+		boolInt(c.RequireIDImages), c.IDTypes, c.ConsentVersion, c.ConsentText, c.FAQJSON, c.MaxUploads, s.ms())
+}
+
+const campaignCols = `c.id, c.school_id, c.name, c.kind, c.spec_json, c.join_code, c.opens_at, c.closes_at, c.allow_album,
+	c.require_id_images, c.id_types, c.consent_version, c.consent_text, c.faq_json, c.max_uploads,
+	s.id, s.name, s.code, s.contact_name, s.contact_phone, s.contact_hours`
+
+func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
+	var c Campaign
+	var opens, closes int64
+	var album, ids int
+	err := sc.Scan(&c.ID, &c.SchoolID, &c.Name, &c.Kind, &c.SpecJSON, &c.JoinCode, &opens, &closes, &album, &ids, &c.IDTypes,
+		&c.ConsentVersion, &c.ConsentText, &c.FAQJSON, &c.MaxUploads,
+		&c.School.ID, &c.School.Name, &c.School.Code, &c.School.ContactName, &c.School.ContactPhone, &c.School.ContactHours)
+	c.OpensAt, c.ClosesAt, c.AllowAlbum, c.RequireIDImages = msTime(opens), msTime(closes), album == 1, ids == 1
+	return c, err
+}
+
+// Campaign gets a campaign with its school.
+func (s *Store) Campaign(ctx context.Context, id int64) (Campaign, error) {
+	c, err := scanCampaign(s.row(ctx, nil, `SELECT `+campaignCols+` FROM campaigns c JOIN schools s ON s.id = c.school_id WHERE c.id = ?`, id))
+	return c, notFound(err, "campaign", id)
+}
+
+// CampaignByJoinCode finds a campaign by its join code (特征码).
+func (s *Store) CampaignByJoinCode(ctx context.Context, code string) (Campaign, error) {
+	c, err := scanCampaign(s.row(ctx, nil, `SELECT `+campaignCols+` FROM campaigns c JOIN schools s ON s.id = c.school_id WHERE c.join_code = ?`, code))
+	return c, notFound(err, "campaign with join code", code)
+}
+
+// OpenCampaigns lists the campaigns open at a moment.
+func (s *Store) OpenCampaigns(ctx context.Context, at time.Time) ([]Campaign, error) {
+	rows, err := s.rows(ctx, nil, `SELECT `+campaignCols+` FROM campaigns c JOIN schools s ON s.id = c.school_id
+		WHERE c.opens_at <= ? AND c.closes_at > ? ORDER BY s.name, c.id`, at.UnixMilli(), at.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

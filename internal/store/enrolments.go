@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Consent records an accepted consent text (requirements PS-1).
+type Consent struct {
+	UserID, CampaignID int64
+	Version, TextHash  string
+	Channel            string
+	AcceptedAt         time.Time
+}
+
+// InsertConsent records a consent.
+func (s *Store) InsertConsent(ctx context.Context, c Consent) error {
+	_, err := s.insert(ctx, nil, `INSERT INTO consents (user_id, campaign_id, version, text_hash, channel, accepted_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.UserID, c.CampaignID, c.Version, c.TextHash, c.Channel, s.ms())
+	return err
+}
+
+// HasConsent reports whether the user accepted this version of the text.
+func (s *Store) HasConsent(ctx context.Context, userID, campaignID int64, version string) (bool, error) {
+	var n int
+	err := s.row(ctx, nil, `SELECT COUNT(*) FROM consents WHERE user_id = ? AND campaign_id = ? AND version = ?`, userID, campaignID, version).Scan(&n)
+	return n > 0, err
+}
+
+// Enrolment is a student's place in one campaign: identity, roster match,
+// document images.
+type Enrolment struct {
+	ID, UserID, CampaignID  int64
+	Name                    string
+	DocType                 string
+	DocIndex                string
+	DocEnc                  []byte
+	DocMasked               string
+	IDFrontBlob, IDBackBlob string
+	RosterRowID             int64
+	ConfirmedAt             time.Time
+}
+
+const enrolmentCols = `id, user_id, campaign_id, name, doc_type, doc_index, doc_enc, doc_masked, id_front_blob, id_back_blob,
+	COALESCE(roster_row_id, 0), confirmed_at`
+
+func scanEnrolment(sc interface{ Scan(...any) error }) (Enrolment, error) {
+	var e Enrolment
+	var confirmed sql.NullInt64
+	err := sc.Scan(&e.ID, &e.UserID, &e.CampaignID, &e.Name, &e.DocType, &e.DocIndex, &e.DocEnc, &e.DocMasked,
+		&e.IDFrontBlob, &e.IDBackBlob, &e.RosterRowID, &confirmed)
+	e.ConfirmedAt = nullMs(confirmed)
+	return e, err
+}
+
+// Enrol returns the user's enrolment in a campaign, creating it.
+func (s *Store) Enrol(ctx context.Context, userID, campaignID int64) (Enrolment, error) {
+	e, err := s.EnrolmentOf(ctx, userID, campaignID)
+	if err == nil {
+		return e, nil
+	}
+	if _, err := s.insert(ctx, nil, `INSERT INTO enrolments (user_id, campaign_id, created_at) VALUES (?, ?, ?)`, userID, campaignID, s.ms()); err != nil && err != ErrConflict {
+		return Enrolment{}, err
+	}
+	return s.EnrolmentOf(ctx, userID, campaignID)
+}
+
+// EnrolmentOf gets the user's enrolment in a campaign.
+func (s *Store) EnrolmentOf(ctx context.Context, userID, campaignID int64) (Enrolment, error) {
+	e, err := scanEnrolment(s.row(ctx, nil, `SELECT `+enrolmentCols+` FROM enrolments WHERE user_id = ? AND campaign_id = ?`, userID, campaignID))
+	return e, notFound(err, "enrolment of user in campaign", campaignID)
+}
+
+// Enrolment gets an enrolment.
+func (s *Store) Enrolment(ctx context.Context, id int64) (Enrolment, error) {
+	e, err := scanEnrolment(s.row(ctx, nil, `SELECT `+enrolmentCols+` FROM enrolments WHERE id = ?`, id))
+	return e, notFound(err, "enrolment", id)
+}
+
+// EnrolmentsOf lists a user's enrolments.
+func (s *Store) EnrolmentsOf(ctx context.Context, userID int64) ([]Enrolment, error) {
+	rows, err := s.rows(ctx, nil, `SELECT `+enrolmentCols+` FROM enrolments WHERE user_id = ? ORDER BY id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Enrolment
+	for rows.Next() {
+		e, err := scanEnrolment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// SetIdentity records the identity the student entered (before matching).
+func (s *Store) SetIdentity(ctx context.Context, id int64, name, docType, docIndex string, docEnc []byte, docMasked string) error {
+	_, err := s.exec(ctx, nil, `UPDATE enrolments SET name = ?, doc_type = ?, doc_index = ?, doc_enc = ?, doc_masked = ? WHERE id = ?`,
+		name, docType, docIndex, docEnc, docMasked, id)
+	return err
+}
+
+// SetIDImage records the blob of a document image (side front or back).
+func (s *Store) SetIDImage(ctx context.Context, id int64, back bool, blobKey string) error {
+	col := "id_front_blob"
+	if back {
+		col = "id_back_blob"
+	}
+	_, err := s.exec(ctx, nil, `UPDATE enrolments SET `+col+` = ? WHERE id = ?`, blobKey, id)
+	return err
+}
+
+// MatchRoster binds the enrolment to its roster row, in one transaction
+// with the row's binding to the account: ErrConflict when the row belongs
+// to another account.
+func (s *Store) MatchRoster(ctx context.Context, enrolmentID, userID, rowID int64) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		if err := s.BindRosterRow(ctx, tx, rowID, userID); err != nil {
+			return err
+		}
+		_, err := s.exec(ctx, tx, `UPDATE enrolments SET roster_row_id = ? WHERE id = ?`, rowID, enrolmentID)
+		if isUnique(err) {
+			return ErrConflict
+		}
+		return err
+	})
+}
+
+// ConfirmEnrolment records that the student confirmed the matched record.
+func (s *Store) ConfirmEnrolment(ctx context.Context, id int64) error {
+	_, err := s.exec(ctx, nil, `UPDATE enrolments SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL`, s.ms(), id)
+	return err
+}

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// RosterRow is a student on a campaign's roster (学籍, requirements RO-2).
+type RosterRow struct {
+	ID, CampaignID int64
+	Name           string
+	DocType        string
+	DocIndex       string // blind index of type and canonical number
+	DocEnc         []byte
+	DocMasked      string
+	ExamNo         string
+	StudentNo      string
+	College        string
+	Major          string
+	ClassName      string
+	Grade          string
+	Level          string
+	Gender         string
+	BoundUserID    int64 // 0: not bound
+	ImportBatch    string
+}
+
+// UpsertRosterRow inserts a row, or updates the row with the same
+// document (upsert by key, requirements RO-2). A row already bound to an
+// account keeps its binding. It reports whether the row was new.
+func (s *Store) UpsertRosterRow(ctx context.Context, tx *Tx, r RosterRow) (created bool, err error) {
+	var id int64
+	err = s.row(ctx, tx, `SELECT id FROM roster_rows WHERE campaign_id = ? AND doc_index = ?`, r.CampaignID, r.DocIndex).Scan(&id)
+	if err == sql.ErrNoRows {
+		_, err = s.insert(ctx, tx, `INSERT INTO roster_rows (campaign_id, name, doc_type, doc_index, doc_enc, doc_masked, exam_no, student_no,
+			college, major, class_name, grade, level, gender, import_batch, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.CampaignID, r.Name, r.DocType, r.DocIndex, r.DocEnc, r.DocMasked, r.ExamNo, r.StudentNo, r.College, r.Major,
+			r.ClassName, r.Grade, r.Level, r.Gender, r.ImportBatch, s.ms())
+		return err == nil, err
+	}
+	if err != nil {
+		return false, err
+	}
+	_, err = s.exec(ctx, tx, `UPDATE roster_rows SET name = ?, doc_type = ?, doc_enc = ?, doc_masked = ?, exam_no = ?, student_no = ?,
+		college = ?, major = ?, class_name = ?, grade = ?, level = ?, gender = ?, import_batch = ? WHERE id = ?`,
+		r.Name, r.DocType, r.DocEnc, r.DocMasked, r.ExamNo, r.StudentNo, r.College, r.Major, r.ClassName, r.Grade, r.Level, r.Gender, r.ImportBatch, id)
+	return false, err
+}
+
+const rosterCols = `id, campaign_id, name, doc_type, doc_index, doc_enc, doc_masked, exam_no, student_no, college, major, class_name,
+	grade, level, gender, COALESCE(bound_user_id, 0), import_batch`
+
+func scanRoster(sc interface{ Scan(...any) error }) (RosterRow, error) {
+	var r RosterRow
+	err := sc.Scan(&r.ID, &r.CampaignID, &r.Name, &r.DocType, &r.DocIndex, &r.DocEnc, &r.DocMasked, &r.ExamNo, &r.StudentNo,
+		&r.College, &r.Major, &r.ClassName, &r.Grade, &r.Level, &r.Gender, &r.BoundUserID, &r.ImportBatch)
+	return r, err
+}
+
+// RosterRowByDoc finds a campaign's row by document index.
+func (s *Store) RosterRowByDoc(ctx context.Context, campaignID int64, docIndex string) (RosterRow, error) {
+	r, err := scanRoster(s.row(ctx, nil, `SELECT `+rosterCols+` FROM roster_rows WHERE campaign_id = ? AND doc_index = ?`, campaignID, docIndex))
+	return r, notFound(err, "roster row in campaign", campaignID)
+}
+
+// RosterRow gets a row.
+func (s *Store) RosterRow(ctx context.Context, id int64) (RosterRow, error) {
+	r, err := scanRoster(s.row(ctx, nil, `SELECT `+rosterCols+` FROM roster_rows WHERE id = ?`, id))
+	return r, notFound(err, "roster row", id)
+}
+
+// BindRosterRow binds a row to an account, once: ErrConflict when another
+// account holds it (requirements RO-5).
+func (s *Store) BindRosterRow(ctx context.Context, tx *Tx, rowID, userID int64) error {
+	res, err := s.exec(ctx, tx, `UPDATE roster_rows SET bound_user_id = ? WHERE id = ? AND (bound_user_id IS NULL OR bound_user_id = ?)`, userID, rowID, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
+// RosterCount counts a campaign's rows.
+func (s *Store) RosterCount(ctx context.Context, campaignID int64) (int, error) {
+	var n int
+	err := s.row(ctx, nil, `SELECT COUNT(*) FROM roster_rows WHERE campaign_id = ?`, campaignID).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,212 @@
+// Package store is the only package with SQL. One API over SQLite (the
+// embedded default: a file, one connection, WAL) and PostgreSQL (for
+// several instances sharing one database); the same queries run on both,
+// with ? placeholders rebound for PostgreSQL, and the schema lives in
+// numbered SQL migrations per dialect, embedded.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+)
+
+// Dialect is the database engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Errors.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Store is the database.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Open connects to a database URL: postgres://... or sqlite:PATH (a file;
+// sqlite::memory: for a private in-memory database).
+func Open(ctx context.Context, url string) (*Store, error) {
+	var (
+		db      *sql.DB
+		err     error
+		dialect Dialect
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		dialect = Postgres
+		db, err = sql.Open("pgx", url)
+		if err == nil {
+			db.SetMaxOpenConns(20)
+			db.SetMaxIdleConns(10)
+		}
+	case strings.HasPrefix(url, "sqlite:"):
+		dialect = SQLite
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		// busy_timeout first (it must be in force for the pragmas after
+		// it), WAL for readers beside the writer, foreign keys on, and
+		// BEGIN IMMEDIATE so a transaction takes the write lock up front.
+		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		db, err = sql.Open("sqlite", dsn)
+		if err == nil {
+			// One connection: SQLite has one writer, and River's SQLite
+			// driver needs this to avoid SQLITE_BUSY.
+			db.SetMaxOpenConns(1)
+		}
+	default:
+		return nil, fmt.Errorf("store: unsupported database URL (want postgres:// or sqlite:)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return &Store{db: db, dialect: dialect, now: time.Now}, nil
+}
+
+// DB is the connection pool (for River, which shares it).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Dialect is the engine in use.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// SetClock replaces the clock (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Store) ms() int64 { return s.now().UnixMilli() }
+
+// rebind turns ? placeholders into PostgreSQL's $1, $2, ...
+func (s *Store) rebind(q string) string {
+	if s.dialect != Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// querier is what both the pool and a transaction offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a transaction. Its SQL methods are the Store's, bound to it;
+// SQL() hands the raw transaction to River for inserting jobs in it.
+type Tx struct {
+	*Store
+	tx *sql.Tx
+}
+
+// SQL is the underlying transaction.
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// InTx runs fn in a transaction, committing if it returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(&Tx{Store: s, tx: tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// q is the querier of a call: the transaction when there is one.
+func (s *Store) q(tx *Tx) querier {
+	if tx != nil {
+		return tx.tx
+	}
+	return s.db
+}
+
+func (s *Store) exec(ctx context.Context, tx *Tx, query string, args ...any) (sql.Result, error) {
+	return s.q(tx).ExecContext(ctx, s.rebind(query), args...)
+}
+
+func (s *Store) row(ctx context.Context, tx *Tx, query string, args ...any) *sql.Row {
+	return s.q(tx).QueryRowContext(ctx, s.rebind(query), args...)
+}
+
+func (s *Store) rows(ctx context.Context, tx *Tx, query string, args ...any) (*sql.Rows, error) {
+	return s.q(tx).QueryContext(ctx, s.rebind(query), args...)
+}
+
+// insert runs an INSERT ... RETURNING id.
+func (s *Store) insert(ctx context.Context, tx *Tx, query string, args ...any) (int64, error) {
+	var id int64
+	err := s.row(ctx, tx, query+" RETURNING id", args...).Scan(&id)
+	if isUnique(err) {
+		return 0, ErrConflict
+	}
+	return id, err
+}
+
+// isUnique recognises a unique-constraint violation on either engine.
+func isUnique(err error) bool {
+	if err == nil {
+		return false
+	}
+	m := err.Error()
+	return strings.Contains(m, "UNIQUE constraint failed") || strings.Contains(m, "SQLSTATE 23505") || strings.Contains(m, "duplicate key value")
+}
+
+func notFound(err error, what string, id any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: %s %v: %w", what, id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: %s %v: %w", what, id, err)
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func msTime(v int64) time.Time { return time.UnixMilli(v) }
+
+func nullMs(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64)
+}

@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// User is an account (a student, for now).
+type User struct {
+	ID          int64
+	PhoneIndex  string
+	PhoneEnc    []byte
+	OpenIDIndex string
+}
+
+// UserByPhone finds or creates the user with a phone index.
+func (s *Store) UserByPhone(ctx context.Context, phoneIndex string, phoneEnc []byte) (User, error) {
+	return s.userBy(ctx, "phone_index", phoneIndex, func() (int64, error) {
+		return s.insert(ctx, nil, `INSERT INTO users (phone_index, phone_enc, created_at) VALUES (?, ?, ?)`, phoneIndex, phoneEnc, s.ms())
+	})
+}
+
+// UserByOpenID finds or creates the user with a WeChat openid index.
+func (s *Store) UserByOpenID(ctx context.Context, openidIndex string) (User, error) {
+	return s.userBy(ctx, "openid_index", openidIndex, func() (int64, error) {
+		return s.insert(ctx, nil, `INSERT INTO users (openid_index, created_at) VALUES (?, ?)`, openidIndex, s.ms())
+	})
+}
+
+func (s *Store) userBy(ctx context.Context, col, value string, create func() (int64, error)) (User, error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		var u User
+		var phone, openid sql.NullString
+		err := s.row(ctx, nil, `SELECT id, phone_index, phone_enc, openid_index FROM users WHERE `+col+` = ?`, value).
+			Scan(&u.ID, &phone, &u.PhoneEnc, &openid)
+		if err == nil {
+			u.PhoneIndex, u.OpenIDIndex = phone.String, openid.String
+			return u, nil
+		}
+		if err != sql.ErrNoRows {
+			return u, err
+		}
+		if _, err := create(); err != nil && err != ErrConflict {
+			return u, err
+		} // on conflict another request created it: read again
+	}
+	return User{}, ErrConflict
+}
+
+// Session is a signed-in device.
+type Session struct {
+	TokenHash string
+	UserID    int64
+	CSRF      string
+	Channel   string // web or wechat
+	ExpiresAt time.Time
+}
+
+// CreateSession stores a session.
+func (s *Store) CreateSession(ctx context.Context, se Session) error {
+	_, err := s.exec(ctx, nil, `INSERT INTO sessions (token_hash, user_id, csrf, channel, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		se.TokenHash, se.UserID, se.CSRF, se.Channel, s.ms(), se.ExpiresAt.UnixMilli())
+	return err
+}
+
+// SessionByToken finds a live session.
+func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (Session, error) {
+	var se Session
+	var exp int64
+	err := s.row(ctx, nil, `SELECT token_hash, user_id, csrf, channel, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, s.ms()).
+		Scan(&se.TokenHash, &se.UserID, &se.CSRF, &se.Channel, &exp)
+	se.ExpiresAt = msTime(exp)
+	return se, notFound(err, "session", "")
+}
+
+// DeleteSession signs a device out.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.exec(ctx, nil, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	return err
+}
+
+// SMSCode is a sign-in code sent to a phone.
+type SMSCode struct {
+	ID        int64
+	CodeHash  string
+	Attempts  int
+	ExpiresAt time.Time
+	Used      bool
+}
+
+// InsertSMSCode stores a code (hashed).
+func (s *Store) InsertSMSCode(ctx context.Context, phoneIndex, codeHash string, expires time.Time) error {
+	_, err := s.insert(ctx, nil, `INSERT INTO sms_codes (phone_index, code_hash, expires_at, created_at) VALUES (?, ?, ?, ?)`,
+		phoneIndex, codeHash, expires.UnixMilli(), s.ms())
+	return err
+}
+
+// LatestSMSCode is the newest code sent to a phone.
+func (s *Store) LatestSMSCode(ctx context.Context, phoneIndex string) (SMSCode, error) {
+	var c SMSCode
+	var exp int64
+	var used sql.NullInt64
+	err := s.row(ctx, nil, `SELECT id, code_hash, attempts, expires_at, used_at FROM sms_codes WHERE phone_index = ? ORDER BY id DESC LIMIT 1`, phoneIndex).
+		Scan(&c.ID, &c.CodeHash, &c.Attempts, &exp, &used)
+	c.ExpiresAt, c.Used = msTime(exp), used.Valid
+	return c, notFound(err, "sms code", "")
+}
+
+// UseSMSCode marks a code used, once: ErrConflict if it already was.
+func (s *Store) UseSMSCode(ctx context.Context, id int64) error {
+	res, err := s.exec(ctx, nil, `UPDATE sms_codes SET used_at = ? WHERE id = ? AND used_at IS NULL`, s.ms(), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
+// CountSMSAttempt counts a wrong guess against a code.
+func (s *Store) CountSMSAttempt(ctx context.Context, id int64) error {
+	_, err := s.exec(ctx, nil, `UPDATE sms_codes SET attempts = attempts + 1 WHERE id = ?`, id)
+	return err
+}
+
+// Hit records an event under a rate-limit key and returns how many events
+// the key has had since the given moment, this one included. Every
+// instance sees the same counts: the limits hold across a cluster.
+func (s *Store) Hit(ctx context.Context, key string, since time.Time) (int, error) {
+	if _, err := s.exec(ctx, nil, `INSERT INTO rate_events (key, at) VALUES (?, ?)`, key, s.ms()); err != nil {
+		return 0, err
+	}
+	return s.Count(ctx, key, since)
+}
+
+// Count returns how many events a rate-limit key has had since a moment.
+func (s *Store) Count(ctx context.Context, key string, since time.Time) (int, error) {
+	var n int
+	err := s.row(ctx, nil, `SELECT COUNT(*) FROM rate_events WHERE key = ? AND at >= ?`, key, since.UnixMilli()).Scan(&n)
+	return n, err
+}
+
+// PruneRateEvents drops events older than a moment.
+func (s *Store) PruneRateEvents(ctx context.Context, before time.Time) error {
+	_, err := s.exec(ctx, nil, `DELETE FROM rate_events WHERE at < ?`, before.UnixMilli())
+	return err
+}
