@@ -5,10 +5,13 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting of the process.
@@ -19,31 +22,211 @@ type Config struct {
 	// PhotoWorkers is how many photos are processed at once (one core
 	// each).
 	PhotoWorkers int
+
+	// Addr is where `serve` listens.
+	Addr string
+	// DataDir holds the SQLite file, the photos and the generated key of
+	// the embedded default.
+	DataDir string
+	// DatabaseURL is sqlite:PATH or postgres://...; empty means
+	// sqlite:DataDir/zhipai.db.
+	DatabaseURL string
+	// SecretKey is the master key (64 hex digits or base64 of 32 bytes).
+	// Empty with SQLite: a key file beside the data, made on first run.
+	// Several instances on PostgreSQL must share one, so it is required
+	// there.
+	SecretKey string
+	// SecretKeyFile is where the key of the embedded default lives.
+	SecretKeyFile string
+	// PublicURL is how students reach the server (https:// makes session
+	// cookies Secure).
+	PublicURL string
+	// TrustProxy takes the client address from X-Forwarded-For (behind a
+	// reverse proxy only).
+	TrustProxy bool
+	// QueueLimit is how many photos may wait for processing before uploads
+	// are refused with 429.
+	QueueLimit int
+	// SessionTTL is how long a sign-in lasts.
+	SessionTTL time.Duration
+
+	SMS    SMS
+	WeChat WeChat
 }
+
+// SMS configures the sign-in code sender.
+type SMS struct {
+	// Provider is "http" (a provider's HTTP API), "console" (the code is
+	// printed to the server log: local demo only) or "" (sign-in by SMS
+	// off).
+	Provider string
+	URL      string // the provider's send endpoint
+	Key      string // sent as a bearer token
+	Template string // the provider's template id
+	Sign     string // the SMS signature (签名)
+}
+
+// WeChat configures mini-program sign-in (code2Session).
+type WeChat struct {
+	AppID, Secret string
+	// BaseURL is the WeChat API's origin; tests point it at a local server.
+	BaseURL string
+}
+
+// DefaultWeChatBaseURL is WeChat's API origin.
+const DefaultWeChatBaseURL = "https://api.weixin.qq.com"
 
 // Load reads the environment through getenv (os.Getenv in production).
 func Load(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
 	c := Config{
 		ONNXRuntimeLib: getenv("ZHIPAI_ONNXRUNTIME_LIB"),
 		PhotoWorkers:   runtime.NumCPU(),
+		Addr:           get("ZHIPAI_ADDR", ":8080"),
+		DataDir:        get("ZHIPAI_DATA_DIR", "./data"),
+		DatabaseURL:    get("ZHIPAI_DATABASE_URL", ""),
+		PublicURL:      get("ZHIPAI_PUBLIC_URL", ""),
+		TrustProxy:     get("ZHIPAI_TRUST_PROXY", "") == "1",
+		QueueLimit:     256,
+		SessionTTL:     7 * 24 * time.Hour,
+		SMS: SMS{
+			Provider: get("ZHIPAI_SMS_PROVIDER", ""),
+			URL:      get("ZHIPAI_SMS_URL", ""),
+			Template: get("ZHIPAI_SMS_TEMPLATE", ""),
+			Sign:     get("ZHIPAI_SMS_SIGN", ""),
+		},
+		WeChat: WeChat{
+			AppID:   get("ZHIPAI_WECHAT_APPID", ""),
+			BaseURL: get("ZHIPAI_WECHAT_BASE_URL", DefaultWeChatBaseURL),
+		},
 	}
-	if v := strings.TrimSpace(getenv("ZHIPAI_PHOTO_WORKERS")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return c, fmt.Errorf("config: ZHIPAI_PHOTO_WORKERS=%q: %w", v, err)
+	var err error
+	secretOf := func(name string) string {
+		v, e := secretVar(getenv, name)
+		if e != nil && err == nil {
+			err = e
 		}
-		c.PhotoWorkers = n
+		return v
 	}
+	c.SecretKey = secretOf("ZHIPAI_SECRET_KEY")
+	c.SMS.Key = secretOf("ZHIPAI_SMS_KEY")
+	c.WeChat.Secret = secretOf("ZHIPAI_WECHAT_SECRET")
+	if err != nil {
+		return c, err
+	}
+	intVar := func(name string, dst *int) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			n, e := strconv.Atoi(v)
+			if e != nil && err == nil {
+				err = fmt.Errorf("config: %s=%q is not a number", name, v)
+			}
+			*dst = n
+		}
+	}
+	intVar("ZHIPAI_PHOTO_WORKERS", &c.PhotoWorkers)
+	intVar("ZHIPAI_QUEUE_LIMIT", &c.QueueLimit)
+	if v := strings.TrimSpace(getenv("ZHIPAI_SESSION_TTL")); v != "" {
+		d, e := time.ParseDuration(v)
+		if e != nil && err == nil {
+			err = fmt.Errorf("config: ZHIPAI_SESSION_TTL=%q: want a duration such as 168h", v)
+		}
+		c.SessionTTL = d
+	}
+	if err != nil {
+		return c, err
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "zhipai.db")
+	}
+	c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
 	return c, c.Validate()
+}
+
+// secretVar reads NAME, or the file named by NAME_FILE (trimmed).
+func secretVar(getenv func(string) string, name string) (string, error) {
+	v := strings.TrimSpace(getenv(name))
+	file := strings.TrimSpace(getenv(name + "_FILE"))
+	if v != "" && file != "" {
+		return "", fmt.Errorf("config: set %s or %s_FILE, not both", name, name)
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("config: %s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return v, nil
 }
 
 // FromEnv loads from the process environment.
 func FromEnv() (Config, error) { return Load(os.Getenv) }
+
+// Postgres reports whether the database is PostgreSQL.
+func (c Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SecureCookies reports whether cookies must only travel over HTTPS.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.PublicURL, "https://") }
 
 // Validate rejects impossible settings.
 func (c Config) Validate() error {
 	if c.PhotoWorkers < 1 || c.PhotoWorkers > 256 {
 		return fmt.Errorf("config: ZHIPAI_PHOTO_WORKERS=%d outside 1-256", c.PhotoWorkers)
 	}
+	if c.QueueLimit < 1 {
+		return fmt.Errorf("config: ZHIPAI_QUEUE_LIMIT=%d must be at least 1", c.QueueLimit)
+	}
+	if c.SessionTTL < time.Minute {
+		return fmt.Errorf("config: ZHIPAI_SESSION_TTL=%s is too short", c.SessionTTL)
+	}
+	if !c.Postgres() && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		return fmt.Errorf("config: ZHIPAI_DATABASE_URL must start with postgres:// or sqlite:")
+	}
+	if c.Postgres() && c.SecretKey == "" {
+		return fmt.Errorf("config: with PostgreSQL every instance needs the same key: set ZHIPAI_SECRET_KEY or ZHIPAI_SECRET_KEY_FILE")
+	}
+	switch c.SMS.Provider {
+	case "", "console":
+	case "http":
+		if c.SMS.URL == "" || c.SMS.Template == "" {
+			return fmt.Errorf("config: ZHIPAI_SMS_PROVIDER=http needs ZHIPAI_SMS_URL and ZHIPAI_SMS_TEMPLATE")
+		}
+		if u, err := url.Parse(c.SMS.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			return fmt.Errorf("config: ZHIPAI_SMS_URL is not an http(s) URL")
+		}
+	default:
+		return fmt.Errorf("config: ZHIPAI_SMS_PROVIDER=%q: want http, console or empty", c.SMS.Provider)
+	}
+	if (c.WeChat.AppID == "") != (c.WeChat.Secret == "") {
+		return fmt.Errorf("config: WeChat sign-in needs both ZHIPAI_WECHAT_APPID and ZHIPAI_WECHAT_SECRET")
+	}
 	return nil
+}
+
+// Redacted lists the settings for the log, secrets shown only as set or
+// not.
+func (c Config) Redacted() []any {
+	set := func(s string) string {
+		if s == "" {
+			return "(unset)"
+		}
+		return "(set)"
+	}
+	db := c.DatabaseURL
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username())
+		db = u.String()
+	}
+	return []any{
+		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "secret_key", set(c.SecretKey),
+		"public_url", c.PublicURL, "photo_workers", c.PhotoWorkers, "queue_limit", c.QueueLimit,
+		"sms_provider", c.SMS.Provider, "sms_key", set(c.SMS.Key), "wechat_appid", c.WeChat.AppID, "wechat_secret", set(c.WeChat.Secret),
+	}
 }

@@ -23,9 +23,9 @@ const (
 	FormatWebP = "webp"
 )
 
-// sniff names the file's format from its first bytes; the error is the
+// Sniff names the file's format from its first bytes; the error is the
 // public refusal for formats Zhipai does not take.
-func sniff(b []byte) (string, error) {
+func Sniff(b []byte) (string, error) {
 	switch {
 	case len(b) == 0:
 		return "", fail(CodeEmpty, nil, "no bytes")
@@ -68,7 +68,7 @@ func (p *Pipeline) decodeStep(st *state) error {
 	if int64(len(data)) > p.cfg.MaxBytes {
 		return fail(CodeTooLarge, nil, "%d bytes", len(data))
 	}
-	format, err := sniff(data)
+	format, err := Sniff(data)
 	if err != nil {
 		return err
 	}
