@@ -9,6 +9,7 @@ import (
 	"zhipai/internal/config"
 	"zhipai/internal/photo"
 	"zhipai/internal/quality"
+	"zhipai/internal/raster"
 	"zhipai/internal/vision"
 )
 
@@ -51,4 +52,12 @@ func (p *Photo) Standardize(ctx context.Context, data []byte, spec *photo.Spec) 
 		res.Report.Findings = p.Checker.Check(res, spec, err)
 	}
 	return res, err
+}
+
+// Decode reads a photo as the pipeline does.
+func (p *Photo) Decode(data []byte) (*raster.Image, float64, error) { return p.Pipeline.Decode(data) }
+
+// CheckIDCard checks a photo of an identity card.
+func (p *Photo) CheckIDCard(img *raster.Image, side string) *quality.CardReport {
+	return p.Checker.CheckIDCard(img, side)
 }

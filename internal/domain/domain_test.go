@@ -39,3 +39,14 @@ func TestTransitions(t *testing.T) {
 		t.Fatal("titles")
 	}
 }
+
+func TestEveryReasonHasTitleAndAdvice(t *testing.T) {
+	for _, r := range Reasons() {
+		if !r.Valid() || r.Title() == "" || r.Advice() == "" {
+			t.Errorf("%s: title %q advice %q", r, r.Title(), r.Advice())
+		}
+	}
+	if Reason("R77").Valid() {
+		t.Error("unknown code valid")
+	}
+}

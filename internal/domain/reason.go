@@ -86,3 +86,35 @@ const (
 	// SeverityInfo: worth knowing (ordinary glasses), not a problem.
 	SeverityInfo Severity = "info"
 )
+
+// reasonAdvice tells a rejected student how to retake (requirements
+// RV-2: codes carry student-facing text).
+var reasonAdvice = map[Reason]string{
+	ReasonBlur:          "请在光线充足处拍摄,拍摄者双手持稳手机,对焦到脸部后再按快门",
+	ReasonExposure:      "请在明亮、光线均匀的室内拍摄,避免逆光和强光直射",
+	ReasonUnevenLight:   "请面向窗户或灯光站立,让两侧脸部光线一致,避免侧光造成阴影",
+	ReasonHighlights:    "请擦去面部油光,避免强光直射脸部",
+	ReasonPose:          "请正对镜头,头部摆正,双眼平视前方,两肩保持水平",
+	ReasonGeometry:      "请拍摄胸口以上的半身像,头顶上方留出空白,人站在画面中间",
+	ReasonFaceCovered:   "请把头发梳到耳后,露出额头、眉毛和双耳",
+	ReasonEyes:          "请自然睁大双眼,目视镜头",
+	ReasonMouth:         "请闭上嘴唇,表情自然,不要露齿",
+	ReasonTinted:        "请摘下有色眼镜、墨镜,不要佩戴美瞳",
+	ReasonGlassesGlare:  "请调整眼镜角度或光线,避免镜片反光;镜框不要遮挡眼睛",
+	ReasonAccessories:   "请摘下耳环、项链、发饰等饰品",
+	ReasonHeadCovering:  "请摘下帽子、头巾等头部覆盖物(宗教原因请联系学院)",
+	ReasonClothesColour: "请换穿与背景颜色反差明显的有领上衣,蓝底照片不要穿蓝色衣服",
+	ReasonClothesStyle:  "请穿有领的正装或衬衫,不要穿无领、吊带或低胸衣服",
+	ReasonBackground:    "请站在干净的白墙前约 1 米处拍摄,背景中不要有其他人或杂物",
+	ReasonRetouched:     "请上传未经美颜、滤镜或修图的原图,不要化浓妆",
+	ReasonRecaptured:    "请现场拍摄本人,不要翻拍屏幕、打印照片或旧照片",
+	ReasonTooClose:      "请由他人使用后置摄像头在约 1 米外拍摄,不要自拍",
+	ReasonNotSelf:       "请本人拍摄上传,照片须与证件上的本人一致",
+	ReasonIDImage:       "请把证件平放,四角完整拍入画面,避免反光和模糊",
+	ReasonIDMismatch:    "请核对填写的姓名和证件号码与证件一致",
+	ReasonNotOnRoster:   "请联系学院核对名单信息",
+	ReasonOther:         "请查看审核备注,按要求重新拍摄",
+}
+
+// Advice is what a student should do about a reason.
+func (r Reason) Advice() string { return reasonAdvice[r] }

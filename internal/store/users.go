@@ -28,6 +28,15 @@ func (s *Store) UserByOpenID(ctx context.Context, openidIndex string) (User, err
 	})
 }
 
+// User gets a user.
+func (s *Store) User(ctx context.Context, id int64) (User, error) {
+	var u User
+	var phone, openid sql.NullString
+	err := s.row(ctx, nil, `SELECT id, phone_index, phone_enc, openid_index FROM users WHERE id = ?`, id).Scan(&u.ID, &phone, &u.PhoneEnc, &openid)
+	u.PhoneIndex, u.OpenIDIndex = phone.String, openid.String
+	return u, notFound(err, "user", id)
+}
+
 func (s *Store) userBy(ctx context.Context, col, value string, create func() (int64, error)) (User, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		var u User

@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"zhipai/internal/blob"
+	"zhipai/internal/config"
+	"zhipai/internal/job"
+	"zhipai/internal/secret"
+	"zhipai/internal/service"
+	"zhipai/internal/sms"
+	"zhipai/internal/store"
+	"zhipai/internal/wechat"
+)
+
+// App is the whole of Zhipai but its web server: store, queue, blobs,
+// photo engine and the service over them.
+type App struct {
+	Config  config.Config
+	Store   *store.Store
+	Queue   *job.Queue
+	Photo   *Photo
+	Service *service.Service
+	Log     *slog.Logger
+}
+
+// Open builds everything from the configuration and migrates the
+// database (forward only; an older binary refuses a newer schema). tune
+// adjusts the queue (tests shorten its timers).
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func(*job.Config)) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &App{Config: cfg, Log: log}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+	keys, err := loadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if a.Store, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	if err := Migrate(ctx, a.Store); err != nil {
+		return nil, err
+	}
+	blobs, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"), keys)
+	if err != nil {
+		return nil, err
+	}
+	if a.Photo, err = OpenPhoto(cfg); err != nil {
+		return nil, err
+	}
+	jc := job.DefaultConfig(cfg.PhotoWorkers)
+	jc.Log = log.With("component", "river")
+	for _, f := range tune {
+		f(&jc)
+	}
+	if a.Queue, err = job.New(a.Store, jc); err != nil {
+		return nil, err
+	}
+	deps := service.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Photo, Queue: a.Queue, Log: log}
+	switch cfg.SMS.Provider {
+	case "http":
+		if deps.SMS, err = sms.NewHTTP(sms.HTTPConfig{URL: cfg.SMS.URL, Key: cfg.SMS.Key, Template: cfg.SMS.Template, Sign: cfg.SMS.Sign}); err != nil {
+			return nil, err
+		}
+	case "console":
+		deps.SMS = sms.Console{Log: log}
+	}
+	if cfg.WeChat.AppID != "" {
+		if deps.WeChat, err = wechat.New(wechat.Config{AppID: cfg.WeChat.AppID, Secret: cfg.WeChat.Secret, BaseURL: cfg.WeChat.BaseURL}); err != nil {
+			return nil, err
+		}
+	}
+	sc := service.DefaultConfig()
+	sc.SessionTTL, sc.QueueLimit, sc.PhotoWorkers = cfg.SessionTTL, cfg.QueueLimit, cfg.PhotoWorkers
+	if a.Service, err = service.New(sc, deps); err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+// Migrate applies Zhipai's and River's migrations.
+func Migrate(ctx context.Context, st *store.Store) error {
+	applied, latest, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if applied > latest {
+		return fmt.Errorf("app: the database schema (version %d) is newer than this binary knows (%d): upgrade Zhipai", applied, latest)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	return job.Migrate(ctx, st)
+}
+
+// loadKeys takes the master key from the configuration, or, for the
+// embedded default, from a key file beside the data, made on first run.
+func loadKeys(cfg config.Config) (*secret.Keys, error) {
+	var master []byte
+	var err error
+	switch {
+	case cfg.SecretKey != "":
+		master, err = secret.ParseKey(cfg.SecretKey)
+	case cfg.Postgres():
+		err = errors.New("app: PostgreSQL needs ZHIPAI_SECRET_KEY")
+	default:
+		master, err = secret.LoadOrCreateKeyFile(cfg.SecretKeyFile, true)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return secret.New(master)
+}
+
+// Start runs the background workers.
+func (a *App) Start(ctx context.Context) error { return a.Queue.Start(ctx, a.Service) }
+
+// Close stops the workers and releases everything.
+func (a *App) Close() error {
+	var errs []error
+	if a.Queue != nil {
+		errs = append(errs, a.Queue.Stop(context.Background()))
+	}
+	if a.Photo != nil {
+		errs = append(errs, a.Photo.Close())
+	}
+	if a.Store != nil {
+		errs = append(errs, a.Store.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,219 @@
+// Package apptest builds a whole Zhipai (store, queue, blobs, models,
+// service) for tests, on SQLite or PostgreSQL, with the demo school seeded
+// and the outside world replaced by local servers: an SMS gateway that
+// keeps the codes it is asked to send, and a WeChat code2Session that
+// knows a few codes.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"zhipai/internal/app"
+	"zhipai/internal/config"
+	"zhipai/internal/job"
+	"zhipai/internal/raster"
+	"zhipai/internal/store"
+	"zhipai/internal/store/storetest"
+)
+
+// Env is a running test installation.
+type Env struct {
+	App    *app.App
+	Demo   app.Demo
+	Config config.Config
+	SMS    *SMSGateway
+	WeChat *httptest.Server
+	Dir    string
+}
+
+// Options adjust an Env.
+type Options struct {
+	Config func(*config.Config)
+	Job    func(*job.Config)
+	// NoWorkers leaves the queue stopped (Start starts it).
+	NoWorkers bool
+}
+
+// New builds an Env on the engine; everything is closed when the test ends.
+func New(t testing.TB, d store.Dialect, o Options) *Env {
+	t.Helper()
+	e := &Env{Dir: t.TempDir(), SMS: newSMSGateway(t)}
+	e.WeChat = httptest.NewServer(http.HandlerFunc(fakeCode2Session))
+	t.Cleanup(e.WeChat.Close)
+	e.Config = config.Config{
+		PhotoWorkers: 2, Addr: "127.0.0.1:0", DataDir: e.Dir, DatabaseURL: storetest.URL(t, d),
+		SecretKey: strings.Repeat("ab", 32), SecretKeyFile: filepath.Join(e.Dir, "secret.key"),
+		QueueLimit: 256, SessionTTL: time.Hour,
+		SMS:    config.SMS{Provider: "http", URL: e.SMS.URL, Key: "test-key", Template: "SMS_1", Sign: "智拍"},
+		WeChat: config.WeChat{AppID: "wxtest", Secret: "wxsecret", BaseURL: e.WeChat.URL},
+	}
+	if o.Config != nil {
+		o.Config(&e.Config)
+	}
+	if err := e.Config.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var err error
+	tune := func(c *job.Config) {
+		c.PollInterval = 50 * time.Millisecond
+		if o.Job != nil {
+			o.Job(c)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if e.App, err = app.Open(ctx, e.Config, log, tune); err != nil {
+		t.Fatalf("apptest: open: %v", err)
+	}
+	t.Cleanup(func() { e.App.Close() })
+	if e.Demo, err = app.SeedDemo(ctx, e.App); err != nil {
+		t.Fatalf("apptest: seed: %v", err)
+	}
+	if !o.NoWorkers {
+		e.Start(t)
+	}
+	return e
+}
+
+// Start runs the queue's workers.
+func (e *Env) Start(t testing.TB) {
+	t.Helper()
+	if err := e.App.Start(context.Background()); err != nil {
+		t.Fatalf("apptest: start workers: %v", err)
+	}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// SMSGateway is a local SMS provider: it records each message.
+type SMSGateway struct {
+	URL   string
+	mu    sync.Mutex
+	codes map[string]string
+	sent  int
+}
+
+func newSMSGateway(t testing.TB) *SMSGateway {
+	g := &SMSGateway{codes: map[string]string{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Phone  string            `json:"phone"`
+			Params map[string]string `json:"params"`
+		}
+		if r.Header.Get("Authorization") != "Bearer test-key" || json.NewDecoder(r.Body).Decode(&req) != nil {
+			http.Error(w, `{"error":"unauthorised"}`, http.StatusUnauthorized)
+			return
+		}
+		g.mu.Lock()
+		g.codes[req.Phone] = req.Params["code"]
+		g.sent++
+		g.mu.Unlock()
+		fmt.Fprint(w, `{"id":"ok"}`)
+	}))
+	t.Cleanup(srv.Close)
+	g.URL = srv.URL
+	return g
+}
+
+// Code is the last code sent to a phone.
+func (g *SMSGateway) Code(phone string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.codes[phone]
+}
+
+// Sent counts the messages sent.
+func (g *SMSGateway) Sent() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.sent
+}
+
+// fakeCode2Session knows codes "wx-<anything>" as openid "o-<anything>",
+// and answers the documented errors for "used", "risky" and "busy".
+func fakeCode2Session(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if r.URL.Path != "/sns/jscode2session" || q.Get("appid") != "wxtest" || q.Get("secret") != "wxsecret" {
+		fmt.Fprint(w, `{"errcode":40013,"errmsg":"invalid appid"}`)
+		return
+	}
+	code := q.Get("js_code")
+	switch {
+	case strings.HasPrefix(code, "wx-"):
+		fmt.Fprintf(w, `{"openid":"o-%s","session_key":"SESSIONKEY-%s"}`, strings.TrimPrefix(code, "wx-"), code)
+	case code == "risky":
+		fmt.Fprint(w, `{"errcode":40226,"errmsg":"high risk"}`)
+	case code == "busy":
+		fmt.Fprint(w, `{"errcode":-1,"errmsg":"system busy"}`)
+	default:
+		fmt.Fprint(w, `{"errcode":40029,"errmsg":"invalid code"}`)
+	}
+}
+
+// Root is the repository's root (for testdata).
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
+// Testdata reads a committed fixture.
+func Testdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(Root(), "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// SharedPhoto reads a photo of the evaluation set beside the repository
+// (../shared/data/photos, or ZHIPAI_EVAL_DATA); ok is false without it.
+func SharedPhoto(t testing.TB, rel string) ([]byte, bool) {
+	dir := os.Getenv("ZHIPAI_EVAL_DATA")
+	if dir == "" {
+		dir = filepath.Join(Root(), "..", "shared", "data", "photos")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, rel))
+	return b, err == nil
+}
+
+// Astronaut is the public-domain portrait in testdata, decoded.
+func Astronaut(t testing.TB) *raster.Image {
+	t.Helper()
+	m, err := png.Decode(bytes.NewReader(Testdata(t, "astronaut.png")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raster.FromImage(m)
+}
+
+// Cards renders the specimen identity-card photos (front, back).
+func Cards(t testing.TB) (front, back []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := app.WriteDemoCards(dir, Astronaut(t)); err != nil {
+		t.Fatal(err)
+	}
+	front, _ = os.ReadFile(filepath.Join(dir, "idcard-front.jpg"))
+	back, _ = os.ReadFile(filepath.Join(dir, "idcard-back.jpg"))
+	return front, back
+}

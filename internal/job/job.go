@@ -1,0 +1,153 @@
+// Package job runs Zhipai's background work on River, in the same
+// database as the data (SQLite or PostgreSQL), so a job is inserted in the
+// transaction that creates its work and no upload is ever queued without
+// its row or stored without its job. Job arguments carry ids, never
+// images; workers are thin and call the service.
+package job
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"zhipai/internal/store"
+)
+
+// QueuePhotos is the queue of photo standardization.
+const QueuePhotos = "photos"
+
+// StandardizeArgs asks for an upload to be standardized.
+type StandardizeArgs struct {
+	UploadID int64 `json:"upload_id"`
+}
+
+// Kind names the job.
+func (StandardizeArgs) Kind() string { return "standardize_photo" }
+
+// InsertOpts puts the job on the photo queue. Five attempts: a photo that
+// fails five times (the process killed each time) is left for an operator.
+func (StandardizeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueuePhotos, MaxAttempts: 5}
+}
+
+// Processor does the work (the service).
+type Processor interface {
+	ProcessUpload(ctx context.Context, uploadID int64) error
+}
+
+type standardizeWorker struct {
+	river.WorkerDefaults[StandardizeArgs]
+	p       Processor
+	timeout time.Duration
+}
+
+func (w *standardizeWorker) Work(ctx context.Context, j *river.Job[StandardizeArgs]) error {
+	return w.p.ProcessUpload(ctx, j.Args.UploadID)
+}
+
+func (w *standardizeWorker) Timeout(*river.Job[StandardizeArgs]) time.Duration { return w.timeout }
+
+// Config tunes the queue.
+type Config struct {
+	// Workers is how many photo jobs run at once (the service bounds the
+	// CPU work itself; this only bounds what is fetched).
+	Workers int
+	// PollInterval is how often idle workers look for jobs: neither
+	// database/sql driver has LISTEN, so this is the latency floor.
+	PollInterval time.Duration
+	// JobTimeout cancels a job running longer; RescueAfter retries a job
+	// whose process died (it must exceed JobTimeout).
+	JobTimeout, RescueAfter time.Duration
+	Log                     *slog.Logger
+}
+
+// DefaultConfig: a photo takes well under a second, so a job running for
+// a minute is stuck, and one left "running" for two by a dead process is
+// picked up again.
+func DefaultConfig(workers int) Config {
+	return Config{Workers: workers, PollInterval: 200 * time.Millisecond, JobTimeout: time.Minute, RescueAfter: 2 * time.Minute}
+}
+
+// Queue is the River client.
+type Queue struct {
+	client *river.Client[*sql.Tx]
+	worker *standardizeWorker
+}
+
+func driverOf(st *store.Store) riverdriver.Driver[*sql.Tx] {
+	if st.Dialect() == store.Postgres {
+		return riverdatabasesql.New(st.DB())
+	}
+	return riversqlite.New(st.DB())
+}
+
+// Migrate brings River's tables up to date.
+func Migrate(ctx context.Context, st *store.Store) error {
+	m, err := rivermigrate.New(driverOf(st), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("job: migrator: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("job: migrate: %w", err)
+	}
+	return nil
+}
+
+// New builds the queue; Start begins working it.
+func New(st *store.Store, cfg Config) (*Queue, error) {
+	if cfg.Workers < 1 {
+		return nil, errors.New("job: at least one worker")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	w := &standardizeWorker{timeout: cfg.JobTimeout}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, w)
+	client, err := river.NewClient(driverOf(st), &river.Config{
+		Queues:               map[string]river.QueueConfig{QueuePhotos: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		Logger:               cfg.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job: client: %w", err)
+	}
+	return &Queue{client: client, worker: w}, nil
+}
+
+// EnqueueStandardize inserts the job in the caller's transaction.
+func (q *Queue) EnqueueStandardize(ctx context.Context, tx *store.Tx, uploadID int64) error {
+	if _, err := q.client.InsertTx(ctx, tx.SQL(), StandardizeArgs{UploadID: uploadID}, nil); err != nil {
+		return fmt.Errorf("job: enqueue upload %d: %w", uploadID, err)
+	}
+	return nil
+}
+
+// Start works the queue with p until Stop.
+func (q *Queue) Start(ctx context.Context, p Processor) error {
+	q.worker.p = p
+	return q.client.Start(ctx)
+}
+
+// Stop lets running jobs finish (until ctx ends, then cancels them; a
+// cancelled job is retried by the next process).
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
+	if ctx.Err() != nil {
+		return q.client.StopAndCancel(context.Background())
+	}
+	return err
+}

@@ -1,0 +1,203 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
+
+	"zhipai/internal/idnumber"
+	"zhipai/internal/store"
+)
+
+// Roster columns (requirements RO-2), with the header spellings schools
+// use for them.
+const (
+	colName      = "name"
+	colDocType   = "doc_type"
+	colDocNumber = "doc_number"
+	colExamNo    = "exam_no"
+	colStudentNo = "student_no"
+	colCollege   = "college"
+	colMajor     = "major"
+	colClass     = "class"
+	colGrade     = "grade"
+	colLevel     = "level"
+	colGender    = "gender"
+	colPhone     = "phone"
+)
+
+var headerAliases = map[string]string{
+	"姓名": colName, "名字": colName, "name": colName,
+	"证件类型": colDocType, "doc_type": colDocType,
+	"证件号码": colDocNumber, "证件号": colDocNumber, "身份证号": colDocNumber, "身份证号码": colDocNumber, "doc_number": colDocNumber,
+	"考生号": colExamNo, "高考报名号": colExamNo, "exam_no": colExamNo,
+	"学号": colStudentNo, "student_no": colStudentNo,
+	"学院": colCollege, "院系": colCollege, "学院/院系": colCollege, "系部": colCollege, "college": colCollege,
+	"专业": colMajor, "major": colMajor,
+	"班级": colClass, "class": colClass,
+	"年级": colGrade, "入学年份": colGrade, "年级/入学年份": colGrade, "grade": colGrade,
+	"层次": colLevel, "培养层次": colLevel, "level": colLevel,
+	"性别": colGender, "gender": colGender,
+	"手机号": colPhone, "手机": colPhone, "phone": colPhone,
+}
+
+// RosterError is a row that cannot be imported, and why.
+type RosterError struct {
+	Row    int    `json:"row"` // 1-based, the header being row 1
+	Column string `json:"column"`
+	Reason string `json:"reason"`
+}
+
+// RosterReport is the outcome of an import.
+type RosterReport struct {
+	Rows     int           `json:"rows"`
+	Created  int           `json:"created"`
+	Updated  int           `json:"updated"`
+	Errors   []RosterError `json:"errors"`
+	Batch    string        `json:"batch"`
+	Imported bool          `json:"imported"`
+}
+
+// ReadRosterFile reads the rows of an .xlsx (first sheet) or .csv file
+// (UTF-8, with or without BOM, or GB18030 as Excel saves it in China).
+func ReadRosterFile(name string, data []byte) ([][]string, error) {
+	switch {
+	case strings.HasSuffix(strings.ToLower(name), ".xlsx"):
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("roster: not a readable .xlsx file: %w", err)
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, errors.New("roster: the workbook has no sheet")
+		}
+		return f.GetRows(sheets[0])
+	case strings.HasSuffix(strings.ToLower(name), ".csv"):
+		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+		var r io.Reader = bytes.NewReader(data)
+		if !utf8.Valid(data) {
+			r = transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder())
+		}
+		cr := csv.NewReader(r)
+		cr.FieldsPerRecord = -1
+		return cr.ReadAll()
+	}
+	return nil, errors.New("roster: the file must be .xlsx or .csv")
+}
+
+// ImportRoster validates every row and, when all are valid, upserts them by
+// document (re-importing updates the rows and keeps their bindings). One
+// bad row imports nothing: the school fixes the file and imports again
+// (requirements RO-2, RO-6).
+func (s *Service) ImportRoster(ctx context.Context, campaignID int64, rows [][]string) (RosterReport, error) {
+	rep := RosterReport{Errors: []RosterError{}, Batch: s.now().UTC().Format("20060102T150405Z")}
+	if _, err := s.campaign(ctx, campaignID); err != nil {
+		return rep, err
+	}
+	if len(rows) == 0 {
+		return rep, errors.New("roster: the file is empty")
+	}
+	cols := map[string]int{}
+	for i, h := range rows[0] {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if c, ok := headerAliases[strings.ToLower(h)]; ok {
+			if _, dup := cols[c]; dup {
+				return rep, fmt.Errorf("roster: column %q appears twice", h)
+			}
+			cols[c] = i
+		}
+	}
+	for _, need := range []string{colName, colDocNumber} {
+		if _, ok := cols[need]; !ok {
+			return rep, fmt.Errorf("roster: the header needs 姓名 and 证件号码 (or 身份证号) columns")
+		}
+	}
+	cell := func(row []string, col string) string {
+		if i, ok := cols[col]; ok && i < len(row) {
+			return strings.TrimSpace(row[i])
+		}
+		return ""
+	}
+	var out []store.RosterRow
+	seenDoc, seenNo := map[string]int{}, map[string]int{}
+	for i, row := range rows[1:] {
+		line := i + 2
+		if strings.TrimSpace(strings.Join(row, "")) == "" {
+			continue
+		}
+		rep.Rows++
+		bad := func(col, reason string) {
+			rep.Errors = append(rep.Errors, RosterError{Row: line, Column: col, Reason: reason})
+		}
+		name := idnumber.NormaliseName(cell(row, colName))
+		if err := idnumber.ValidName(name); err != nil {
+			bad("姓名", err.Error())
+			continue
+		}
+		typ := cell(row, colDocType)
+		if typ == "" {
+			typ = string(idnumber.ResidentID)
+		}
+		n, err := ParseDocument(typ, cell(row, colDocNumber))
+		if err != nil {
+			bad("证件号码", Public(err).Message)
+			continue
+		}
+		key := string(n.Type) + ":" + n.Key
+		if first, dup := seenDoc[key]; dup {
+			bad("证件号码", fmt.Sprintf("与第 %d 行证件号码重复", first))
+			continue
+		}
+		seenDoc[key] = line
+		if no := cell(row, colStudentNo); no != "" {
+			if first, dup := seenNo[no]; dup {
+				bad("学号", fmt.Sprintf("与第 %d 行学号重复", first))
+				continue
+			}
+			seenNo[no] = line
+		}
+		out = append(out, store.RosterRow{
+			CampaignID: campaignID, Name: name, DocType: string(n.Type), DocIndex: DocIndex(s, n), DocEnc: s.SealDoc(n),
+			DocMasked: idnumber.Mask(n.Value), ExamNo: cell(row, colExamNo), StudentNo: cell(row, colStudentNo),
+			College: cell(row, colCollege), Major: cell(row, colMajor), ClassName: cell(row, colClass), Grade: cell(row, colGrade),
+			Level: cell(row, colLevel), Gender: cell(row, colGender), ImportBatch: rep.Batch,
+		})
+	}
+	if len(rep.Errors) > 0 || len(out) == 0 {
+		return rep, nil
+	}
+	start := time.Now()
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		rep.Created, rep.Updated = 0, 0
+		for _, r := range out {
+			created, err := s.Store.UpsertRosterRow(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			if created {
+				rep.Created++
+			} else {
+				rep.Updated++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, fmt.Errorf("roster: import: %w", err)
+	}
+	rep.Imported = true
+	s.Log.InfoContext(ctx, "roster imported", "campaign", campaignID, "rows", len(out), "created", rep.Created, "updated", rep.Updated,
+		"batch", rep.Batch, "ms", time.Since(start).Milliseconds())
+	return rep, nil
+}

@@ -1,0 +1,80 @@
+package service_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"zhipai/internal/app"
+	"zhipai/internal/app/apptest"
+	"zhipai/internal/idnumber"
+	"zhipai/internal/service"
+	"zhipai/internal/store"
+)
+
+func TestRosterImport(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	svc, cid := env.App.Service, env.Demo.CampaignID
+	a, b := app.DemoStudentAt(0), app.DemoStudentAt(1)
+	late := "11010120070101" + "999"
+	late += string(idnumber.CheckChar(late))
+
+	// Every kind of bad row is reported, and nothing is imported.
+	badCheck := a.DocNumber[:17] + string("0123456789X"[(strings.IndexByte("0123456789X", a.DocNumber[17])+1)%11])
+	csv := "姓名,身份证号,学号,院系,专业,班级\n" +
+		"张三," + badCheck + ",1,计算机学院,软件工程,1班\n" +
+		"," + late + ",2,计算机学院,软件工程,1班\n" +
+		"李四," + b.DocNumber + ",3,数学学院,数学,2班\n" +
+		"李四二," + b.DocNumber + ",4,数学学院,数学,2班\n" +
+		"王五," + late + ",3,数学学院,数学,2班\n"
+	rows := must(service.ReadRosterFile("r.csv", []byte(csv)))(t)
+	rep := must(svc.ImportRoster(ctx, cid, rows))(t)
+	if rep.Imported || len(rep.Errors) != 4 || rep.Rows != 5 {
+		t.Fatalf("bad roster: %+v", rep)
+	}
+	want := []string{"校验位", "姓名", "重复", "重复"}
+	for i, e := range rep.Errors {
+		if !strings.Contains(e.Reason, want[i]) && !(i == 1 && e.Column == "姓名") {
+			t.Errorf("row error %d: %+v, want %q", i, e, want[i])
+		}
+	}
+	if n := must(env.App.Store.RosterCount(ctx, cid))(t); n != 30 {
+		t.Fatalf("a rejected import changed the roster: %d rows", n)
+	}
+
+	// A good .xlsx adds a late student and updates one (upsert by document).
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "证件类型", "证件号码", "学院/院系", "专业", "班级", "手机号"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"王小明", "居民身份证", late, "外国语学院", "日语", "日语 1 班", "13800000000"})
+	f.SetSheetRow("Sheet1", "A3", &[]any{b.Name, "身份证", b.DocNumber, "新学院", "新专业", "新班", ""})
+	var buf bytes.Buffer
+	f.Write(&buf)
+	rows = must(service.ReadRosterFile("R.XLSX", buf.Bytes()))(t)
+	rep = must(svc.ImportRoster(ctx, cid, rows))(t)
+	if !rep.Imported || rep.Created != 1 || rep.Updated != 1 || len(rep.Errors) != 0 {
+		t.Fatalf("xlsx import %+v", rep)
+	}
+	if n := must(env.App.Store.RosterCount(ctx, cid))(t); n != 31 {
+		t.Fatalf("rows %d", n)
+	}
+
+	// Excel in China saves CSV in GB18030.
+	gb, _ := simplifiedchinese.GB18030.NewEncoder().String("姓名,证件号码\n王小明," + late + "\n")
+	rows = must(service.ReadRosterFile("gb.csv", []byte(gb)))(t)
+	if rows[1][0] != "王小明" {
+		t.Fatalf("GB18030 read as %q", rows[1][0])
+	}
+
+	for name, data := range map[string]string{"r.txt": "x", "r.xlsx": "not a zip", "r.csv": "学号,班级\n1,2\n"} {
+		rows, err := service.ReadRosterFile(name, []byte(data))
+		if err == nil {
+			_, err = svc.ImportRoster(ctx, cid, rows)
+		}
+		if err == nil {
+			t.Errorf("%s imported", name)
+		}
+	}
+}

@@ -1,0 +1,190 @@
+// Package service holds Zhipai's use cases: sign-in, joining a campaign,
+// consent, identity, roster match, photo upload and processing, submission,
+// review. Handlers and jobs call it; it calls the store, the blob store and
+// the photo engine, and decides every rule in between. Whatever it returns
+// to a student is an *Error with a stable code and a Chinese message.
+package service
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"zhipai/internal/blob"
+	"zhipai/internal/photo"
+	"zhipai/internal/quality"
+	"zhipai/internal/raster"
+	"zhipai/internal/secret"
+	"zhipai/internal/sms"
+	"zhipai/internal/store"
+	"zhipai/internal/wechat"
+)
+
+// Config holds the rules' numbers.
+type Config struct {
+	SessionTTL time.Duration
+	// SMS codes.
+	CodeTTL         time.Duration // 5 minutes
+	CodeMaxAttempts int           // wrong guesses before a code is void
+	// QueueLimit is how many photos may wait before uploads get 429.
+	QueueLimit int
+	// MaxUploadBytes bounds a photo or document image.
+	MaxUploadBytes int64
+	// PhotoWorkers bounds the CPU-heavy work (photos, document checks).
+	PhotoWorkers int
+	// RetakeWindow is how long a rejected student has to retake.
+	RetakeWindow time.Duration
+	// Limits are the abuse limits, by name (see DefaultLimits).
+	Limits map[string][]Limit
+}
+
+// Limit allows Max events per Window.
+type Limit struct {
+	Max    int
+	Window time.Duration
+}
+
+// DefaultLimits follow requirements AU-2 (the SMS platforms' own limits
+// per phone: 1/min, 5/hour, 10/day) and RO-4 (matching: 5/min, 20/day per
+// user). Per-IP limits are looser: a campus shares a few addresses.
+func DefaultLimits() map[string][]Limit {
+	return map[string][]Limit{
+		"sms-phone":    {{1, time.Minute}, {5, time.Hour}, {10, 24 * time.Hour}},
+		"sms-ip":       {{30, time.Hour}, {200, 24 * time.Hour}},
+		"verify-phone": {{10, time.Hour}},
+		"verify-ip":    {{60, time.Hour}},
+		"wechat-ip":    {{120, time.Hour}},
+		"match-user":   {{5, time.Minute}, {20, 24 * time.Hour}},
+		"match-ip":     {{30, time.Minute}, {300, 24 * time.Hour}},
+	}
+}
+
+// DefaultConfig is the production configuration.
+func DefaultConfig() Config {
+	return Config{
+		SessionTTL:      7 * 24 * time.Hour,
+		CodeTTL:         5 * time.Minute,
+		CodeMaxAttempts: 5,
+		QueueLimit:      256,
+		MaxUploadBytes:  30 << 20,
+		PhotoWorkers:    runtime.NumCPU(),
+		RetakeWindow:    48 * time.Hour,
+		Limits:          DefaultLimits(),
+	}
+}
+
+// Engine is the photo engine (app.Photo).
+type Engine interface {
+	Standardize(ctx context.Context, data []byte, spec *photo.Spec) (*photo.Result, error)
+	Decode(data []byte) (*raster.Image, float64, error)
+	CheckIDCard(img *raster.Image, side string) *quality.CardReport
+}
+
+// Queue enqueues background work inside the transaction that creates it.
+type Queue interface {
+	EnqueueStandardize(ctx context.Context, tx *store.Tx, uploadID int64) error
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	Store  *store.Store
+	Blob   blob.Store
+	Keys   *secret.Keys
+	Engine Engine
+	Queue  Queue
+	SMS    sms.Sender     // nil: SMS sign-in unavailable
+	WeChat *wechat.Client // nil: WeChat sign-in unavailable
+	Log    *slog.Logger
+}
+
+// Service runs the use cases.
+type Service struct {
+	cfg Config
+	Deps
+	cpu chan struct{}
+	now func() time.Time
+}
+
+// New builds the service.
+func New(cfg Config, d Deps) (*Service, error) {
+	if d.Store == nil || d.Blob == nil || d.Keys == nil || d.Engine == nil || d.Queue == nil {
+		return nil, errors.New("service: store, blob, keys, engine and queue are required")
+	}
+	if cfg.PhotoWorkers < 1 {
+		cfg.PhotoWorkers = 1
+	}
+	if cfg.Limits == nil {
+		cfg.Limits = DefaultLimits()
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, Deps: d, cpu: make(chan struct{}, cfg.PhotoWorkers), now: time.Now}, nil
+}
+
+// SetClock replaces the clock of the service and its store (tests).
+func (s *Service) SetClock(now func() time.Time) {
+	s.now = now
+	s.Store.SetClock(now)
+}
+
+// Config returns the configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// withCPU runs CPU-heavy work once a core is free, whatever the number of
+// requests and jobs asking.
+func (s *Service) withCPU(ctx context.Context, fn func()) error {
+	select {
+	case s.cpu <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.cpu }()
+	fn()
+	return nil
+}
+
+// limit counts an event against the named limits of a key and refuses it
+// with code when any is exceeded (the event is counted only when allowed,
+// so a client hammering a closed door does not keep it closed forever).
+func (s *Service) limit(ctx context.Context, name, key, code string) error {
+	rules := s.cfg.Limits[name]
+	k := name + ":" + key
+	for _, l := range rules {
+		n, err := s.Store.Count(ctx, k, s.now().Add(-l.Window))
+		if err != nil {
+			return internal("rate count: %w", err)
+		}
+		if n >= l.Max {
+			return retryAfter(fail(code, nil), retryHint(l.Window))
+		}
+	}
+	if _, err := s.Store.Hit(ctx, k, s.now()); err != nil {
+		return internal("rate hit: %w", err)
+	}
+	return nil
+}
+
+func retryHint(window time.Duration) time.Duration {
+	if window <= time.Minute {
+		return window
+	}
+	return min(window, time.Hour) / 4
+}
+
+// Prune drops what expires: old rate events (kept a day, the longest
+// window).
+func (s *Service) Prune(ctx context.Context) error {
+	return s.Store.PruneRateEvents(ctx, s.now().Add(-25*time.Hour))
+}
+
+// Identity index kinds: each blind index is keyed by what it indexes, so
+// equal strings of different kinds never collide.
+const (
+	indexPhone  = "phone"
+	indexOpenID = "wechat-openid"
+	indexDoc    = "document"
+	indexSMS    = "sms-code"
+)

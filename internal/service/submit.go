@@ -1,0 +1,341 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"zhipai/internal/domain"
+	"zhipai/internal/idnumber"
+	"zhipai/internal/store"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// SubmissionView is a submission as the student follows it.
+type SubmissionView struct {
+	ID          int64        `json:"id"`
+	UploadID    int64        `json:"upload_id"`
+	State       string       `json:"state"`
+	StateTitle  string       `json:"state_title"`
+	Reasons     []ReasonView `json:"reasons"`
+	Note        string       `json:"note,omitempty"`
+	Deadline    *time.Time   `json:"retake_deadline,omitempty"`
+	CanWithdraw bool         `json:"can_withdraw"`
+	CanRetake   bool         `json:"can_retake"`
+	Locked      bool         `json:"locked"`
+	History     []EventView  `json:"history"`
+	CreatedAt   time.Time    `json:"created_at"`
+}
+
+// ReasonView is a rejection reason with what to do about it.
+type ReasonView struct {
+	Code   string `json:"code"`
+	Title  string `json:"title"`
+	Advice string `json:"advice"`
+}
+
+// EventView is a step of the submission's timeline.
+type EventView struct {
+	State      string    `json:"state"`
+	StateTitle string    `json:"state_title"`
+	At         time.Time `json:"at"`
+}
+
+// Submit sends the caller's newest processed photo to review.
+func (s *Service) Submit(ctx context.Context, who Caller, uploadID int64) (SubmissionView, error) {
+	u, err := s.ownUpload(ctx, who, uploadID)
+	if err != nil {
+		return SubmissionView{}, err
+	}
+	e, err := s.Store.Enrolment(ctx, u.EnrolmentID)
+	if err != nil {
+		return SubmissionView{}, internal("enrolment: %w", err)
+	}
+	if _, _, err := s.enrolment(ctx, who, e.CampaignID, true); err != nil {
+		return SubmissionView{}, err
+	}
+	if sub, err := s.Store.LatestSubmission(ctx, e.ID); err == nil && sub.UploadID == u.ID {
+		if sub.State == string(domain.StateWithdrawn) {
+			return SubmissionView{}, failMsg(CodeAlreadySubmitted, "这张照片已撤回,请重新拍摄上传")
+		}
+		return SubmissionView{}, fail(CodeAlreadySubmitted, nil)
+	}
+	if err := s.checkNotLocked(ctx, e.ID); err != nil {
+		return SubmissionView{}, err
+	}
+	latest, err := s.Store.LatestUpload(ctx, e.ID)
+	if err != nil {
+		return SubmissionView{}, internal("latest upload: %w", err)
+	}
+	switch {
+	case latest.ID != u.ID:
+		return SubmissionView{}, fail(CodeNotSuperseded, nil)
+	case u.Status == store.UploadQueued || u.Status == store.UploadProcessing:
+		return SubmissionView{}, fail(CodeNotReady, nil)
+	case u.Status == store.UploadFailed:
+		return SubmissionView{}, fail(CodeRefused, nil)
+	case u.Blocking:
+		return SubmissionView{}, fail(CodeBlocked, nil)
+	}
+	var id int64
+	err = s.Store.InTx(ctx, func(tx *store.Tx) (err error) {
+		id, err = s.Store.InsertSubmission(ctx, tx, e.ID, u.ID, string(domain.StatePending))
+		return err
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return SubmissionView{}, fail(CodeAlreadySubmitted, nil)
+	}
+	if err != nil {
+		return SubmissionView{}, internal("submit: %w", err)
+	}
+	s.Log.InfoContext(ctx, "photo submitted", "user", who.UserID, "submission", id, "upload", u.ID)
+	return s.submissionView(ctx, id)
+}
+
+// ownSubmission loads a submission of the caller's; anyone else's is not
+// found.
+func (s *Service) ownSubmission(ctx context.Context, who Caller, id int64) (store.Submission, error) {
+	sub, err := s.Store.Submission(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return sub, fail(CodeNotFound, nil)
+	}
+	if err != nil {
+		return sub, internal("submission: %w", err)
+	}
+	e, err := s.Store.Enrolment(ctx, sub.EnrolmentID)
+	if err != nil {
+		return sub, internal("enrolment: %w", err)
+	}
+	if e.UserID != who.UserID {
+		return store.Submission{}, fail(CodeNotFound, nil)
+	}
+	return sub, nil
+}
+
+// Submission reads one of the caller's submissions.
+func (s *Service) Submission(ctx context.Context, who Caller, id int64) (SubmissionView, error) {
+	if _, err := s.ownSubmission(ctx, who, id); err != nil {
+		return SubmissionView{}, err
+	}
+	return s.submissionView(ctx, id)
+}
+
+// Withdraw takes a submission back; only while it waits for review.
+func (s *Service) Withdraw(ctx context.Context, who Caller, id int64) (SubmissionView, error) {
+	sub, err := s.ownSubmission(ctx, who, id)
+	if err != nil {
+		return SubmissionView{}, err
+	}
+	if domain.CanTransition(domain.State(sub.State), domain.StateWithdrawn, domain.ActorStudent) != nil {
+		return SubmissionView{}, fail(CodeCannotWithdraw, nil)
+	}
+	err = s.Store.Transition(ctx, id, sub.State, string(domain.StateWithdrawn), string(domain.ActorStudent), "", "", time.Time{})
+	if errors.Is(err, store.ErrConflict) {
+		return SubmissionView{}, fail(CodeCannotWithdraw, nil) // a reviewer took it meanwhile
+	}
+	if err != nil {
+		return SubmissionView{}, internal("withdraw: %w", err)
+	}
+	return s.submissionView(ctx, id)
+}
+
+func (s *Service) submissionView(ctx context.Context, id int64) (SubmissionView, error) {
+	sub, err := s.Store.Submission(ctx, id)
+	if err != nil {
+		return SubmissionView{}, internal("submission: %w", err)
+	}
+	st := domain.State(sub.State)
+	v := SubmissionView{ID: sub.ID, UploadID: sub.UploadID, State: sub.State, StateTitle: st.Title(), Reasons: []ReasonView{}, Note: sub.Note,
+		CanWithdraw: domain.CanTransition(st, domain.StateWithdrawn, domain.ActorStudent) == nil, Locked: st.Final(), History: []EventView{},
+		CreatedAt: sub.CreatedAt}
+	for _, code := range strings.Split(sub.Reasons, ",") {
+		if r := domain.Reason(strings.TrimSpace(code)); r.Valid() {
+			v.Reasons = append(v.Reasons, ReasonView{Code: string(r), Title: r.Title(), Advice: r.Advice()})
+		}
+	}
+	if !sub.Deadline.IsZero() {
+		d := sub.Deadline
+		v.Deadline = &d
+	}
+	v.CanRetake = st == domain.StateWithdrawn || st == domain.StateRejected && (sub.Deadline.IsZero() || s.now().Before(sub.Deadline))
+	events, err := s.Store.Events(ctx, id)
+	if err != nil {
+		return SubmissionView{}, internal("events: %w", err)
+	}
+	for _, e := range events {
+		v.History = append(v.History, EventView{State: e.To, StateTitle: domain.State(e.To).Title(), At: e.At})
+	}
+	return v, nil
+}
+
+// Status is everything the student's pages show about one campaign: where
+// they are in the five steps, and what happened to their photo.
+type Status struct {
+	Campaign    CampaignView    `json:"campaign"`
+	Joined      bool            `json:"joined"`
+	Step        string          `json:"step"`
+	Consent     ConsentView     `json:"consent"`
+	Identity    *IdentityView   `json:"identity,omitempty"`
+	IDImages    IDImagesView    `json:"id_images"`
+	Record      *RecordView     `json:"record,omitempty"`
+	Confirmed   bool            `json:"confirmed"`
+	Upload      *UploadView     `json:"upload,omitempty"`
+	Submission  *SubmissionView `json:"submission,omitempty"`
+	UploadsLeft int             `json:"uploads_left"`
+}
+
+// IDImagesView says which document photos are in.
+type IDImagesView struct {
+	Required bool `json:"required"`
+	Front    bool `json:"front"`
+	Back     bool `json:"back"`
+	NeedBack bool `json:"need_back"`
+}
+
+// Steps of the student path, in order.
+const (
+	StepJoin     = "join"
+	StepConsent  = "consent"
+	StepIdentity = "identity"
+	StepIDImages = "id_images"
+	StepMatch    = "match"
+	StepConfirm  = "confirm"
+	StepCapture  = "capture"
+	StepReview   = "review"
+	StepApproved = "approved"
+)
+
+// Status reports the caller's progress in a campaign.
+func (s *Service) Status(ctx context.Context, who Caller, campaignID int64) (Status, error) {
+	c, err := s.campaign(ctx, campaignID)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{Campaign: s.campaignView(c), Step: StepJoin}
+	st.Consent.Version = c.ConsentVersion
+	e, err := s.Store.EnrolmentOf(ctx, who.UserID, c.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return st, nil
+	}
+	if err != nil {
+		return st, internal("enrolment: %w", err)
+	}
+	st.Joined = true
+	if st.Consent.Accepted, err = s.Store.HasConsent(ctx, who.UserID, c.ID, c.ConsentVersion); err != nil {
+		return st, internal("consent: %w", err)
+	}
+	if e.DocType != "" {
+		t, _ := idnumber.ParseType(e.DocType)
+		st.Identity = &IdentityView{Name: e.Name, DocType: e.DocType, DocTitle: t.Title(), DocMasked: e.DocMasked}
+	}
+	st.IDImages = IDImagesView{Required: c.RequireIDImages, Front: e.IDFrontBlob != "", Back: e.IDBackBlob != "", NeedBack: needsBack(e.DocType)}
+	if e.RosterRowID != 0 {
+		r, err := s.record(ctx, c, e.RosterRowID)
+		if err != nil {
+			return st, err
+		}
+		st.Record = &r
+	}
+	st.Confirmed = !e.ConfirmedAt.IsZero()
+	n, err := s.Store.CountUploads(ctx, e.ID)
+	if err != nil {
+		return st, internal("uploads: %w", err)
+	}
+	st.UploadsLeft = max(0, c.MaxUploads-n)
+	if u, err := s.Store.LatestUpload(ctx, e.ID); err == nil {
+		v := s.uploadView(ctx, u)
+		st.Upload = &v
+	}
+	if sub, err := s.Store.LatestSubmission(ctx, e.ID); err == nil {
+		v, err := s.submissionView(ctx, sub.ID)
+		if err != nil {
+			return st, err
+		}
+		st.Submission = &v
+		if st.Upload != nil && st.Upload.ID == sub.UploadID {
+			st.Upload.CanSubmit = false // submitted already, whatever became of it
+		}
+	}
+	imagesDone := !c.RequireIDImages || st.IDImages.Front && (st.IDImages.Back || !st.IDImages.NeedBack)
+	switch {
+	case !st.Consent.Accepted && e.RosterRowID == 0:
+		st.Step = StepConsent
+	case st.Identity == nil:
+		st.Step = StepIdentity
+	case e.RosterRowID == 0 && !imagesDone:
+		st.Step = StepIDImages
+	case e.RosterRowID == 0:
+		st.Step = StepMatch
+	case !st.Confirmed:
+		st.Step = StepConfirm
+	case st.Submission != nil && st.Submission.Locked:
+		st.Step = StepApproved
+	case st.Submission != nil && (st.Submission.State == string(domain.StatePending) || st.Submission.State == string(domain.StateInReview)):
+		st.Step = StepReview
+	default:
+		st.Step = StepCapture
+	}
+	return st, nil
+}
+
+// MyCampaigns lists the campaigns the caller joined, with their status.
+func (s *Service) MyCampaigns(ctx context.Context, who Caller) ([]Status, error) {
+	list, err := s.Store.EnrolmentsOf(ctx, who.UserID)
+	if err != nil {
+		return nil, internal("enrolments: %w", err)
+	}
+	out := make([]Status, 0, len(list))
+	for _, e := range list {
+		st, err := s.Status(ctx, who, e.CampaignID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Review moves a submission as a reviewer (the CLI, until the console
+// exists): approve, reject with at least one reason code, or claim.
+func (s *Service) Review(ctx context.Context, submissionID int64, to domain.State, reasons []string, note, actor string) (SubmissionView, error) {
+	sub, err := s.Store.Submission(ctx, submissionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return SubmissionView{}, fail(CodeNotFound, nil)
+	}
+	if err != nil {
+		return SubmissionView{}, internal("submission: %w", err)
+	}
+	if err := domain.CanTransition(domain.State(sub.State), to, domain.ActorReviewer); err != nil {
+		return SubmissionView{}, failMsg(CodeReviewState, "提交 "+itoa(submissionID)+" 当前为"+domain.State(sub.State).Title()+",不能改为"+to.Title())
+	}
+	var codes []string
+	for _, r := range reasons {
+		r = strings.ToUpper(strings.TrimSpace(r))
+		if r == "" {
+			continue
+		}
+		if !domain.Reason(r).Valid() {
+			return SubmissionView{}, failMsg(CodeReviewReason, "未知的原因代码 "+r)
+		}
+		codes = append(codes, r)
+	}
+	var deadline time.Time
+	if to == domain.StateRejected {
+		if len(codes) == 0 {
+			return SubmissionView{}, fail(CodeReviewReason, nil)
+		}
+		deadline = s.now().Add(s.cfg.RetakeWindow)
+	}
+	err = s.Store.Transition(ctx, sub.ID, sub.State, string(to), actor, strings.Join(codes, ","), note, deadline)
+	if errors.Is(err, store.ErrConflict) {
+		return SubmissionView{}, fail(CodeReviewState, err)
+	}
+	if err != nil {
+		return SubmissionView{}, internal("review: %w", err)
+	}
+	s.Log.InfoContext(ctx, "submission reviewed", "submission", sub.ID, "from", sub.State, "to", string(to), "reasons", strings.Join(codes, ","), "actor", actor)
+	return s.submissionView(ctx, sub.ID)
+}

@@ -1,0 +1,344 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"zhipai/internal/domain"
+	"zhipai/internal/photo"
+	"zhipai/internal/store"
+)
+
+// FindingView is a compliance finding as the student reads it.
+type FindingView struct {
+	Code        string  `json:"code"`
+	Severity    string  `json:"severity"`
+	Reason      string  `json:"reason"`
+	ReasonTitle string  `json:"reason_title"`
+	Message     string  `json:"message"`
+	Value       float64 `json:"value"`
+	Threshold   float64 `json:"threshold"`
+}
+
+// UploadView is an upload and what processing made of it.
+type UploadView struct {
+	ID        int64         `json:"id"`
+	Status    string        `json:"status"` // queued, processing, done, failed
+	Error     *ErrorView    `json:"error,omitempty"`
+	Findings  []FindingView `json:"findings"`
+	Blocking  bool          `json:"blocking"`
+	CanSubmit bool          `json:"can_submit"`
+	HasResult bool          `json:"has_result"`
+	Output    *OutputView   `json:"output,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+}
+
+// ErrorView is a refusal.
+type ErrorView struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// OutputView describes the standardized photo.
+type OutputView struct {
+	Width  int     `json:"width"`
+	Height int     `json:"height"`
+	KB     float64 `json:"kb"`
+	DPI    int     `json:"dpi"`
+}
+
+var idemKeyRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+
+// Upload stores a photo and queues its standardization, in one
+// transaction: the upload and its job exist together or not at all. The
+// idempotency key makes a retried request return the first upload instead
+// of making a second.
+func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key string, data []byte) (UploadView, bool, error) {
+	if !idemKeyRe.MatchString(key) {
+		return UploadView{}, false, fail(CodeIdempotencyKey, nil)
+	}
+	if u, err := s.Store.UploadByKey(ctx, who.UserID, key); err == nil {
+		return s.uploadView(ctx, u), false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return UploadView{}, false, internal("upload by key: %w", err)
+	}
+	e, c, err := s.enrolment(ctx, who, campaignID, true)
+	if err != nil {
+		return UploadView{}, false, err
+	}
+	if e.ConfirmedAt.IsZero() {
+		return UploadView{}, false, fail(CodeNotConfirmed, nil)
+	}
+	if err := s.checkNotLocked(ctx, e.ID); err != nil {
+		return UploadView{}, false, err
+	}
+	if int64(len(data)) > s.cfg.MaxUploadBytes {
+		return UploadView{}, false, fail(CodeRequestTooLarge, nil)
+	}
+	if _, err := photo.Sniff(data); err != nil {
+		return UploadView{}, false, err
+	}
+	n, err := s.Store.CountUploads(ctx, e.ID)
+	if err != nil {
+		return UploadView{}, false, internal("count uploads: %w", err)
+	}
+	if c.MaxUploads > 0 && n >= c.MaxUploads {
+		return UploadView{}, false, fail(CodeUploadLimit, nil)
+	}
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	rejected, _, err := s.Store.RejectedFingerprints(ctx, e.ID)
+	if err != nil {
+		return UploadView{}, false, internal("fingerprints: %w", err)
+	}
+	for _, r := range rejected {
+		if r == sha {
+			return UploadView{}, false, fail(CodeDuplicate, nil)
+		}
+	}
+	pending, err := s.Store.PendingUploads(ctx)
+	if err != nil {
+		return UploadView{}, false, internal("queue depth: %w", err)
+	}
+	if pending >= s.cfg.QueueLimit {
+		// About a second per photo per core, rounded up to whole seconds.
+		wait := time.Duration(1+pending/s.cfg.PhotoWorkers) * time.Second
+		return UploadView{}, false, retryAfter(fail(CodeQueueFull, nil), min(wait, time.Minute))
+	}
+	blobKey, err := s.Blob.Put(ctx, "photo", data)
+	if err != nil {
+		return UploadView{}, false, internal("store photo: %w", err)
+	}
+	var id int64
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		id, err = s.Store.InsertUpload(ctx, tx, store.Upload{EnrolmentID: e.ID, UserID: who.UserID, IdempotencyKey: key, OriginalBlob: blobKey, SHA256: sha})
+		if err != nil {
+			return err
+		}
+		return s.Queue.EnqueueStandardize(ctx, tx, id)
+	})
+	if err != nil {
+		s.Blob.Delete(ctx, blobKey)
+		if errors.Is(err, store.ErrConflict) { // the same key raced in
+			if u, err2 := s.Store.UploadByKey(ctx, who.UserID, key); err2 == nil {
+				return s.uploadView(ctx, u), false, nil
+			}
+		}
+		return UploadView{}, false, internal("upload: %w", err)
+	}
+	s.Log.InfoContext(ctx, "photo uploaded", "user", who.UserID, "campaign", c.ID, "upload", id, "bytes", len(data))
+	u, err := s.Store.Upload(ctx, id)
+	if err != nil {
+		return UploadView{}, false, internal("upload %d: %w", id, err)
+	}
+	return s.uploadView(ctx, u), true, nil
+}
+
+// checkNotLocked refuses changes while a submission is under review or
+// after approval.
+func (s *Service) checkNotLocked(ctx context.Context, enrolmentID int64) error {
+	sub, err := s.Store.LatestSubmission(ctx, enrolmentID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return internal("submission: %w", err)
+	}
+	switch domain.State(sub.State) {
+	case domain.StateApproved:
+		return fail(CodeLocked, nil)
+	case domain.StatePending, domain.StateInReview:
+		return fail(CodeUnderReview, nil)
+	case domain.StateRejected:
+		if !sub.Deadline.IsZero() && !s.now().Before(sub.Deadline) {
+			return fail(CodeRetakeExpired, nil)
+		}
+	}
+	return nil
+}
+
+// UploadStatus reads one of the caller's uploads; anyone else's is not
+// found.
+func (s *Service) UploadStatus(ctx context.Context, who Caller, uploadID int64) (UploadView, error) {
+	u, err := s.ownUpload(ctx, who, uploadID)
+	if err != nil {
+		return UploadView{}, err
+	}
+	return s.uploadView(ctx, u), nil
+}
+
+func (s *Service) ownUpload(ctx context.Context, who Caller, uploadID int64) (store.Upload, error) {
+	u, err := s.Store.Upload(ctx, uploadID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && u.UserID != who.UserID {
+		return store.Upload{}, fail(CodeNotFound, nil)
+	}
+	if err != nil {
+		return store.Upload{}, internal("upload: %w", err)
+	}
+	return u, nil
+}
+
+// Image kinds of an upload.
+const (
+	ImageResult  = "result"
+	ImagePreview = "preview"
+)
+
+// UploadImage returns the standardized photo or the preview of the
+// original, of the caller's own upload only.
+func (s *Service) UploadImage(ctx context.Context, who Caller, uploadID int64, kind string) ([]byte, error) {
+	u, err := s.ownUpload(ctx, who, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	key := u.ResultBlob
+	if kind == ImagePreview {
+		key = u.PreviewBlob
+	}
+	if key == "" {
+		return nil, fail(CodeNotFound, nil)
+	}
+	b, err := s.Blob.Get(ctx, key)
+	if err != nil {
+		return nil, internal("image: %w", err)
+	}
+	return b, nil
+}
+
+// storedReport is the report kept with an upload. Landmarks are dropped:
+// face geometry is not kept after processing (requirements PS-3).
+func storedReport(r *photo.Report) *photo.Report {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Landmarks = nil
+	return &c
+}
+
+func (s *Service) uploadView(ctx context.Context, u store.Upload) UploadView {
+	v := UploadView{ID: u.ID, Status: u.Status, Findings: []FindingView{}, Blocking: u.Blocking, HasResult: u.ResultBlob != "", CreatedAt: u.CreatedAt}
+	if u.ErrorCode != "" {
+		msg := photo.Message(u.ErrorCode)
+		if msg == "" {
+			msg = Message(u.ErrorCode)
+		}
+		if msg == "" {
+			msg = Message(CodeInternal)
+		}
+		v.Error = &ErrorView{Code: u.ErrorCode, Message: msg}
+	}
+	if u.ReportJSON != "" {
+		var r photo.Report
+		if err := json.Unmarshal([]byte(u.ReportJSON), &r); err == nil {
+			for _, f := range r.Findings {
+				v.Findings = append(v.Findings, FindingView{Code: f.Code, Severity: string(f.Severity), Reason: string(f.Reason),
+					ReasonTitle: f.Reason.Title(), Message: f.Message, Value: f.Value, Threshold: f.Threshold})
+			}
+			if r.Output != nil {
+				v.Output = &OutputView{Width: r.Output.Width, Height: r.Output.Height, KB: float64(r.Output.Bytes*10/1024) / 10, DPI: r.Output.DPI}
+			}
+		}
+	}
+	v.CanSubmit = u.Status == store.UploadDone && !u.Blocking && u.ResultBlob != ""
+	return v
+}
+
+// ProcessUpload standardizes an upload: the job's work. It is idempotent:
+// a finished upload is left alone, and a run cut short (crash, restart,
+// timeout) is simply run again by the queue.
+func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
+	u, err := s.Store.Upload(ctx, uploadID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // nothing to do: the upload is gone
+	}
+	if err != nil {
+		return fmt.Errorf("service: process upload %d: %w", uploadID, err)
+	}
+	if u.Status == store.UploadDone || u.Status == store.UploadFailed {
+		return nil
+	}
+	if err := s.Store.StartUpload(ctx, u.ID); err != nil {
+		return fmt.Errorf("service: start upload %d: %w", u.ID, err)
+	}
+	e, err := s.Store.Enrolment(ctx, u.EnrolmentID)
+	if err != nil {
+		return fmt.Errorf("service: enrolment of upload %d: %w", u.ID, err)
+	}
+	c, err := s.Store.Campaign(ctx, e.CampaignID)
+	if err != nil {
+		return fmt.Errorf("service: campaign of upload %d: %w", u.ID, err)
+	}
+	spec, err := CampaignSpec(c)
+	if err != nil {
+		return fmt.Errorf("service: spec of campaign %d: %w", c.ID, err)
+	}
+	data, err := s.Blob.Get(ctx, u.OriginalBlob)
+	if err != nil {
+		return fmt.Errorf("service: photo of upload %d: %w", u.ID, err)
+	}
+	var (
+		res    *photo.Result
+		runErr error
+	)
+	start := time.Now()
+	if err := s.withCPU(ctx, func() { res, runErr = s.Engine.Standardize(ctx, data, spec) }); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err() // cut short: the queue retries
+	}
+	out := store.Outcome{Status: store.UploadDone}
+	if res != nil && res.Work != nil {
+		out.PHash = photo.Fingerprint(res.Work)
+		if p, err := photo.Preview(res.Work, 640); err == nil {
+			if out.PreviewBlob, err = s.Blob.Put(ctx, "preview", p); err != nil {
+				return fmt.Errorf("service: store preview: %w", err)
+			}
+		}
+		_, rejected, err := s.Store.RejectedFingerprints(ctx, e.ID)
+		if err != nil {
+			return fmt.Errorf("service: fingerprints: %w", err)
+		}
+		for _, r := range rejected {
+			if photo.FingerprintDistance(r, out.PHash) <= photo.SameFingerprint {
+				runErr = fail(CodeDuplicate, nil)
+			}
+		}
+	}
+	var report *photo.Report
+	if res != nil {
+		report = storedReport(res.Report)
+	}
+	switch {
+	case runErr != nil:
+		out.Status, out.ErrorCode, out.Blocking = store.UploadFailed, Public(runErr).Code, true
+		if out.ErrorCode == CodeInternal {
+			s.Log.ErrorContext(ctx, "photo processing failed", "upload", u.ID, "error", runErr)
+		}
+	default:
+		if out.ResultBlob, err = s.Blob.Put(ctx, "result", res.JPEG); err != nil {
+			return fmt.Errorf("service: store result: %w", err)
+		}
+		for _, f := range report.Findings {
+			out.Blocking = out.Blocking || f.Severity == domain.SeverityBlock
+		}
+	}
+	if report != nil {
+		b, _ := json.Marshal(report)
+		out.ReportJSON = string(b)
+	}
+	if err := s.Store.FinishUpload(ctx, u.ID, out); err != nil {
+		return fmt.Errorf("service: finish upload %d: %w", u.ID, err)
+	}
+	s.Log.InfoContext(ctx, "photo processed", "upload", u.ID, "status", out.Status, "code", out.ErrorCode, "blocking", out.Blocking,
+		"ms", time.Since(start).Milliseconds())
+	return nil
+}
