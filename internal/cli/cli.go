@@ -29,6 +29,12 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "run the server: student pages, API and photo workers", runServe},
+		{"migrate", "apply the database migrations", runMigrate},
+		{"demo", "seed a demo school, campaign and roster", runDemo},
+		{"roster", "import a campaign's roster (xlsx or csv)", runRoster},
+		{"review", "approve, reject or claim a submission", runReview},
+		{"bench", "load-test the student path (bench flow)", runBench},
 		{"photo", "standardize, check and evaluate ID photos", runPhoto},
 		{"idcard", "check photos of identity cards", runIDCard},
 	}

@@ -7,7 +7,7 @@ set -eu
 
 want="libjpeg62-turbo-dev=1:2.1.5-2"
 if [ "${1:-}" = "--browser" ]; then
-	want="$want chromium"
+	want="$want chromium=156.0.8078.108-1~deb12u1"
 fi
 
 missing=""

@@ -1,0 +1,500 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"zhipai/internal/app"
+	"zhipai/internal/config"
+	"zhipai/internal/idnumber"
+	"zhipai/internal/photo"
+	"zhipai/internal/raster"
+	"zhipai/internal/secret"
+	"zhipai/internal/web"
+	"zhipai/internal/web/api"
+)
+
+func runBench(args []string, stdout, stderr io.Writer) int {
+	return subcommand("bench", map[string]func([]string, io.Writer, io.Writer) int{"flow": benchFlow}, []string{"flow"}, args, stdout, stderr)
+}
+
+// benchFlow runs a whole Zhipai on loopback and sends simulated students
+// through the whole path at once, over HTTP: sign in by SMS (a local SMS
+// gateway hands the codes back), choose the campaign, consent, identity,
+// both ID-card photos, roster match, confirm, upload, wait for the
+// standardized photo, submit, read the status. It reports what the issue
+// asks: requests/s, API latency by kind, photos standardized per second
+// against cores x single-photo speed, peak RSS, and any error or lost
+// upload.
+func benchFlow(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("zhipai bench flow", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	students := fs.Int("students", 200, "simulated students, all at once")
+	database := fs.String("database", "sqlite", "sqlite (a temporary file), postgres (a temporary schema on "+defaultBenchPostgres+"), or a postgres:// URL of a database to fill")
+	photoPath := fs.String("photo", "testdata/astronaut.png", "the portrait every student uploads")
+	portrait := fs.String("card-portrait", "testdata/astronaut.png", "PNG portrait for the specimen ID cards")
+	poll := fs.Duration("poll", 700*time.Millisecond, "how often a student's page asks for the result (the H5 page's interval)")
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagErr(err)
+	}
+	photoBytes, err := os.ReadFile(*photoPath)
+	if err != nil {
+		return fail(stderr, usageError{err})
+	}
+	cardImg, err := readPNG(*portrait)
+	if err != nil {
+		return fail(stderr, usageError{err})
+	}
+	b := &flowBench{students: *students, photo: photoBytes, photoName: filepath.Base(*photoPath), poll: *poll, out: stdout}
+	if err := b.run(*database, cardImg); err != nil {
+		return fail(stderr, err)
+	}
+	if b.failed() {
+		return exitRefused
+	}
+	return exitOK
+}
+
+const defaultBenchPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+type flowBench struct {
+	students  int
+	photo     []byte
+	photoName string
+	poll      time.Duration
+	out       io.Writer
+
+	base      string
+	client    *http.Client
+	cards     [2][]byte
+	mu        sync.Mutex
+	lat       map[string][]time.Duration
+	errs      []string
+	requests  atomic.Int64
+	firstUp   time.Time
+	lastDone  time.Time
+	processed int
+}
+
+func (b *flowBench) failed() bool { return len(b.errs) > 0 }
+
+func (b *flowBench) run(database string, cardImg *raster.Image) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "zhipai-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	dbURL, dropSchema, err := benchDatabase(ctx, database, dir)
+	if err != nil {
+		return err
+	}
+	defer dropSchema()
+
+	gw, codes, err := smsGateway()
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	base, err := config.FromEnv()
+	if err != nil {
+		return usageError{err}
+	}
+	cfg := base
+	cfg.DataDir, cfg.DatabaseURL, cfg.Addr = dir, dbURL, "127.0.0.1:0"
+	cfg.SecretKey = strings.Repeat("5a", secret.KeySize)
+	cfg.QueueLimit = max(cfg.QueueLimit, b.students+16)
+	cfg.SMS = config.SMS{Provider: "http", URL: "http://" + gw.Addr().String() + "/send", Template: "BENCH"}
+	a, err := app.Open(ctx, cfg, newLogger(io.Discard))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	d, err := app.SeedDemo(ctx, a)
+	if err != nil {
+		return err
+	}
+	if err := b.seedRoster(ctx, a, d.CampaignID); err != nil {
+		return err
+	}
+	if err := app.WriteDemoCards(filepath.Join(dir, "cards"), cardImg); err != nil {
+		return err
+	}
+	b.cards[0], _ = os.ReadFile(filepath.Join(dir, "cards", "idcard-front.jpg"))
+	b.cards[1], _ = os.ReadFile(filepath.Join(dir, "cards", "idcard-back.jpg"))
+
+	single, err := singlePhotoMS(ctx, a, b.photo)
+	if err != nil {
+		return err
+	}
+
+	srv := web.New(api.New(api.Config{}, a.Service, nil), a.Store.DB(), nil)
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	addrc := make(chan net.Addr, 1)
+	go srv.Serve(sctx, cfg.Addr, func(ad net.Addr) { srv.SetReady(true); addrc <- ad })
+	defer stop()
+	b.base = "http://" + (<-addrc).String()
+	b.client = &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: b.students + 8, MaxConnsPerHost: 0}}
+	b.lat = map[string][]time.Duration{}
+
+	fmt.Fprintf(b.out, "bench flow: %d students at once, %s, %d cores, photo %s (%d KB), ID cards 1600x1200\n",
+		b.students, a.Store.Dialect(), runtime.NumCPU(), b.photoName, len(b.photo)/1024)
+	fmt.Fprintf(b.out, "single photo (standardize + checks, one at a time, in process): %.0f ms\n", single)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < b.students; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.student(i, d.CampaignID, codes); err != nil {
+				b.fail(fmt.Sprintf("student %d: %v", i, err))
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+
+	// No upload lost: every student has exactly one upload, processed, and
+	// one pending submission.
+	var uploads, done, pending int
+	db := a.Store.DB()
+	q := func(query string, dst *int) {
+		if err := db.QueryRowContext(ctx, query).Scan(dst); err != nil {
+			b.fail("count: " + err.Error())
+		}
+	}
+	q(`SELECT COUNT(*) FROM uploads`, &uploads)
+	q(`SELECT COUNT(*) FROM uploads WHERE status = 'done'`, &done)
+	q(`SELECT COUNT(*) FROM submissions WHERE state = 'pending'`, &pending)
+	if uploads != b.students || done != b.students || pending != b.students {
+		b.fail(fmt.Sprintf("uploads %d, processed %d, pending submissions %d; want %d of each", uploads, done, pending, b.students))
+	}
+	b.report(wall, single)
+	return nil
+}
+
+func benchDatabase(ctx context.Context, database, dir string) (url string, drop func(), err error) {
+	drop = func() {}
+	switch {
+	case database == "sqlite":
+		return "sqlite:" + filepath.Join(dir, "zhipai.db"), drop, nil
+	case database == "postgres" || strings.HasPrefix(database, "postgres://"):
+		base := database
+		if base == "postgres" {
+			base = defaultBenchPostgres
+		}
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return "", drop, err
+		}
+		if err := admin.PingContext(ctx); err != nil {
+			admin.Close()
+			return "", drop, fmt.Errorf("bench: PostgreSQL: %w", err)
+		}
+		schema := "zhipai_bench_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+			admin.Close()
+			return "", drop, err
+		}
+		drop = func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); admin.Close() }
+		sep := "?"
+		if strings.Contains(base, "?") {
+			sep = "&"
+		}
+		return base + sep + "search_path=" + schema, drop, nil
+	}
+	return "", drop, usageError{fmt.Errorf("bench: --database must be sqlite, postgres or a postgres:// URL")}
+}
+
+// smsGateway is a local SMS provider that remembers the last code per
+// phone, so simulated students can read their codes.
+func smsGateway() (net.Listener, *sync.Map, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	codes := &sync.Map{}
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Phone  string            `json:"phone"`
+			Params map[string]string `json:"params"`
+		}
+		json.NewDecoder(r.Body).Decode(&req)
+		codes.Store(req.Phone, req.Params["code"])
+		w.Write([]byte(`{"id":"bench"}`))
+	}))
+	return ln, codes, nil
+}
+
+// benchStudent is the i-th simulated student of the roster.
+func benchStudent(i int) (name, doc, phone string) {
+	first := fmt.Sprintf("440106200801%02d%03d", i%28+1, i%1000)
+	if i >= 1000 {
+		first = fmt.Sprintf("4401062008%02d%02d%03d", 2+i/28000, i%28+1, i%1000)
+	}
+	return fmt.Sprintf("测试%d号", i), first + string(idnumber.CheckChar(first)), fmt.Sprintf("1990%07d", i)
+}
+
+func (b *flowBench) seedRoster(ctx context.Context, a *app.App, campaignID int64) error {
+	rows := [][]string{{"姓名", "证件号码", "学号", "学院", "专业", "班级"}}
+	for i := 0; i < b.students; i++ {
+		name, doc, _ := benchStudent(i)
+		rows = append(rows, []string{name, doc, fmt.Sprintf("B%06d", i), "压测学院", "软件工程", fmt.Sprintf("%d 班", i%20+1)})
+	}
+	rep, err := a.Service.ImportRoster(ctx, campaignID, rows)
+	if err != nil {
+		return err
+	}
+	if !rep.Imported {
+		return fmt.Errorf("bench: roster refused: %+v", rep.Errors[:min(3, len(rep.Errors))])
+	}
+	return nil
+}
+
+// singlePhotoMS times the standardization of the photo alone, a few times,
+// one at a time: the reference for the throughput target.
+func singlePhotoMS(ctx context.Context, a *app.App, data []byte) (float64, error) {
+	spec, err := photo.LookupSpec("chsi")
+	if err != nil {
+		return 0, err
+	}
+	var times []float64
+	for i := 0; i < 7; i++ {
+		t := time.Now()
+		if _, err := a.Photo.Standardize(ctx, data, spec); err != nil {
+			return 0, fmt.Errorf("bench: the photo is refused (%v): choose one that standardizes", err)
+		}
+		times = append(times, float64(time.Since(t).Microseconds())/1000)
+	}
+	sort.Float64s(times[2:]) // the first two warm up
+	return times[2+len(times[2:])/2], nil
+}
+
+func (b *flowBench) fail(msg string) {
+	b.mu.Lock()
+	b.errs = append(b.errs, msg)
+	b.mu.Unlock()
+}
+
+func (b *flowBench) record(kind string, d time.Duration) {
+	b.mu.Lock()
+	b.lat[kind] = append(b.lat[kind], d)
+	b.mu.Unlock()
+}
+
+type benchClient struct {
+	b    *flowBench
+	c    *http.Client
+	csrf string
+}
+
+// call sends one request; kind names its latency bucket. 429 is waited
+// out as a browser does (and counted).
+func (c *benchClient) call(kind, method, path string, body []byte, ctype string, hdr map[string]string, out any) (int, error) {
+	for attempt := 0; ; attempt++ {
+		req, _ := http.NewRequest(method, c.b.base+path, bytes.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if c.csrf != "" && method != "GET" {
+			req.Header.Set("X-CSRF-Token", c.csrf)
+		}
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		t := time.Now()
+		resp, err := c.c.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		c.b.requests.Add(1)
+		c.b.record(kind, time.Since(t))
+		if resp.StatusCode == http.StatusTooManyRequests && attempt < 10 {
+			c.b.record("429", 0)
+			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			time.Sleep(time.Duration(max(1, wait)) * time.Second)
+			continue
+		}
+		if resp.StatusCode >= 300 {
+			return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(raw)))
+		}
+		if out != nil {
+			if err := json.Unmarshal(raw, out); err != nil {
+				return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
+			}
+		}
+		return resp.StatusCode, nil
+	}
+}
+
+func (c *benchClient) json(kind, method, path string, in, out any) error {
+	var body []byte
+	ctype := ""
+	if in != nil {
+		body, _ = json.Marshal(in)
+		ctype = "application/json"
+	}
+	_, err := c.call(kind, method, path, body, ctype, nil, out)
+	return err
+}
+
+func (b *flowBench) student(i int, cid int64, codes *sync.Map) error {
+	jar, _ := cookiejar.New(nil)
+	c := &benchClient{b: b, c: &http.Client{Jar: jar, Timeout: b.client.Timeout, Transport: b.client.Transport}}
+	name, doc, phone := benchStudent(i)
+	if err := c.json("api", "POST", "/api/v1/auth/sms/send", map[string]any{"phone": phone, "agreed": true}, nil); err != nil {
+		return err
+	}
+	code, _ := codes.Load(phone)
+	var in struct {
+		CSRF string `json:"csrf_token"`
+	}
+	if err := c.json("api", "POST", "/api/v1/auth/sms/verify", map[string]any{"phone": phone, "code": code, "agreed": true}, &in); err != nil {
+		return err
+	}
+	c.csrf = in.CSRF
+	cp := "/api/v1/campaigns/" + strconv.FormatInt(cid, 10)
+	var consent struct {
+		Version string `json:"version"`
+	}
+	steps := []func() error{
+		func() error { return c.json("api", "GET", "/api/v1/me", nil, nil) },
+		func() error { return c.json("api", "GET", "/api/v1/campaigns", nil, nil) },
+		func() error { return c.json("api", "POST", cp+"/join", nil, nil) },
+		func() error { return c.json("api", "GET", cp+"/consent", nil, &consent) },
+		func() error {
+			return c.json("api", "POST", cp+"/consent", map[string]string{"version": consent.Version}, nil)
+		},
+		func() error {
+			return c.json("api", "PUT", cp+"/identity", map[string]string{"name": name, "doc_type": "resident_id", "doc_number": doc}, nil)
+		},
+		func() error {
+			_, err := c.call("idcard", "PUT", cp+"/id-images/front", b.cards[0], "image/jpeg", nil, nil)
+			return err
+		},
+		func() error {
+			_, err := c.call("idcard", "PUT", cp+"/id-images/back", b.cards[1], "image/jpeg", nil, nil)
+			return err
+		},
+		func() error { return c.json("api", "POST", cp+"/match", nil, nil) },
+		func() error { return c.json("api", "POST", cp+"/confirm", nil, nil) },
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return err
+		}
+	}
+	var up struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	}
+	key := "bench-" + strconv.Itoa(i) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	t0 := time.Now()
+	if _, err := c.call("api", "POST", cp+"/uploads", b.photo, "image/png", map[string]string{"Idempotency-Key": key}, &up); err != nil {
+		return err
+	}
+	// The browser retries an upload whose answer was lost: same key, same upload.
+	var again struct {
+		ID int64 `json:"id"`
+	}
+	if _, err := c.call("api", "POST", cp+"/uploads", b.photo, "image/png", map[string]string{"Idempotency-Key": key}, &again); err != nil || again.ID != up.ID {
+		return fmt.Errorf("retried upload made upload %d besides %d (%v)", again.ID, up.ID, err)
+	}
+	b.mu.Lock()
+	if b.firstUp.IsZero() || t0.Before(b.firstUp) {
+		b.firstUp = t0
+	}
+	b.mu.Unlock()
+	for up.Status != "done" {
+		if up.Status == "failed" {
+			return fmt.Errorf("upload %d failed", up.ID)
+		}
+		time.Sleep(b.poll)
+		if err := c.json("api", "GET", "/api/v1/uploads/"+strconv.FormatInt(up.ID, 10), nil, &up); err != nil {
+			return err
+		}
+	}
+	b.mu.Lock()
+	b.processed++
+	if now := time.Now(); now.After(b.lastDone) {
+		b.lastDone = now
+	}
+	b.mu.Unlock()
+	if err := c.json("api", "POST", "/api/v1/uploads/"+strconv.FormatInt(up.ID, 10)+"/submit", nil, nil); err != nil {
+		return err
+	}
+	var st struct {
+		Submission struct {
+			State string `json:"state"`
+		} `json:"submission"`
+	}
+	if err := c.json("api", "GET", cp+"/status", nil, &st); err != nil {
+		return err
+	}
+	if st.Submission.State != "pending" {
+		return errors.New("submission not pending: " + st.Submission.State)
+	}
+	return nil
+}
+
+func pct(ds []time.Duration, p float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(p*float64(len(s))+0.5) - 1
+	return float64(s[max(0, min(i, len(s)-1))].Microseconds()) / 1000
+}
+
+func (b *flowBench) report(wall time.Duration, singleMS float64) {
+	w := b.out
+	n := b.requests.Load()
+	fmt.Fprintf(w, "\n%d requests in %.1f s: %.0f requests/s (including waits for photos)\n", n, wall.Seconds(), float64(n)/wall.Seconds())
+	fmt.Fprintf(w, "%-34s %8s %8s %8s %8s\n", "latency (ms)", "calls", "p50", "p95", "max")
+	for _, k := range []string{"api", "idcard"} {
+		fmt.Fprintf(w, "%-34s %8d %8.1f %8.1f %8.1f\n", map[string]string{"api": "API calls (no photo processing)", "idcard": "ID-card photo checks"}[k],
+			len(b.lat[k]), pct(b.lat[k], 0.5), pct(b.lat[k], 0.95), pct(b.lat[k], 1))
+	}
+	if n429 := len(b.lat["429"]); n429 > 0 {
+		fmt.Fprintf(w, "429 answers waited out: %d\n", n429)
+	}
+	span := b.lastDone.Sub(b.firstUp).Seconds()
+	cores := runtime.NumCPU()
+	ideal := float64(cores) * 1000 / singleMS
+	got := float64(b.processed) / span
+	fmt.Fprintf(w, "photos: %d standardized in %.1f s from the first upload: %.2f photos/s; cores x single-photo speed = %d x %.1f/s = %.2f/s: %.0f%%\n",
+		b.processed, span, got, cores, 1000/singleMS, ideal, 100*got/ideal)
+	fmt.Fprintf(w, "peak RSS of this process (server + simulated students): %.0f MB\n", procStatusMB("VmHWM"))
+	if len(b.errs) == 0 {
+		fmt.Fprintf(w, "errors: none; uploads lost: none\n")
+	} else {
+		fmt.Fprintf(w, "errors: %d\n", len(b.errs))
+		for _, e := range b.errs[:min(10, len(b.errs))] {
+			fmt.Fprintln(w, "  "+e)
+		}
+	}
+}

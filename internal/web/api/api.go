@@ -1,0 +1,271 @@
+// Package api is Zhipai's JSON API (/api/v1): every student action, for
+// the H5 pages and a WeChat mini-program alike. Browsers authenticate with
+// an HttpOnly session cookie plus a CSRF header on every change; the
+// mini-program sends its token as a bearer token. Errors are
+// {"code": "...", "message": "..."} with the matching HTTP status and,
+// for 429 and 503, a Retry-After header. The routes are described by the
+// OpenAPI document served at /api/openapi.json.
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"math"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"zhipai/internal/service"
+)
+
+// Config configures the API.
+type Config struct {
+	SecureCookies bool
+	TrustProxy    bool
+	// MaxPhotoBytes bounds a photo upload (30 MB).
+	MaxPhotoBytes int64
+}
+
+// CookieName is the session cookie.
+const CookieName = "zp_session"
+
+// API serves the routes.
+type API struct {
+	cfg Config
+	svc *service.Service
+	log *slog.Logger
+}
+
+// New builds the API.
+func New(cfg Config, svc *service.Service, log *slog.Logger) *API {
+	if cfg.MaxPhotoBytes == 0 {
+		cfg.MaxPhotoBytes = 30 << 20
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &API{cfg: cfg, svc: svc, log: log}
+}
+
+// Route is one endpoint.
+type Route struct {
+	Method, Path string
+	// Auth: the caller must be signed in.
+	Auth    bool
+	handler func(w http.ResponseWriter, r *http.Request, c service.Caller) error
+}
+
+// Routes lists every endpoint (the OpenAPI test walks it).
+func (a *API) Routes() []Route {
+	return []Route{
+		{"POST", "/api/v1/auth/sms/send", false, a.sendCode},
+		{"POST", "/api/v1/auth/sms/verify", false, a.verifyCode},
+		{"POST", "/api/v1/auth/wechat", false, a.wechatSignIn},
+		{"POST", "/api/v1/auth/signout", true, a.signOut},
+		{"GET", "/api/v1/me", true, a.me},
+		{"GET", "/api/v1/doc-types", false, a.docTypes},
+		{"GET", "/api/v1/campaigns", false, a.campaigns},
+		{"GET", "/api/v1/join-codes/{code}", false, a.campaignByCode},
+		{"GET", "/api/v1/campaigns/{id}", false, a.campaign},
+		{"POST", "/api/v1/campaigns/{id}/join", true, a.join},
+		{"GET", "/api/v1/campaigns/{id}/status", true, a.status},
+		{"GET", "/api/v1/campaigns/{id}/consent", true, a.consent},
+		{"POST", "/api/v1/campaigns/{id}/consent", true, a.acceptConsent},
+		{"PUT", "/api/v1/campaigns/{id}/identity", true, a.setIdentity},
+		{"PUT", "/api/v1/campaigns/{id}/id-images/{side}", true, a.idImage},
+		{"POST", "/api/v1/campaigns/{id}/match", true, a.match},
+		{"POST", "/api/v1/campaigns/{id}/confirm", true, a.confirm},
+		{"POST", "/api/v1/campaigns/{id}/uploads", true, a.upload},
+		{"GET", "/api/v1/uploads/{id}", true, a.uploadStatus},
+		{"GET", "/api/v1/uploads/{id}/result.jpg", true, a.uploadImage(service.ImageResult)},
+		{"GET", "/api/v1/uploads/{id}/preview.jpg", true, a.uploadImage(service.ImagePreview)},
+		{"POST", "/api/v1/uploads/{id}/submit", true, a.submit},
+		{"GET", "/api/v1/submissions/{id}", true, a.submission},
+		{"POST", "/api/v1/submissions/{id}/withdraw", true, a.withdraw},
+	}
+}
+
+//go:embed openapi.json
+var openAPI []byte
+
+// OpenAPI is the API's OpenAPI 3 document.
+func OpenAPI() []byte { return openAPI }
+
+// Register mounts the routes, the OpenAPI document, and a JSON 404 for
+// the rest of /api/.
+func (a *API) Register(mux *http.ServeMux) {
+	for _, rt := range a.Routes() {
+		mux.Handle(rt.Method+" "+rt.Path, a.wrap(rt))
+	}
+	mux.HandleFunc("GET /api/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(openAPI)
+	})
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, &service.Error{Code: service.CodeNotFound, Status: http.StatusNotFound, Message: "接口不存在"})
+	})
+}
+
+type callerKey struct{}
+
+// wrap authenticates, checks CSRF, runs the handler and writes its error.
+func (a *API) wrap(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := a.clientIP(r)
+		var c service.Caller
+		c.IP = ip
+		if rt.Auth {
+			var err error
+			if c, err = a.authenticate(r, ip); err != nil {
+				a.writeError(w, r, err)
+				return
+			}
+		}
+		if err := rt.handler(w, r, c); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+// authenticate takes a bearer token (mini-program) or the session cookie
+// (browser); a browser's changes must carry the session's CSRF token, and
+// come from this origin.
+func (a *API) authenticate(r *http.Request, ip string) (service.Caller, error) {
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		return a.svc.Authenticate(r.Context(), strings.TrimPrefix(h, "Bearer "), ip)
+	}
+	ck, err := r.Cookie(CookieName)
+	if err != nil {
+		return service.Caller{}, &service.Error{Code: service.CodeAuthRequired, Status: 401, Message: service.Message(service.CodeAuthRequired)}
+	}
+	c, err := a.svc.Authenticate(r.Context(), ck.Value, ip)
+	if err != nil {
+		return c, err
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if r.Header.Get("X-CSRF-Token") != c.CSRF || !sameOrigin(r) {
+			return c, &service.Error{Code: service.CodeCSRF, Status: 403, Message: service.Message(service.CodeCSRF)}
+		}
+	}
+	return c, nil
+}
+
+// sameOrigin accepts a request whose Origin (when the browser sends one)
+// is this host.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+func (a *API) clientIP(r *http.Request) string {
+	if a.cfg.TrustProxy {
+		if f := r.Header.Get("X-Forwarded-For"); f != "" {
+			return strings.TrimSpace(strings.Split(f, ",")[0])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// ErrorBody is every error's JSON.
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	pe := service.Public(err)
+	if pe.Status >= 500 {
+		a.log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "code", pe.Code, "error", err)
+	}
+	if pe.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(pe.RetryAfter.Seconds()))))
+	}
+	writeJSON(w, pe.Status, ErrorBody{Code: pe.Code, Message: pe.Message})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+// readJSON decodes a small JSON body into v.
+func readJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	if err := dec.Decode(v); err != nil {
+		return &service.Error{Code: service.CodeRequest, Status: 400, Message: service.Message(service.CodeRequest), Err: err}
+	}
+	return nil
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &service.Error{Code: service.CodeNotFound, Status: 404, Message: service.Message(service.CodeNotFound)}
+	}
+	return id, nil
+}
+
+// readPhoto reads an image from the body: raw bytes (image/*,
+// application/octet-stream), or the "file" part of a multipart form (what
+// wx.uploadFile sends). More than the limit is 413, never a partial read.
+func (a *API) readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	tooLarge := &service.Error{Code: service.CodeRequestTooLarge, Status: 413, Message: service.Message(service.CodeRequestTooLarge)}
+	if r.ContentLength > a.cfg.MaxPhotoBytes+64<<10 {
+		return nil, tooLarge
+	}
+	body := http.MaxBytesReader(w, r.Body, a.cfg.MaxPhotoBytes+64<<10)
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var src io.Reader = body
+	if mt == "multipart/form-data" {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return nil, tooLarge
+				}
+				return nil, &service.Error{Code: "photo.empty", Status: 400, Message: "没有收到照片,请重新选择照片上传", Err: err}
+			}
+			if p.FormName() == "file" {
+				src = p
+				break
+			}
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(src, a.cfg.MaxPhotoBytes+1))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe) || int64(len(data)) > a.cfg.MaxPhotoBytes:
+		return nil, tooLarge
+	case err != nil:
+		return nil, &service.Error{Code: "photo.truncated", Status: 400, Message: "照片上传中断,请重新上传", Err: err}
+	}
+	return data, nil
+}
+
+// setSession writes the session cookie.
+func (a *API) setSession(w http.ResponseWriter, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/", Expires: expires, MaxAge: int(time.Until(expires).Seconds()),
+		HttpOnly: true, Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+}

@@ -1,0 +1,329 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"zhipai/internal/idnumber"
+	"zhipai/internal/service"
+)
+
+type smsSendReq struct {
+	Phone  string `json:"phone"`
+	Agreed bool   `json:"agreed"`
+}
+
+func (a *API) sendCode(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	var req smsSendReq
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	cool, err := a.svc.SendCode(r.Context(), req.Phone, c.IP, req.Agreed)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cooldown_seconds": int(cool.Seconds())})
+	return nil
+}
+
+type smsVerifyReq struct {
+	Phone  string `json:"phone"`
+	Code   string `json:"code"`
+	Agreed bool   `json:"agreed"`
+}
+
+// SignInBody answers a sign-in. Browsers get the token as an HttpOnly
+// cookie and only the CSRF token in the body.
+type SignInBody struct {
+	UserID    int64     `json:"user_id"`
+	CSRFToken string    `json:"csrf_token,omitempty"`
+	Token     string    `json:"token,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (a *API) verifyCode(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	var req smsVerifyReq
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	in, err := a.svc.SignInSMS(r.Context(), req.Phone, req.Code, c.IP, req.Agreed)
+	if err != nil {
+		return err
+	}
+	a.setSession(w, in.Token, in.ExpiresAt)
+	writeJSON(w, http.StatusOK, SignInBody{UserID: in.UserID, CSRFToken: in.CSRF, ExpiresAt: in.ExpiresAt})
+	return nil
+}
+
+func (a *API) wechatSignIn(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	var req struct {
+		Code string `json:"code"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	in, err := a.svc.SignInWeChat(r.Context(), req.Code, c.IP)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, SignInBody{UserID: in.UserID, Token: in.Token, ExpiresAt: in.ExpiresAt})
+	return nil
+}
+
+func (a *API) signOut(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	token := ""
+	if ck, err := r.Cookie(CookieName); err == nil {
+		token = ck.Value
+	}
+	if h := r.Header.Get("Authorization"); len(h) > 7 && h[:7] == "Bearer " {
+		token = h[7:]
+	}
+	if err := a.svc.SignOut(r.Context(), token); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// MeBody is the signed-in student and their campaigns.
+type MeBody struct {
+	service.Me
+	CSRFToken string           `json:"csrf_token"`
+	Campaigns []service.Status `json:"campaigns"`
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	me, err := a.svc.Whoami(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	list, err := a.svc.MyCampaigns(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, MeBody{Me: me, CSRFToken: c.CSRF, Campaigns: list})
+	return nil
+}
+
+func (a *API) docTypes(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	out := []service.DocType{}
+	for _, t := range idnumber.Types() {
+		out = append(out, service.DocType{Code: string(t), Title: t.Title()})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) campaigns(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	list, err := a.svc.Campaigns(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (a *API) campaignByCode(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	v, err := a.svc.CampaignByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a *API) campaign(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.Campaign(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// withCampaign runs fn with the campaign id of the path and writes its
+// answer as JSON.
+func withCampaign[T any](w http.ResponseWriter, r *http.Request, status int, fn func(id int64) (T, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := fn(id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
+	return nil
+}
+
+func (a *API) join(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	return withCampaign(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Join(r.Context(), c, id) })
+}
+
+func (a *API) status(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	return withCampaign(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Status(r.Context(), c, id) })
+}
+
+func (a *API) consent(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	return withCampaign(w, r, http.StatusOK, func(id int64) (service.ConsentView, error) { return a.svc.Consent(r.Context(), c, id) })
+}
+
+func (a *API) acceptConsent(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	var req struct {
+		Version string `json:"version"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	return withCampaign(w, r, http.StatusOK, func(id int64) (service.Status, error) {
+		if err := a.svc.AcceptConsent(r.Context(), c, id, req.Version); err != nil {
+			return service.Status{}, err
+		}
+		return a.svc.Status(r.Context(), c, id)
+	})
+}
+
+func (a *API) setIdentity(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	var req service.IdentityInput
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	return withCampaign(w, r, http.StatusOK, func(id int64) (service.IdentityView, error) {
+		return a.svc.SetIdentity(r.Context(), c, id, req)
+	})
+}
+
+func (a *API) idImage(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	data, err := a.readPhoto(w, r)
+	if err != nil {
+		return err
+	}
+	return withCampaign(w, r, http.StatusOK, func(id int64) (service.IDImageResult, error) {
+		return a.svc.UploadIDImage(r.Context(), c, id, r.PathValue("side"), data)
+	})
+}
+
+func (a *API) match(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	return withCampaign(w, r, http.StatusOK, func(id int64) (service.RecordView, error) { return a.svc.Match(r.Context(), c, id) })
+}
+
+func (a *API) confirm(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	return withCampaign(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Confirm(r.Context(), c, id) })
+}
+
+// UploadBody is an upload with the addresses of its images.
+type UploadBody struct {
+	service.UploadView
+	ResultURL  string `json:"result_url,omitempty"`
+	PreviewURL string `json:"preview_url,omitempty"`
+}
+
+func uploadBody(v service.UploadView) UploadBody {
+	b := UploadBody{UploadView: v}
+	if v.HasResult {
+		b.ResultURL = "/api/v1/uploads/" + itoa(v.ID) + "/result.jpg"
+	}
+	if v.Status == "done" || v.Status == "failed" {
+		b.PreviewURL = "/api/v1/uploads/" + itoa(v.ID) + "/preview.jpg"
+	}
+	return b
+}
+
+func (a *API) upload(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	data, err := a.readPhoto(w, r)
+	if err != nil {
+		return err
+	}
+	v, created, err := a.svc.Upload(r.Context(), c, id, r.Header.Get("Idempotency-Key"), data)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK // a retry: the first upload
+	if created {
+		status = http.StatusAccepted
+		w.Header().Set("Location", "/api/v1/uploads/"+itoa(v.ID))
+	}
+	writeJSON(w, status, uploadBody(v))
+	return nil
+}
+
+func (a *API) uploadStatus(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.UploadStatus(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, uploadBody(v))
+	return nil
+}
+
+func (a *API) uploadImage(kind string) func(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	return func(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		b, err := a.svc.UploadImage(r.Context(), c, id, kind)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Header().Set("Cache-Control", "private, no-store")
+		w.Write(b)
+		return nil
+	}
+}
+
+func (a *API) submit(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.Submit(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (a *API) submission(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.Submission(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a *API) withdraw(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.Withdraw(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,181 @@
+// Package web is Zhipai's HTTP server: the JSON API, the student pages and
+// the health check behind one middleware chain (panic recovery, request
+// log, security headers).
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"zhipai/internal/web/api"
+	"zhipai/internal/web/student"
+)
+
+// Pinger tells whether the database answers.
+type Pinger interface {
+	PingContext(ctx context.Context) error
+}
+
+// Server serves everything.
+type Server struct {
+	handler http.Handler
+	db      Pinger
+	log     *slog.Logger
+	ready   atomic.Bool
+}
+
+// New builds the server around the API.
+func New(a *api.API, db Pinger, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{db: db, log: log}
+	mux := http.NewServeMux()
+	a.Register(mux)
+	student.Register(mux)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	s.handler = s.recover(s.logRequests(securityHeaders(mux)))
+	return s
+}
+
+// Handler is the whole server as a handler (tests).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// SetReady marks the server ready (the workers are running).
+func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+// healthz answers 200 once the server is ready and its database answers.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if !s.ready.Load() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.log.WarnContext(ctx, "health check: database", "error", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// Serve listens on addr until ctx ends, then drains requests for up to ten
+// seconds. started is called with the bound address.
+func (s *Server) Serve(ctx context.Context, addr string, started func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 2 * time.Minute,
+		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	if started != nil {
+		started(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.ready.Store(false)
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests logs each request by its route pattern (never the URL: no
+// personal data reaches the log through it), status and duration.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		var id [6]byte
+		rand.Read(id[:])
+		sw := &statusWriter{ResponseWriter: w}
+		w.Header().Set("X-Request-ID", hex.EncodeToString(id[:]))
+		next.ServeHTTP(sw, r)
+		if r.Pattern == "GET /healthz" {
+			return
+		}
+		level := slog.LevelDebug
+		if sw.status >= 500 {
+			level = slog.LevelError
+		} else if r.Pattern != "" && r.Pattern[len(r.Pattern)-1] != '/' && sw.status >= 400 {
+			level = slog.LevelInfo
+		}
+		s.log.Log(r.Context(), level, "request", "id", hex.EncodeToString(id[:]), "route", r.Pattern, "status", sw.status,
+			"bytes", sw.bytes, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+// recover turns a panic into a 500 with the generic message; the stack
+// goes to the log, never to the client.
+func (s *Server) recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic", "route", r.Pattern, "panic", v)
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.WriteHeader(http.StatusInternalServerError)
+				w.Write([]byte(`{"code":"internal","message":"服务器开小差了,请稍后重试;如多次失败请联系客服"}` + "\n"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders: pages run only their own scripts, are never framed,
+// and leak no referrer.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+		next.ServeHTTP(w, r)
+	})
+}
