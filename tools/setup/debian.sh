@@ -3,11 +3,12 @@
 # versions of Debian 12, only when they are missing. Idempotent.
 #   libjpeg62-turbo-dev: libjpeg-turbo, linked statically into bin/zhipai
 #   chromium: the browser the end-to-end tests drive (with --browser)
+#   fonts-wqy-microhei: Chinese glyphs, so its screenshots are readable
 set -eu
 
 want="libjpeg62-turbo-dev=1:2.1.5-2"
 if [ "${1:-}" = "--browser" ]; then
-	want="$want chromium=156.0.8078.108-1~deb12u1"
+	want="$want chromium=156.0.8078.108-1~deb12u1 fonts-wqy-microhei=0.2.0-beta-3.1"
 fi
 
 missing=""

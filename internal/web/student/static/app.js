@@ -27,7 +27,11 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
-function show(...nodes) { const a = app(); a.replaceChildren(...nodes); window.scrollTo(0, 0); }
+function show(...nodes) {
+  const a = app();
+  a.replaceChildren(...nodes.flat(3).filter((n) => n != null && n !== false));
+  window.scrollTo(0, 0);
+}
 function toast(msg) {
   const t = document.getElementById("toast");
   t.textContent = msg; t.hidden = false;
@@ -481,18 +485,22 @@ function findingsList(findings) {
     h("li." + f.severity, { "data-code": f.code }, h("strong", `【${SEVERITY[f.severity] || f.severity}】`), f.message)));
 }
 
+// Image addresses of an upload (the status answer carries ids only).
+const resultURL = (up) => `/api/v1/uploads/${up.id}/result.jpg`;
+const previewURL = (up) => `/api/v1/uploads/${up.id}/preview.jpg`;
+const hideBroken = (e) => { e.target.closest("figure").hidden = true; };
+
 function resultView(st, up) {
-  const id = st.campaign.id;
   const parts = [h("h2", "照片标准化结果")];
   if (up.status === "failed") {
     parts.push(h("p.error#upload-error", up.error ? up.error.message : "照片无法处理,请重拍"));
-    if (up.preview_url) parts.push(h("div.pair", h("figure", h("img#preview-img", { src: up.preview_url, alt: "原图" }), h("figcaption", "原图"))));
+    parts.push(h("div.pair", h("figure", h("img#preview-img", { src: previewURL(up), alt: "原图", onerror: hideBroken }), h("figcaption", "原图"))));
     if (up.findings.length) parts.push(findingsList(up.findings));
     return h("div.card#result", parts);
   }
   parts.push(h("div.pair",
-    h("figure", h("img#preview-img", { src: up.preview_url, alt: "原图" }), h("figcaption", "原图")),
-    h("figure", h("img#result-img", { src: up.result_url, alt: "标准证件照" }), h("figcaption", `标准照 ${up.output ? `${up.output.width}×${up.output.height} · ${up.output.kb} KB` : ""}`))));
+    h("figure", h("img#preview-img", { src: previewURL(up), alt: "原图", onerror: hideBroken }), h("figcaption", "原图")),
+    h("figure", h("img#result-img", { src: resultURL(up), alt: "标准证件照" }), h("figcaption", `标准照 ${up.output ? `${up.output.width}×${up.output.height} · ${up.output.kb} KB` : ""}`))));
   if (up.findings.length) parts.push(findingsList(up.findings));
   else parts.push(h("p.ok", "未发现问题。"));
   if (up.blocking) parts.push(h("p.error", "照片存在必须修改的问题,请按提示重拍后再提交。"));
