@@ -431,4 +431,3 @@ func retakePhoto(t *testing.T) string {
 	}
 	return p
 }
-
