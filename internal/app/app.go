@@ -59,7 +59,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	if a.Photo, err = OpenPhoto(cfg); err != nil {
 		return nil, err
 	}
-	jc := job.DefaultConfig(cfg.PhotoWorkers)
+	// River fetches twice as many jobs as there are cores, so a job is
+	// always waiting when one finishes; the service's CPU semaphore keeps
+	// the photo work itself to one per core.
+	jc := job.DefaultConfig(2 * cfg.PhotoWorkers)
 	jc.Log = log.With("component", "river")
 	for _, f := range tune {
 		f(&jc)

@@ -9,12 +9,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,9 +54,19 @@ func benchFlow(args []string, stdout, stderr io.Writer) int {
 	database := fs.String("database", "sqlite", "sqlite (a temporary file), postgres (a temporary schema on "+defaultBenchPostgres+"), or a postgres:// URL of a database to fill")
 	photoPath := fs.String("photo", "testdata/astronaut.png", "the portrait every student uploads")
 	portrait := fs.String("card-portrait", "testdata/astronaut.png", "PNG portrait for the specimen ID cards")
-	poll := fs.Duration("poll", 700*time.Millisecond, "how often a student's page asks for the result (the H5 page's interval)")
+	think := fs.Duration("think", 0, "a student's pause before each step (uniformly 0.5-1.5 times this); 0: every request at once, the worst case")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagErr(err)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fail(stderr, usageError{err})
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	photoBytes, err := os.ReadFile(*photoPath)
 	if err != nil {
@@ -63,7 +76,7 @@ func benchFlow(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, usageError{err})
 	}
-	b := &flowBench{students: *students, photo: photoBytes, photoName: filepath.Base(*photoPath), poll: *poll, out: stdout}
+	b := &flowBench{students: *students, photo: photoBytes, photoName: filepath.Base(*photoPath), think: *think, out: stdout}
 	if err := b.run(*database, cardImg); err != nil {
 		return fail(stderr, err)
 	}
@@ -79,7 +92,7 @@ type flowBench struct {
 	students  int
 	photo     []byte
 	photoName string
-	poll      time.Duration
+	think     time.Duration
 	out       io.Writer
 
 	base      string
@@ -92,6 +105,20 @@ type flowBench struct {
 	firstUp   time.Time
 	lastDone  time.Time
 	processed int
+	// pipelineMS is each photo's time in the pipeline during the run.
+	pipelineMS []float64
+	// gate opens when every student has reached the upload, so the photos
+	// arrive together and the queue is saturated, as at a deadline rush.
+	gate    chan struct{}
+	waiting atomic.Int64
+}
+
+// arrive counts a student at the gate (or out of the run) and opens it
+// when all are there.
+func (b *flowBench) arrive() {
+	if b.waiting.Add(1) == int64(b.students) {
+		close(b.gate)
+	}
 }
 
 func (b *flowBench) failed() bool { return len(b.errs) > 0 }
@@ -157,9 +184,10 @@ func (b *flowBench) run(database string, cardImg *raster.Image) error {
 	b.base = "http://" + (<-addrc).String()
 	b.client = &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: b.students + 8, MaxConnsPerHost: 0}}
 	b.lat = map[string][]time.Duration{}
+	b.gate = make(chan struct{})
 
-	fmt.Fprintf(b.out, "bench flow: %d students at once, %s, %d cores, photo %s (%d KB), ID cards 1600x1200\n",
-		b.students, a.Store.Dialect(), runtime.NumCPU(), b.photoName, len(b.photo)/1024)
+	fmt.Fprintf(b.out, "bench flow: %d students at once, %s, %d cores, photo %s (%d KB), ID cards 1600x1200, think time %s\n",
+		b.students, a.Store.Dialect(), runtime.NumCPU(), b.photoName, len(b.photo)/1024, b.think)
 	fmt.Fprintf(b.out, "single photo (standardize + checks, one at a time, in process): %.0f ms\n", single)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -189,6 +217,26 @@ func (b *flowBench) run(database string, cardImg *raster.Image) error {
 	q(`SELECT COUNT(*) FROM submissions WHERE state = 'pending'`, &pending)
 	if uploads != b.students || done != b.students || pending != b.students {
 		b.fail(fmt.Sprintf("uploads %d, processed %d, pending submissions %d; want %d of each", uploads, done, pending, b.students))
+	}
+	// How long each photo took inside the pipeline during the run (its own
+	// timing), against the same photo alone.
+	if rows, err := db.QueryContext(ctx, `SELECT report_json FROM uploads WHERE status = 'done'`); err == nil {
+		for rows.Next() {
+			var raw string
+			var rep struct {
+				Timings map[string]float64 `json:"timings_ms"`
+			}
+			if rows.Scan(&raw) == nil && json.Unmarshal([]byte(raw), &rep) == nil {
+				b.pipelineMS = append(b.pipelineMS, rep.Timings["total"])
+			}
+		}
+		rows.Close()
+	}
+	// The photo span, by the server's own clock: from the first upload
+	// stored to the last result stored.
+	var first, last int64
+	if err := db.QueryRowContext(ctx, `SELECT MIN(created_at), MAX(updated_at) FROM uploads WHERE status = 'done'`).Scan(&first, &last); err == nil {
+		b.firstUp, b.lastDone = time.UnixMilli(first), time.UnixMilli(last)
 	}
 	b.report(wall, single)
 	return nil
@@ -253,7 +301,9 @@ func benchStudent(i int) (name, doc, phone string) {
 	if i >= 1000 {
 		first = fmt.Sprintf("4401062008%02d%02d%03d", 2+i/28000, i%28+1, i%1000)
 	}
-	return fmt.Sprintf("测试%d号", i), first + string(idnumber.CheckChar(first)), fmt.Sprintf("1990%07d", i)
+	surnames, given := []rune("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许"), []rune("一二三四五六七八九十明华伟芳娜敏静丽强磊")
+	name = string([]rune{surnames[i%len(surnames)], given[(i/len(surnames))%len(given)], given[(i*7+3)%len(given)]})
+	return name, first + string(idnumber.CheckChar(first)), fmt.Sprintf("1990%07d", i)
 }
 
 func (b *flowBench) seedRoster(ctx context.Context, a *app.App, campaignID int64) error {
@@ -332,6 +382,7 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 		resp.Body.Close()
 		c.b.requests.Add(1)
 		c.b.record(kind, time.Since(t))
+		c.b.record("route "+method+" "+routeOf(path), time.Since(t))
 		if resp.StatusCode == http.StatusTooManyRequests && attempt < 10 {
 			c.b.record("429", 0)
 			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
@@ -350,6 +401,13 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 	}
 }
 
+// pause is a person's time between two steps: reading, typing, tapping.
+func (b *flowBench) pause() {
+	if b.think > 0 {
+		time.Sleep(time.Duration((0.5 + rand.Float64()) * float64(b.think)))
+	}
+}
+
 func (c *benchClient) json(kind, method, path string, in, out any) error {
 	var body []byte
 	ctype := ""
@@ -362,9 +420,16 @@ func (c *benchClient) json(kind, method, path string, in, out any) error {
 }
 
 func (b *flowBench) student(i int, cid int64, codes *sync.Map) error {
+	arrived := false
+	defer func() {
+		if !arrived {
+			b.arrive()
+		}
+	}()
 	jar, _ := cookiejar.New(nil)
 	c := &benchClient{b: b, c: &http.Client{Jar: jar, Timeout: b.client.Timeout, Transport: b.client.Transport}}
 	name, doc, phone := benchStudent(i)
+	b.pause()
 	if err := c.json("api", "POST", "/api/v1/auth/sms/send", map[string]any{"phone": phone, "agreed": true}, nil); err != nil {
 		return err
 	}
@@ -403,6 +468,7 @@ func (b *flowBench) student(i int, cid int64, codes *sync.Map) error {
 		func() error { return c.json("api", "POST", cp+"/confirm", nil, nil) },
 	}
 	for _, s := range steps {
+		b.pause()
 		if err := s(); err != nil {
 			return err
 		}
@@ -412,36 +478,34 @@ func (b *flowBench) student(i int, cid int64, codes *sync.Map) error {
 		Status string `json:"status"`
 	}
 	key := "bench-" + strconv.Itoa(i) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	t0 := time.Now()
-	if _, err := c.call("api", "POST", cp+"/uploads", b.photo, "image/png", map[string]string{"Idempotency-Key": key}, &up); err != nil {
+	arrived = true
+	b.arrive()
+	<-b.gate
+	if _, err := c.call("upload", "POST", cp+"/uploads", b.photo, "image/png", map[string]string{"Idempotency-Key": key}, &up); err != nil {
 		return err
 	}
-	// The browser retries an upload whose answer was lost: same key, same upload.
-	var again struct {
-		ID int64 `json:"id"`
+	// Every tenth student's browser retries the upload as if its answer
+	// had been lost: same key, same upload (the count at the end checks
+	// that no retry made a second one).
+	if i%10 == 0 {
+		var again struct {
+			ID int64 `json:"id"`
+		}
+		if _, err := c.call("upload", "POST", cp+"/uploads", b.photo, "image/png", map[string]string{"Idempotency-Key": key}, &again); err != nil || again.ID != up.ID {
+			return fmt.Errorf("retried upload made upload %d besides %d (%v)", again.ID, up.ID, err)
+		}
 	}
-	if _, err := c.call("api", "POST", cp+"/uploads", b.photo, "image/png", map[string]string{"Idempotency-Key": key}, &again); err != nil || again.ID != up.ID {
-		return fmt.Errorf("retried upload made upload %d besides %d (%v)", again.ID, up.ID, err)
-	}
-	b.mu.Lock()
-	if b.firstUp.IsZero() || t0.Before(b.firstUp) {
-		b.firstUp = t0
-	}
-	b.mu.Unlock()
 	for up.Status != "done" {
 		if up.Status == "failed" {
 			return fmt.Errorf("upload %d failed", up.ID)
 		}
-		time.Sleep(b.poll)
-		if err := c.json("api", "GET", "/api/v1/uploads/"+strconv.FormatInt(up.ID, 10), nil, &up); err != nil {
+		// The page's long poll: held by the server until the photo is done.
+		if err := c.json("wait", "GET", "/api/v1/uploads/"+strconv.FormatInt(up.ID, 10)+"?wait=25", nil, &up); err != nil {
 			return err
 		}
 	}
 	b.mu.Lock()
 	b.processed++
-	if now := time.Now(); now.After(b.lastDone) {
-		b.lastDone = now
-	}
 	b.mu.Unlock()
 	if err := c.json("api", "POST", "/api/v1/uploads/"+strconv.FormatInt(up.ID, 10)+"/submit", nil, nil); err != nil {
 		return err
@@ -460,6 +524,14 @@ func (b *flowBench) student(i int, cid int64, codes *sync.Map) error {
 	return nil
 }
 
+var idInPath = regexp.MustCompile(`/\d+(/|$|\?)`)
+
+// routeOf names a path's route (ids and the query dropped).
+func routeOf(path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	return idInPath.ReplaceAllString(path, "/{id}$1")
+}
+
 func pct(ds []time.Duration, p float64) float64 {
 	if len(ds) == 0 {
 		return 0
@@ -475,9 +547,21 @@ func (b *flowBench) report(wall time.Duration, singleMS float64) {
 	n := b.requests.Load()
 	fmt.Fprintf(w, "\n%d requests in %.1f s: %.0f requests/s (including waits for photos)\n", n, wall.Seconds(), float64(n)/wall.Seconds())
 	fmt.Fprintf(w, "%-34s %8s %8s %8s %8s\n", "latency (ms)", "calls", "p50", "p95", "max")
-	for _, k := range []string{"api", "idcard"} {
-		fmt.Fprintf(w, "%-34s %8d %8.1f %8.1f %8.1f\n", map[string]string{"api": "API calls (no photo processing)", "idcard": "ID-card photo checks"}[k],
-			len(b.lat[k]), pct(b.lat[k], 0.5), pct(b.lat[k], 0.95), pct(b.lat[k], 1))
+	titles := map[string]string{"api": "non-photo API calls", "upload": "photo uploads (the photo above)", "idcard": "ID-card photo uploads + checks",
+		"wait": "waits for the result (long poll)"}
+	for _, k := range []string{"api", "upload", "idcard", "wait"} {
+		fmt.Fprintf(w, "%-34s %8d %8.1f %8.1f %8.1f\n", titles[k], len(b.lat[k]), pct(b.lat[k], 0.5), pct(b.lat[k], 0.95), pct(b.lat[k], 1))
+	}
+	fmt.Fprintln(w, "by route:")
+	var routes []string
+	for k := range b.lat {
+		if strings.HasPrefix(k, "route ") {
+			routes = append(routes, k)
+		}
+	}
+	sort.Strings(routes)
+	for _, k := range routes {
+		fmt.Fprintf(w, "  %-48s %8d %8.1f %8.1f %8.1f\n", strings.TrimPrefix(k, "route "), len(b.lat[k]), pct(b.lat[k], 0.5), pct(b.lat[k], 0.95), pct(b.lat[k], 1))
 	}
 	if n429 := len(b.lat["429"]); n429 > 0 {
 		fmt.Fprintf(w, "429 answers waited out: %d\n", n429)
@@ -486,8 +570,12 @@ func (b *flowBench) report(wall time.Duration, singleMS float64) {
 	cores := runtime.NumCPU()
 	ideal := float64(cores) * 1000 / singleMS
 	got := float64(b.processed) / span
-	fmt.Fprintf(w, "photos: %d standardized in %.1f s from the first upload: %.2f photos/s; cores x single-photo speed = %d x %.1f/s = %.2f/s: %.0f%%\n",
+	fmt.Fprintf(w, "photos (all uploaded at once): %d standardized in %.1f s from the first upload stored to the last result stored: %.2f photos/s;\n  cores x single-photo speed = %d x %.1f/s = %.2f/s: %.0f%%\n",
 		b.processed, span, got, cores, 1000/singleMS, ideal, 100*got/ideal)
+	if len(b.pipelineMS) > 0 {
+		sort.Float64s(b.pipelineMS)
+		fmt.Fprintf(w, "  pipeline time per photo during the run: median %.0f ms (standardization alone, without the checks)\n", b.pipelineMS[len(b.pipelineMS)/2])
+	}
 	fmt.Fprintf(w, "peak RSS of this process (server + simulated students): %.0f MB\n", procStatusMB("VmHWM"))
 	if len(b.errs) == 0 {
 		fmt.Fprintf(w, "errors: none; uploads lost: none\n")

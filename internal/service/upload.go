@@ -251,6 +251,56 @@ func (s *Service) uploadView(ctx context.Context, u store.Upload) UploadView {
 	return v
 }
 
+// finishedSignal is closed when the upload's processing finishes in this
+// process.
+func (s *Service) finishedSignal(id int64) <-chan struct{} {
+	s.finished.Lock()
+	defer s.finished.Unlock()
+	if s.finished.m == nil {
+		s.finished.m = map[int64]chan struct{}{}
+	}
+	ch, ok := s.finished.m[id]
+	if !ok {
+		ch = make(chan struct{})
+		s.finished.m[id] = ch
+	}
+	return ch
+}
+
+func (s *Service) signalFinished(id int64) {
+	s.finished.Lock()
+	defer s.finished.Unlock()
+	if ch, ok := s.finished.m[id]; ok {
+		close(ch)
+		delete(s.finished.m, id)
+	}
+}
+
+// WaitUpload returns one of the caller's uploads once it is processed, or
+// as it is after wait: one long request instead of a poll every second.
+// Processing in this process answers at once; processing by another
+// instance (PostgreSQL deployments) is seen within a second.
+func (s *Service) WaitUpload(ctx context.Context, who Caller, uploadID int64, wait time.Duration) (UploadView, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		signal := s.finishedSignal(uploadID) // before reading: no finish is missed
+		v, err := s.UploadStatus(ctx, who, uploadID)
+		left := time.Until(deadline)
+		if err != nil || v.Status == store.UploadDone || v.Status == store.UploadFailed || left <= 0 {
+			return v, err
+		}
+		t := time.NewTimer(min(left, time.Second))
+		select {
+		case <-signal:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return v, nil
+		}
+		t.Stop()
+	}
+}
+
 // ProcessUpload standardizes an upload: the job's work. It is idempotent:
 // a finished upload is left alone, and a run cut short (crash, restart,
 // timeout) is simply run again by the queue.
@@ -263,6 +313,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 		return fmt.Errorf("service: process upload %d: %w", uploadID, err)
 	}
 	if u.Status == store.UploadDone || u.Status == store.UploadFailed {
+		s.signalFinished(u.ID)
 		return nil
 	}
 	if err := s.Store.StartUpload(ctx, u.ID); err != nil {
@@ -338,6 +389,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 	if err := s.Store.FinishUpload(ctx, u.ID, out); err != nil {
 		return fmt.Errorf("service: finish upload %d: %w", u.ID, err)
 	}
+	s.signalFinished(u.ID)
 	s.Log.InfoContext(ctx, "photo processed", "upload", u.ID, "status", out.Status, "code", out.ErrorCode, "blocking", out.Blocking,
 		"ms", time.Since(start).Milliseconds())
 	return nil

@@ -161,10 +161,19 @@ func TestRateEvents(t *testing.T) {
 		ctx := context.Background()
 		start := time.Now()
 		for i := 1; i <= 3; i++ {
-			n, err := s.Hit(ctx, "k", start.Add(-time.Minute))
-			if err != nil || n != i {
+			if err := s.Hit(ctx, "k"); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := s.Count(ctx, "k", start.Add(-time.Minute)); err != nil || n != i {
 				t.Fatalf("hit %d counted %d %v", i, n, err)
 			}
+		}
+		counts, err := s.CountSince(ctx, "k", []time.Time{start.Add(-time.Hour), start.Add(time.Hour)})
+		if err != nil || len(counts) != 2 || counts[0] != 3 || counts[1] != 0 {
+			t.Fatalf("windows %v %v", counts, err)
+		}
+		if counts, _ := s.CountSince(ctx, "nothing", []time.Time{start}); counts[0] != 0 {
+			t.Errorf("empty key counted %v", counts)
 		}
 		if n, _ := s.Count(ctx, "other", start.Add(-time.Minute)); n != 0 {
 			t.Errorf("other key counted %d", n)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -134,14 +135,11 @@ func (s *Store) CountSMSAttempt(ctx context.Context, id int64) error {
 	return err
 }
 
-// Hit records an event under a rate-limit key and returns how many events
-// the key has had since the given moment, this one included. Every
-// instance sees the same counts: the limits hold across a cluster.
-func (s *Store) Hit(ctx context.Context, key string, since time.Time) (int, error) {
-	if _, err := s.exec(ctx, nil, `INSERT INTO rate_events (key, at) VALUES (?, ?)`, key, s.ms()); err != nil {
-		return 0, err
-	}
-	return s.Count(ctx, key, since)
+// Hit records an event under a rate-limit key. Every instance sees the
+// same events: the limits hold across a cluster.
+func (s *Store) Hit(ctx context.Context, key string) error {
+	_, err := s.exec(ctx, nil, `INSERT INTO rate_events (key, at) VALUES (?, ?)`, key, s.ms())
+	return err
 }
 
 // Count returns how many events a rate-limit key has had since a moment.
@@ -149,6 +147,45 @@ func (s *Store) Count(ctx context.Context, key string, since time.Time) (int, er
 	var n int
 	err := s.row(ctx, nil, `SELECT COUNT(*) FROM rate_events WHERE key = ? AND at >= ?`, key, since.UnixMilli()).Scan(&n)
 	return n, err
+}
+
+// CountSince returns how many events a rate-limit key has had since each
+// of several moments, in one query.
+func (s *Store) CountSince(ctx context.Context, key string, since []time.Time) ([]int, error) {
+	if len(since) == 0 {
+		return nil, nil
+	}
+	var q strings.Builder
+	args := make([]any, 0, len(since)+2)
+	q.WriteString("SELECT ")
+	for i, t := range since {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("COALESCE(SUM(CASE WHEN at >= ? THEN 1 ELSE 0 END), 0)")
+		args = append(args, t.UnixMilli())
+	}
+	oldest := since[0]
+	for _, t := range since {
+		if t.Before(oldest) {
+			oldest = t
+		}
+	}
+	q.WriteString(" FROM rate_events WHERE key = ? AND at >= ?")
+	args = append(args, key, oldest.UnixMilli())
+	counts := make([]int64, len(since))
+	dst := make([]any, len(since))
+	for i := range counts {
+		dst[i] = &counts[i]
+	}
+	if err := s.row(ctx, nil, q.String(), args...).Scan(dst...); err != nil {
+		return nil, err
+	}
+	out := make([]int, len(since))
+	for i, c := range counts {
+		out[i] = int(c)
+	}
+	return out, nil
 }
 
 // PruneRateEvents drops events older than a moment.

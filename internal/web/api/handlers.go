@@ -262,7 +262,10 @@ func (a *API) uploadStatus(w http.ResponseWriter, r *http.Request, c service.Cal
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.UploadStatus(r.Context(), c, id)
+	// ?wait=N holds the request up to N seconds (at most 30) until the
+	// photo is processed.
+	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
+	v, err := a.svc.WaitUpload(r.Context(), c, id, time.Duration(min(max(wait, 0), 30))*time.Second)
 	if err != nil {
 		return err
 	}

@@ -464,17 +464,22 @@ function processingView(up) {
   return h("div.card#processing", h("h2", "照片标准化"), h("p", "正在检测人脸、替换背景、裁剪尺寸…"), h("progress"), h("p.muted.small", "通常只需几秒,请不要关闭页面。"));
 }
 
-// poll waits for the job's result without reloading the page.
+// poll waits for the job's result without reloading the page: each
+// request is held by the server until the photo is done (or 25 s pass).
 function poll(uploadID) {
   clearTimeout(state.polling);
-  const tick = async () => {
+  const token = state.polling = setTimeout(async function tick() {
     try {
-      const up = await api("GET", `/api/v1/uploads/${uploadID}`);
+      const up = await api("GET", `/api/v1/uploads/${uploadID}?wait=25`);
+      if (state.polling !== token) return; // the student moved on
       if (up.status === "done" || up.status === "failed") return route();
-    } catch (e) { toast(e.message); }
-    state.polling = setTimeout(tick, 700);
-  };
-  state.polling = setTimeout(tick, 400);
+      setTimeout(tick, 100);
+    } catch (e) {
+      if (state.polling !== token) return;
+      toast(e.message);
+      setTimeout(tick, 2000);
+    }
+  }, 200);
 }
 
 const SEVERITY = { block: "必须修改", warn: "可能不合格", info: "提示" };
