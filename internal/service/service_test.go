@@ -571,3 +571,33 @@ func TestPublicHidesInternalErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestInstancesShareOneDatabase: two instances on one PostgreSQL (and one
+// photo directory): a student signs in on one and is served by the other,
+// the upload stored by the first is processed by the second's workers,
+// and a request waiting on the first sees the result.
+func TestInstancesShareOneDatabase(t *testing.T) {
+	a := apptest.New(t, store.Postgres, apptest.Options{NoWorkers: true})
+	b := apptest.New(t, store.Postgres, apptest.Options{Share: a})
+	svcA, svcB, cid := a.App.Service, b.App.Service, a.Demo.CampaignID
+	if b.Demo.CampaignID != cid {
+		t.Fatalf("the second instance seeded another campaign: %d, %d", b.Demo.CampaignID, cid)
+	}
+	must(svcA.SendCode(ctx, "13200132000", "ip", true))(t)
+	in := must(svcA.SignInSMS(ctx, "13200132000", a.SMS.Code("13200132000"), "ip", true))(t)
+	who := must(svcB.Authenticate(ctx, in.Token, "ip"))(t) // the session holds across instances
+	enrolled(t, b, who, a.Demo.Student.Name, a.Demo.Student.DocNumber)
+	// Rate limits hold across instances too: the second code within the
+	// minute is refused by the other instance.
+	_, err := svcB.SendCode(ctx, "13200132000", "ip", true)
+	code(t, err, service.CodeSMSTooFrequent)
+
+	up := must3(svcA.Upload(ctx, who, cid, "key-shared-1", apptest.Testdata(t, "astronaut.png")))(t)
+	got := must(svcA.WaitUpload(ctx, who, up.ID, 60*time.Second))(t) // instance A has no workers
+	if got.Status != store.UploadDone || !got.HasResult {
+		t.Fatalf("processed by the other instance: %+v", got)
+	}
+	if len(must(svcA.UploadImage(ctx, who, up.ID, service.ImageResult))(t)) == 0 {
+		t.Fatal("the result is not readable from the instance that took the upload")
+	}
+}

@@ -46,6 +46,9 @@ type Options struct {
 	Job    func(*job.Config)
 	// NoWorkers leaves the queue stopped (Start starts it).
 	NoWorkers bool
+	// Share makes a second instance of another Env: same database, same
+	// data directory, same key, its own process state.
+	Share *Env
 }
 
 // New builds an Env on the engine; everything is closed when the test ends.
@@ -60,6 +63,11 @@ func New(t testing.TB, d store.Dialect, o Options) *Env {
 		QueueLimit: 256, SessionTTL: time.Hour,
 		SMS:    config.SMS{Provider: "http", URL: e.SMS.URL, Key: "test-key", Template: "SMS_1", Sign: "智拍"},
 		WeChat: config.WeChat{AppID: "wxtest", Secret: "wxsecret", BaseURL: e.WeChat.URL},
+	}
+	if o.Share != nil {
+		e.Config.DatabaseURL, e.Config.DataDir, e.Config.SecretKeyFile = o.Share.Config.DatabaseURL, o.Share.Config.DataDir, o.Share.Config.SecretKeyFile
+		e.SMS, e.Dir = o.Share.SMS, o.Share.Dir
+		e.Config.SMS.URL = o.Share.SMS.URL
 	}
 	if o.Config != nil {
 		o.Config(&e.Config)
