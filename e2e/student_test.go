@@ -7,7 +7,6 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -19,11 +18,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"zhipai/internal/app/apptest"
 )
 
 func root() string {
@@ -48,30 +48,6 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// smsInbox is the SMS provider the server sends codes to.
-type smsInbox struct {
-	mu    sync.Mutex
-	codes map[string]string
-}
-
-func (s *smsInbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Phone  string            `json:"phone"`
-		Params map[string]string `json:"params"`
-	}
-	json.NewDecoder(r.Body).Decode(&req)
-	s.mu.Lock()
-	s.codes[req.Phone] = req.Params["code"]
-	s.mu.Unlock()
-	w.Write([]byte(`{"id":"e2e"}`))
-}
-
-func (s *smsInbox) code(phone string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.codes[phone]
-}
-
 type server struct {
 	bin, url, dataDir string
 	env               []string
@@ -89,7 +65,7 @@ func (s *server) run(t *testing.T, args ...string) string {
 }
 
 // start builds the binary, seeds the demo and serves it.
-func start(t *testing.T) (*server, *smsInbox) {
+func start(t *testing.T) (*server, *apptest.SMSGateway) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "zhipai")
@@ -98,18 +74,12 @@ func start(t *testing.T) (*server, *smsInbox) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	inbox := &smsInbox{codes: map[string]string{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go http.Serve(ln, inbox)
-	t.Cleanup(func() { ln.Close() })
+	inbox := apptest.NewSMSGateway(t)
 	port := freePort(t)
 	s := &server{bin: bin, url: "http://127.0.0.1:" + port, dataDir: filepath.Join(dir, "data")}
 	s.env = append(os.Environ(),
 		"ZHIPAI_DATA_DIR="+s.dataDir, "ZHIPAI_ADDR=127.0.0.1:"+port, "ZHIPAI_DATABASE_URL=",
-		"ZHIPAI_SMS_PROVIDER=http", "ZHIPAI_SMS_URL=http://"+ln.Addr().String()+"/send", "ZHIPAI_SMS_TEMPLATE=E2E",
+		"ZHIPAI_SMS_PROVIDER=http", "ZHIPAI_SMS_URL="+inbox.URL, "ZHIPAI_SMS_KEY="+apptest.SMSKey, "ZHIPAI_SMS_TEMPLATE=E2E",
 		"ZHIPAI_ONNXRUNTIME_LIB="+filepath.Join(root(), "lib", "libonnxruntime.so.1"), "ZHIPAI_LOG_LEVEL=warn")
 	s.run(t, "demo", "seed")
 	cmd := exec.Command(bin, "serve")
@@ -263,7 +233,7 @@ func TestStudentPathInBrowser(t *testing.T) {
 	code := ""
 	for i := 0; i < 50 && code == ""; i++ {
 		time.Sleep(100 * time.Millisecond)
-		code = inbox.code(phone)
+		code = inbox.Code(phone)
 	}
 	run("sign in",
 		chromedp.SendKeys(css("#code"), code),

@@ -54,14 +54,14 @@ type Options struct {
 // New builds an Env on the engine; everything is closed when the test ends.
 func New(t testing.TB, d store.Dialect, o Options) *Env {
 	t.Helper()
-	e := &Env{Dir: t.TempDir(), SMS: newSMSGateway(t)}
+	e := &Env{Dir: t.TempDir(), SMS: NewSMSGateway(t)}
 	e.WeChat = httptest.NewServer(http.HandlerFunc(fakeCode2Session))
 	t.Cleanup(e.WeChat.Close)
 	e.Config = config.Config{
 		PhotoWorkers: 2, Addr: "127.0.0.1:0", DataDir: e.Dir, DatabaseURL: storetest.URL(t, d),
 		SecretKey: strings.Repeat("ab", 32), SecretKeyFile: filepath.Join(e.Dir, "secret.key"),
 		QueueLimit: 256, SessionTTL: time.Hour,
-		SMS:    config.SMS{Provider: "http", URL: e.SMS.URL, Key: "test-key", Template: "SMS_1", Sign: "智拍"},
+		SMS:    config.SMS{Provider: "http", URL: e.SMS.URL, Key: SMSKey, Template: "SMS_1", Sign: "智拍"},
 		WeChat: config.WeChat{AppID: "wxtest", Secret: "wxsecret", BaseURL: e.WeChat.URL},
 	}
 	if o.Share != nil {
@@ -120,14 +120,18 @@ type SMSGateway struct {
 	sent  int
 }
 
-func newSMSGateway(t testing.TB) *SMSGateway {
+// SMSKey is the key the gateway expects (ZHIPAI_SMS_KEY).
+const SMSKey = "test-key"
+
+// NewSMSGateway starts a gateway for the test.
+func NewSMSGateway(t testing.TB) *SMSGateway {
 	g := &SMSGateway{codes: map[string]string{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Phone  string            `json:"phone"`
 			Params map[string]string `json:"params"`
 		}
-		if r.Header.Get("Authorization") != "Bearer test-key" || json.NewDecoder(r.Body).Decode(&req) != nil {
+		if r.Header.Get("Authorization") != "Bearer "+SMSKey || json.NewDecoder(r.Body).Decode(&req) != nil {
 			http.Error(w, `{"error":"unauthorised"}`, http.StatusUnauthorized)
 			return
 		}

@@ -135,21 +135,12 @@ func (a *API) campaignByCode(w http.ResponseWriter, r *http.Request, c service.C
 }
 
 func (a *API) campaign(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := a.svc.Campaign(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return withID(w, r, http.StatusOK, func(id int64) (service.CampaignView, error) { return a.svc.Campaign(r.Context(), id) })
 }
 
-// withCampaign runs fn with the campaign id of the path and writes its
-// answer as JSON.
-func withCampaign[T any](w http.ResponseWriter, r *http.Request, status int, fn func(id int64) (T, error)) error {
+// withID runs fn with the id of the path (a campaign, an upload, a
+// submission) and writes its answer as JSON.
+func withID[T any](w http.ResponseWriter, r *http.Request, status int, fn func(id int64) (T, error)) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -163,15 +154,15 @@ func withCampaign[T any](w http.ResponseWriter, r *http.Request, status int, fn 
 }
 
 func (a *API) join(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withCampaign(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Join(r.Context(), c, id) })
+	return withID(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Join(r.Context(), c, id) })
 }
 
 func (a *API) status(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withCampaign(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Status(r.Context(), c, id) })
+	return withID(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Status(r.Context(), c, id) })
 }
 
 func (a *API) consent(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withCampaign(w, r, http.StatusOK, func(id int64) (service.ConsentView, error) { return a.svc.Consent(r.Context(), c, id) })
+	return withID(w, r, http.StatusOK, func(id int64) (service.ConsentView, error) { return a.svc.Consent(r.Context(), c, id) })
 }
 
 func (a *API) acceptConsent(w http.ResponseWriter, r *http.Request, c service.Caller) error {
@@ -181,7 +172,7 @@ func (a *API) acceptConsent(w http.ResponseWriter, r *http.Request, c service.Ca
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	return withCampaign(w, r, http.StatusOK, func(id int64) (service.Status, error) {
+	return withID(w, r, http.StatusOK, func(id int64) (service.Status, error) {
 		if err := a.svc.AcceptConsent(r.Context(), c, id, req.Version); err != nil {
 			return service.Status{}, err
 		}
@@ -194,7 +185,7 @@ func (a *API) setIdentity(w http.ResponseWriter, r *http.Request, c service.Call
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	return withCampaign(w, r, http.StatusOK, func(id int64) (service.IdentityView, error) {
+	return withID(w, r, http.StatusOK, func(id int64) (service.IdentityView, error) {
 		return a.svc.SetIdentity(r.Context(), c, id, req)
 	})
 }
@@ -204,17 +195,17 @@ func (a *API) idImage(w http.ResponseWriter, r *http.Request, c service.Caller) 
 	if err != nil {
 		return err
 	}
-	return withCampaign(w, r, http.StatusOK, func(id int64) (service.IDImageResult, error) {
+	return withID(w, r, http.StatusOK, func(id int64) (service.IDImageResult, error) {
 		return a.svc.UploadIDImage(r.Context(), c, id, r.PathValue("side"), data)
 	})
 }
 
 func (a *API) match(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withCampaign(w, r, http.StatusOK, func(id int64) (service.RecordView, error) { return a.svc.Match(r.Context(), c, id) })
+	return withID(w, r, http.StatusOK, func(id int64) (service.RecordView, error) { return a.svc.Match(r.Context(), c, id) })
 }
 
 func (a *API) confirm(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withCampaign(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Confirm(r.Context(), c, id) })
+	return withID(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Confirm(r.Context(), c, id) })
 }
 
 // UploadBody is an upload with the addresses of its images.
@@ -258,19 +249,13 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, c service.Caller) e
 }
 
 func (a *API) uploadStatus(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	// ?wait=N holds the request up to N seconds (at most 30) until the
 	// photo is processed.
 	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
-	v, err := a.svc.WaitUpload(r.Context(), c, id, time.Duration(min(max(wait, 0), 30))*time.Second)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, uploadBody(v))
-	return nil
+	return withID(w, r, http.StatusOK, func(id int64) (UploadBody, error) {
+		v, err := a.svc.WaitUpload(r.Context(), c, id, time.Duration(min(max(wait, 0), 30))*time.Second)
+		return uploadBody(v), err
+	})
 }
 
 func (a *API) uploadImage(kind string) func(w http.ResponseWriter, r *http.Request, c service.Caller) error {
@@ -291,42 +276,15 @@ func (a *API) uploadImage(kind string) func(w http.ResponseWriter, r *http.Reque
 }
 
 func (a *API) submit(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := a.svc.Submit(r.Context(), c, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, v)
-	return nil
+	return withID(w, r, http.StatusCreated, func(id int64) (service.SubmissionView, error) { return a.svc.Submit(r.Context(), c, id) })
 }
 
 func (a *API) submission(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := a.svc.Submission(r.Context(), c, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return withID(w, r, http.StatusOK, func(id int64) (service.SubmissionView, error) { return a.svc.Submission(r.Context(), c, id) })
 }
 
 func (a *API) withdraw(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := a.svc.Withdraw(r.Context(), c, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return withID(w, r, http.StatusOK, func(id int64) (service.SubmissionView, error) { return a.svc.Withdraw(r.Context(), c, id) })
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
