@@ -42,6 +42,9 @@ func (StandardizeArgs) InsertOpts() river.InsertOpts {
 // Processor does the work (the service).
 type Processor interface {
 	ProcessUpload(ctx context.Context, uploadID int64) error
+	// GiveUpUpload marks an upload failed after its last attempt, so the
+	// student is told instead of waiting for ever.
+	GiveUpUpload(ctx context.Context, uploadID int64, cause error) error
 }
 
 type standardizeWorker struct {
@@ -51,7 +54,13 @@ type standardizeWorker struct {
 }
 
 func (w *standardizeWorker) Work(ctx context.Context, j *river.Job[StandardizeArgs]) error {
-	return w.p.ProcessUpload(ctx, j.Args.UploadID)
+	err := w.p.ProcessUpload(ctx, j.Args.UploadID)
+	if err != nil && j.Attempt >= j.MaxAttempts {
+		if gerr := w.p.GiveUpUpload(context.WithoutCancel(ctx), j.Args.UploadID, err); gerr != nil {
+			return errors.Join(err, gerr)
+		}
+	}
+	return err
 }
 
 func (w *standardizeWorker) Timeout(*river.Job[StandardizeArgs]) time.Duration { return w.timeout }

@@ -174,10 +174,10 @@ func retryHint(window time.Duration) time.Duration {
 	return min(window, time.Hour) / 4
 }
 
-// Prune drops what expires: old rate events (kept a day, the longest
-// window).
+// Prune drops what has expired: rate events older than the longest
+// window (a day), sign-in codes older than a day, ended sessions.
 func (s *Service) Prune(ctx context.Context) error {
-	return s.Store.PruneRateEvents(ctx, s.now().Add(-25*time.Hour))
+	return s.Store.Prune(ctx, s.now().Add(-25*time.Hour), s.now())
 }
 
 // Identity index kinds: each blind index is keyed by what it indexes, so

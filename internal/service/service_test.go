@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"image/jpeg"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -599,5 +601,33 @@ func TestInstancesShareOneDatabase(t *testing.T) {
 	}
 	if len(must(svcA.UploadImage(ctx, who, up.ID, service.ImageResult))(t)) == 0 {
 		t.Fatal("the result is not readable from the instance that took the upload")
+	}
+}
+
+// TestUnprocessableUploadIsToldNotLeftWaiting: an upload whose photo is
+// gone fails every attempt; after the last one the student is told.
+func TestUnprocessableUploadIsToldNotLeftWaiting(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	svc, cid := env.App.Service, env.Demo.CampaignID
+	who := signIn(t, env, "13100131000", "ip")
+	enrolled(t, env, who, env.Demo.Student.Name, env.Demo.Student.DocNumber)
+	up := must3(svc.Upload(ctx, who, cid, "key-gone-0001", apptest.Testdata(t, "astronaut.png")))(t)
+	u := must(env.App.Store.Upload(ctx, up.ID))(t)
+	if err := os.Remove(filepath.Join(env.Config.DataDir, "blobs", u.OriginalBlob)); err != nil {
+		t.Fatal(err)
+	}
+	err := svc.ProcessUpload(ctx, up.ID)
+	if err == nil {
+		t.Fatal("processing a missing photo succeeded")
+	}
+	if err := svc.GiveUpUpload(ctx, up.ID, err); err != nil {
+		t.Fatal(err)
+	}
+	got := must(svc.WaitUpload(ctx, who, up.ID, time.Second))(t)
+	if got.Status != store.UploadFailed || got.Error == nil || got.Error.Code != service.CodeInternal || got.Error.Message == "" || got.CanSubmit {
+		t.Fatalf("given up: %+v", got)
+	}
+	if n := must(env.App.Store.PendingUploads(ctx))(t); n != 0 {
+		t.Errorf("a given-up upload still fills the queue: %d", n)
 	}
 }

@@ -301,6 +301,15 @@ func (s *Service) WaitUpload(ctx context.Context, who Caller, uploadID int64, wa
 	}
 }
 
+// GiveUpUpload records that an upload could not be processed at all (the
+// queue's last attempt failed): the student is asked to upload again.
+func (s *Service) GiveUpUpload(ctx context.Context, uploadID int64, cause error) error {
+	s.Log.ErrorContext(ctx, "photo processing given up", "upload", uploadID, "error", cause)
+	err := s.Store.FinishUpload(ctx, uploadID, store.Outcome{Status: store.UploadFailed, ErrorCode: CodeInternal, Blocking: true})
+	s.signalFinished(uploadID)
+	return err
+}
+
 // ProcessUpload standardizes an upload: the job's work. It is idempotent:
 // a finished upload is left alone, and a run cut short (crash, restart,
 // timeout) is simply run again by the queue.

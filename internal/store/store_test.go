@@ -181,9 +181,23 @@ func TestRateEvents(t *testing.T) {
 		if n, _ := s.Count(ctx, "k", start.Add(time.Minute)); n != 0 {
 			t.Errorf("window in the future counted %d", n)
 		}
-		s.PruneRateEvents(ctx, start.Add(time.Minute))
+		u, _ := s.UserByPhone(ctx, "p", nil)
+		s.CreateSession(ctx, store.Session{TokenHash: "old", UserID: u.ID, CSRF: "c", Channel: "web", ExpiresAt: start.Add(-time.Second)})
+		s.CreateSession(ctx, store.Session{TokenHash: "live", UserID: u.ID, CSRF: "c", Channel: "web", ExpiresAt: start.Add(time.Hour)})
+		s.InsertSMSCode(ctx, "p", "h", start.Add(5*time.Minute))
+		if err := s.Prune(ctx, start.Add(time.Minute), start); err != nil {
+			t.Fatal(err)
+		}
 		if n, _ := s.Count(ctx, "k", time.Time{}); n != 0 {
 			t.Errorf("pruned events still counted: %d", n)
+		}
+		if _, err := s.LatestSMSCode(ctx, "p"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("old sign-in code kept: %v", err)
+		}
+		var n int
+		s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n)
+		if n != 1 {
+			t.Errorf("%d sessions after pruning, want the live one", n)
 		}
 	})
 }

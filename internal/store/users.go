@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"database/sql"
 	"strings"
 	"time"
@@ -188,8 +189,20 @@ func (s *Store) CountSince(ctx context.Context, key string, since []time.Time) (
 	return out, nil
 }
 
-// PruneRateEvents drops events older than a moment.
-func (s *Store) PruneRateEvents(ctx context.Context, before time.Time) error {
-	_, err := s.exec(ctx, nil, `DELETE FROM rate_events WHERE at < ?`, before.UnixMilli())
-	return err
+// Prune drops rate events and sign-in codes from before a moment, and
+// the sessions expired at another.
+func (s *Store) Prune(ctx context.Context, before, now time.Time) error {
+	for _, q := range []struct {
+		sql string
+		at  time.Time
+	}{
+		{`DELETE FROM rate_events WHERE at < ?`, before},
+		{`DELETE FROM sms_codes WHERE created_at < ?`, before},
+		{`DELETE FROM sessions WHERE expires_at < ?`, now},
+	} {
+		if _, err := s.exec(ctx, nil, q.sql, q.at.UnixMilli()); err != nil {
+			return fmt.Errorf("store: prune: %w", err)
+		}
+	}
+	return nil
 }
