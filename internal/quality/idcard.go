@@ -51,6 +51,10 @@ const (
 	cardEdgeMargin   = 0.01
 )
 
+// edgeSupportShare: an outline pixel supports a side when its gradient is
+// at least this share of the Hough voting threshold.
+const edgeSupportShare = 0.7
+
 // CheckIDCard finds the card in a photo and checks that it is whole, sharp,
 // free of glare and shows the side asked for (SideFront or SideBack).
 func (c *Checker) CheckIDCard(img *raster.Image, side string) *CardReport {
@@ -132,8 +136,11 @@ func findCard(img *raster.Image) ([4]vision.Point, float64, bool) {
 		g.Pix[i] = (0.299*float32(p[0]) + 0.587*float32(p[1]) + 0.114*float32(p[2])) / 255
 	}
 	g = raster.BoxMean(raster.BoxMean(g, 1), 1)
+	// Gradient magnitudes everywhere; directions only where edgeSupport and
+	// the Hough votes look (a strong enough gradient): Atan2 is the cost.
 	mag := make([]float64, w*h)
-	ang := make([]float64, w*h)
+	gxs := make([]float32, w*h)
+	gys := make([]float32, w*h)
 	maxMag := 0.0
 	for y := 1; y < h-1; y++ {
 		for x := 1; x < w-1; x++ {
@@ -141,12 +148,18 @@ func findCard(img *raster.Image) ([4]vision.Point, float64, bool) {
 			gx := at(1, -1) + 2*at(1, 0) + at(1, 1) - at(-1, -1) - 2*at(-1, 0) - at(-1, 1)
 			gy := at(-1, 1) + 2*at(0, 1) + at(1, 1) - at(-1, -1) - 2*at(0, -1) - at(1, -1)
 			i := y*w + x
-			mag[i] = math.Hypot(gx, gy)
-			ang[i] = math.Atan2(gy, gx)
+			mag[i] = math.Sqrt(gx*gx + gy*gy)
+			gxs[i], gys[i] = float32(gx), float32(gy)
 			maxMag = math.Max(maxMag, mag[i])
 		}
 	}
 	thr := math.Max(0.15, percentile(mag, maxMag, 0.9))
+	ang := make([]float64, w*h)
+	for i, m := range mag {
+		if m >= edgeSupportShare*thr {
+			ang[i] = math.Atan2(float64(gys[i]), float64(gxs[i]))
+		}
+	}
 	// Hough accumulator over the normal angle (1 degree) and distance.
 	const nTheta = 180
 	diag := math.Hypot(float64(w), float64(h))
@@ -384,8 +397,10 @@ func edgeSupport(q [4]vision.Point, mag, ang []float64, w, h int, thr float64) f
 					continue
 				}
 				i := y*w + x
-				da := math.Mod(math.Abs(ang[i]-normal), math.Pi)
-				if mag[i] >= thr*0.7 && math.Min(da, math.Pi-da) < 15*math.Pi/180 {
+				if mag[i] < edgeSupportShare*thr {
+					continue
+				}
+				if da := math.Mod(math.Abs(ang[i]-normal), math.Pi); math.Min(da, math.Pi-da) < 15*math.Pi/180 {
 					on++
 					break
 				}
