@@ -156,12 +156,12 @@ function loginPage() {
   const agree = h("input#agree", { type: "checkbox" });
   const send = h("button.secondary#send-code", { type: "button" }, "获取验证码");
   const login = h("button.block#login", { type: "submit" }, "登录");
-  let timer = 0;
+  let timer = 0, left = 0;
   send.addEventListener("click", () => busy(send, "login-error", async () => {
     if (!agree.checked) throw new Error("请先阅读并勾选同意《用户协议》和《隐私政策》");
     const r = await api("POST", "/api/v1/auth/sms/send", { phone: phone.value, agreed: agree.checked });
     toast("验证码已发送");
-    let left = r.cooldown_seconds || 60;
+    left = r.cooldown_seconds || 60;
     clearInterval(timer);
     const tick = () => {
       if (left <= 0) { clearInterval(timer); send.disabled = false; send.textContent = "重新获取"; return; }
@@ -169,7 +169,7 @@ function loginPage() {
     };
     tick(); timer = setInterval(tick, 1000);
     code.focus();
-  }).then(() => { if (timer) send.disabled = true; }));
+  }).then(() => { send.disabled = left > 0; })); // busy re-enables it; the cooldown keeps it off
   const form = h("form.card", { onsubmit: (e) => {
     e.preventDefault();
     busy(login, "login-error", async () => {
