@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/sync/errgroup"
 
 	"zhipai/internal/app"
 	"zhipai/internal/photo"
@@ -161,35 +162,27 @@ func standardizeDir(ctx context.Context, p *app.Photo, spec *photo.Spec, dir, ou
 	var (
 		mu       sync.Mutex
 		failures []failure
-		wg       sync.WaitGroup
-		jobs     = make(chan string)
+		g        errgroup.Group
 	)
-	for i := 0; i < max(1, workers); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for name := range jobs {
-				base := strings.TrimSuffix(name, filepath.Ext(name))
-				_, err := standardizeFile(ctx, p, spec, filepath.Join(dir, name),
-					filepath.Join(outDir, base+".jpg"), filepath.Join(outDir, base+".json"))
-				mu.Lock()
-				if err != nil {
-					pe := photo.AsError(err)
-					failures = append(failures, failure{name, pe.Code, pe.Message})
-				}
-				bar.Add(1)
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, f := range files {
+	g.SetLimit(max(1, workers))
+	for _, name := range files {
 		if ctx.Err() != nil {
 			break
 		}
-		jobs <- f
+		g.Go(func() error {
+			base := strings.TrimSuffix(name, filepath.Ext(name))
+			_, err := standardizeFile(ctx, p, spec, filepath.Join(dir, name), filepath.Join(outDir, base+".jpg"), filepath.Join(outDir, base+".json"))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				pe := photo.AsError(err)
+				failures = append(failures, failure{name, pe.Code, pe.Message})
+			}
+			bar.Add(1)
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
+	g.Wait()
 	bar.Finish()
 	sort.Slice(failures, func(i, j int) bool { return failures[i].file < failures[j].file })
 	for _, f := range failures {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"zhipai/internal/domain"
@@ -186,46 +185,22 @@ func RunChecks(ctx context.Context, p *photo.Pipeline, c *quality.Checker, items
 		ok       bool
 	}
 	outs := make([]outcome, len(items))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	var mu sync.Mutex
-	done := 0
-	for w := 0; w < max(1, o.Workers); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				it := items[i]
-				data, err := readPhoto(it.Path)
-				if err == nil && it.Folder != "dlib_faces" {
-					res, serr := p.Standardize(ctx, data, o.Spec)
-					t := time.Now()
-					fs, measured := c.CheckMeasured(res, o.Spec, serr)
-					cost := float64(time.Since(t).Microseconds()) / 1000
-					fired := map[string]domain.Severity{}
-					for _, f := range fs {
-						fired[f.Code] = f.Severity
-					}
-					outs[i] = outcome{item: it, fired: fired, measured: measured, cost: cost, ok: true}
-				}
-				mu.Lock()
-				done++
-				if o.Progress != nil {
-					o.Progress(done, len(items))
-				}
-				mu.Unlock()
+	err := forEach(ctx, len(items), o, func(i int) {
+		it := items[i]
+		data, err := readPhoto(it.Path)
+		if err == nil && it.Folder != "dlib_faces" {
+			res, serr := p.Standardize(ctx, data, o.Spec)
+			t := time.Now()
+			fs, measured := c.CheckMeasured(res, o.Spec, serr)
+			cost := float64(time.Since(t).Microseconds()) / 1000
+			fired := map[string]domain.Severity{}
+			for _, f := range fs {
+				fired[f.Code] = f.Severity
 			}
-		}()
-	}
-	for i := range items {
-		if ctx.Err() != nil {
-			break
+			outs[i] = outcome{item: it, fired: fired, measured: measured, cost: cost, ok: true}
 		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	r := &CheckResult{Scores: map[string]*Score{}, CleanFires: map[string]int{}, CleanBlocks: map[string]int{}}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"zhipai/internal/photo"
 	"zhipai/internal/raster"
 	"zhipai/internal/vision"
@@ -81,40 +83,39 @@ type itemResult struct {
 	sheet    *sheetRow
 }
 
+// forEach runs fn for every index below n, o.Workers at a time, and
+// reports progress; it stops handing out indices when ctx ends.
+func forEach(ctx context.Context, n int, o Options, fn func(i int)) error {
+	var g errgroup.Group
+	g.SetLimit(max(1, o.Workers))
+	var mu sync.Mutex
+	done := 0
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		g.Go(func() error {
+			fn(i)
+			mu.Lock()
+			done++
+			if o.Progress != nil {
+				o.Progress(done, n)
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	g.Wait()
+	return ctx.Err()
+}
+
 // Run scores the pipeline on the items.
 func Run(ctx context.Context, p *photo.Pipeline, v *vision.Engine, items []Item, o Options) (*Result, error) {
 	if o.Workers < 1 {
 		o.Workers = 1
 	}
 	results := make([]itemResult, len(items))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	next := make(chan int)
-	for w := 0; w < o.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = scoreItem(ctx, p, v, items[i], o, i < o.SheetLimit*4)
-				mu.Lock()
-				done++
-				if o.Progress != nil {
-					o.Progress(done, len(items))
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for i := range items {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err := forEach(ctx, len(items), o, func(i int) {
+		results[i] = scoreItem(ctx, p, v, items[i], o, i < o.SheetLimit*4)
+	})
+	if err != nil {
 		return nil, err
 	}
 	r := &Result{Spec: o.Spec.Name, Found: map[string]int{}, FoundTotal: map[string]int{}, Accepted: map[string]int{}, Refused: map[string]int{}}
