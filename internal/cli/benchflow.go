@@ -31,6 +31,7 @@ import (
 	"zhipai/internal/photo"
 	"zhipai/internal/raster"
 	"zhipai/internal/secret"
+	"zhipai/internal/sms"
 	"zhipai/internal/web"
 	"zhipai/internal/web/api"
 )
@@ -136,11 +137,15 @@ func (b *flowBench) run(database string, cardImg *raster.Image) error {
 	}
 	defer dropSchema()
 
-	gw, codes, err := smsGateway()
+	// A local gateway keeps the codes so the simulated students can read
+	// theirs; the server sends them through its real HTTP sender.
+	codes := &sms.Gateway{}
+	gw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	defer gw.Close()
+	go http.Serve(gw, codes)
 	base, err := config.FromEnv()
 	if err != nil {
 		return usageError{err}
@@ -275,26 +280,6 @@ func benchDatabase(ctx context.Context, database, dir string) (url string, drop 
 	return "", drop, usageError{fmt.Errorf("bench: --database must be sqlite, postgres or a postgres:// URL")}
 }
 
-// smsGateway is a local SMS provider that remembers the last code per
-// phone, so simulated students can read their codes.
-func smsGateway() (net.Listener, *sync.Map, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, nil, err
-	}
-	codes := &sync.Map{}
-	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Phone  string            `json:"phone"`
-			Params map[string]string `json:"params"`
-		}
-		json.NewDecoder(r.Body).Decode(&req)
-		codes.Store(req.Phone, req.Params["code"])
-		w.Write([]byte(`{"id":"bench"}`))
-	}))
-	return ln, codes, nil
-}
-
 // benchStudent is the i-th simulated student of the roster.
 func benchStudent(i int) (name, doc, phone string) {
 	first := fmt.Sprintf("440106200801%02d%03d", i%28+1, i%1000)
@@ -419,7 +404,7 @@ func (c *benchClient) json(kind, method, path string, in, out any) error {
 	return err
 }
 
-func (b *flowBench) student(i int, cid int64, codes *sync.Map) error {
+func (b *flowBench) student(i int, cid int64, codes *sms.Gateway) error {
 	arrived := false
 	defer func() {
 		if !arrived {
@@ -433,7 +418,7 @@ func (b *flowBench) student(i int, cid int64, codes *sync.Map) error {
 	if err := c.json("api", "POST", "/api/v1/auth/sms/send", map[string]any{"phone": phone, "agreed": true}, nil); err != nil {
 		return err
 	}
-	code, _ := codes.Load(phone)
+	code := codes.Code(phone)
 	var in struct {
 		CSRF string `json:"csrf_token"`
 	}

@@ -70,3 +70,21 @@ func TestConsoleMasksThePhone(t *testing.T) {
 		t.Errorf("log %q", buf.String())
 	}
 }
+
+func TestGatewayKeepsCodesFromTheHTTPSender(t *testing.T) {
+	t.Parallel()
+	g := &Gateway{Key: "k"}
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	ok, _ := NewHTTP(HTTPConfig{URL: srv.URL, Key: "k", Template: "T"})
+	if err := ok.SendCode(context.Background(), "13800138000", "424242"); err != nil {
+		t.Fatal(err)
+	}
+	wrongKey, _ := NewHTTP(HTTPConfig{URL: srv.URL, Key: "x", Template: "T"})
+	if err := wrongKey.SendCode(context.Background(), "13900139000", "1"); !errors.Is(err, ErrRejected) {
+		t.Errorf("a sender without the key: %v", err)
+	}
+	if g.Code("13800138000") != "424242" || g.Code("13900139000") != "" || g.Sent() != 1 {
+		t.Errorf("kept %q, %d sent", g.Code("13800138000"), g.Sent())
+	}
+}

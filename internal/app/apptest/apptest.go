@@ -8,7 +8,6 @@ package apptest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image/png"
 	"log/slog"
@@ -18,7 +17,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +24,7 @@ import (
 	"zhipai/internal/config"
 	"zhipai/internal/job"
 	"zhipai/internal/raster"
+	"zhipai/internal/sms"
 	"zhipai/internal/store"
 	"zhipai/internal/store/storetest"
 )
@@ -112,12 +111,11 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// SMSGateway is a local SMS provider: it records each message.
+// SMSGateway is a local SMS provider: it keeps each code it is asked to
+// send (sms.Gateway behind a test server).
 type SMSGateway struct {
-	URL   string
-	mu    sync.Mutex
-	codes map[string]string
-	sent  int
+	*sms.Gateway
+	URL string
 }
 
 // SMSKey is the key the gateway expects (ZHIPAI_SMS_KEY).
@@ -125,39 +123,10 @@ const SMSKey = "test-key"
 
 // NewSMSGateway starts a gateway for the test.
 func NewSMSGateway(t testing.TB) *SMSGateway {
-	g := &SMSGateway{codes: map[string]string{}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Phone  string            `json:"phone"`
-			Params map[string]string `json:"params"`
-		}
-		if r.Header.Get("Authorization") != "Bearer "+SMSKey || json.NewDecoder(r.Body).Decode(&req) != nil {
-			http.Error(w, `{"error":"unauthorised"}`, http.StatusUnauthorized)
-			return
-		}
-		g.mu.Lock()
-		g.codes[req.Phone] = req.Params["code"]
-		g.sent++
-		g.mu.Unlock()
-		fmt.Fprint(w, `{"id":"ok"}`)
-	}))
+	g := &sms.Gateway{Key: SMSKey}
+	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
-	g.URL = srv.URL
-	return g
-}
-
-// Code is the last code sent to a phone.
-func (g *SMSGateway) Code(phone string) string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.codes[phone]
-}
-
-// Sent counts the messages sent.
-func (g *SMSGateway) Sent() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.sent
+	return &SMSGateway{Gateway: g, URL: srv.URL}
 }
 
 // fakeCode2Session knows codes "wx-<anything>" as openid "o-<anything>",
