@@ -139,9 +139,6 @@ func (s *Service) SetClock(now func() time.Time) {
 	s.Store.SetClock(now)
 }
 
-// Config returns the configuration.
-func (s *Service) Config() Config { return s.cfg }
-
 // limit counts an event against the named limits of a key and refuses it
 // with code when any is exceeded (the event is counted only when allowed,
 // so a client hammering a closed door does not keep it closed forever).

@@ -599,6 +599,9 @@ func TestInstancesShareOneDatabase(t *testing.T) {
 	if got.Status != store.UploadDone || !got.HasResult {
 		t.Fatalf("processed by the other instance: %+v", got)
 	}
+	if n := svcA.Waiting(); n != 0 {
+		t.Errorf("%d finish signals left behind by a wait the other instance ended", n)
+	}
 	if len(must(svcA.UploadImage(ctx, who, up.ID, service.ImageResult))(t)) == 0 {
 		t.Fatal("the result is not readable from the instance that took the upload")
 	}

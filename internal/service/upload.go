@@ -267,6 +267,18 @@ func (s *Service) finishedSignal(id int64) <-chan struct{} {
 	return ch
 }
 
+// forgetSignal drops a waiter's signal that never fired (the upload was
+// finished by another instance, or the wait ended first), so the map only
+// holds uploads someone is waiting for. A waiter still waiting on it
+// re-registers within a second.
+func (s *Service) forgetSignal(id int64, ch <-chan struct{}) {
+	s.finished.Lock()
+	defer s.finished.Unlock()
+	if cur, ok := s.finished.m[id]; ok && (<-chan struct{})(cur) == ch {
+		delete(s.finished.m, id)
+	}
+}
+
 func (s *Service) signalFinished(id int64) {
 	s.finished.Lock()
 	defer s.finished.Unlock()
@@ -287,6 +299,7 @@ func (s *Service) WaitUpload(ctx context.Context, who Caller, uploadID int64, wa
 		v, err := s.UploadStatus(ctx, who, uploadID)
 		left := time.Until(deadline)
 		if err != nil || v.Status == store.UploadDone || v.Status == store.UploadFailed || left <= 0 {
+			s.forgetSignal(uploadID, signal)
 			return v, err
 		}
 		t := time.NewTimer(min(left, time.Second))
@@ -295,6 +308,7 @@ func (s *Service) WaitUpload(ctx context.Context, who Caller, uploadID int64, wa
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
+			s.forgetSignal(uploadID, signal)
 			return v, nil
 		}
 		t.Stop()

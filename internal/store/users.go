@@ -143,13 +143,6 @@ func (s *Store) Hit(ctx context.Context, key string) error {
 	return err
 }
 
-// Count returns how many events a rate-limit key has had since a moment.
-func (s *Store) Count(ctx context.Context, key string, since time.Time) (int, error) {
-	var n int
-	err := s.row(ctx, nil, `SELECT COUNT(*) FROM rate_events WHERE key = ? AND at >= ?`, key, since.UnixMilli()).Scan(&n)
-	return n, err
-}
-
 // CountSince returns how many events a rate-limit key has had since each
 // of several moments, in one query.
 func (s *Store) CountSince(ctx context.Context, key string, since []time.Time) ([]int, error) {
