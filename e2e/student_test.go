@@ -16,20 +16,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
 )
-
-func root() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..")
-}
 
 // chromium finds Debian's Chromium; without it the test is skipped,
 // unless ZHIPAI_E2E_REQUIRED=1 (make test) makes that a failure.
@@ -56,7 +51,7 @@ type server struct {
 func (s *server) run(t *testing.T, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(s.bin, args...)
-	cmd.Env, cmd.Dir = s.env, root()
+	cmd.Env, cmd.Dir = s.env, apptest.Root()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("zhipai %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -70,7 +65,7 @@ func start(t *testing.T) (*server, *apptest.SMSGateway) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "zhipai")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/zhipai")
-	build.Dir = root()
+	build.Dir = apptest.Root()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
@@ -80,10 +75,10 @@ func start(t *testing.T) (*server, *apptest.SMSGateway) {
 	s.env = append(os.Environ(),
 		"ZHIPAI_DATA_DIR="+s.dataDir, "ZHIPAI_ADDR=127.0.0.1:"+port, "ZHIPAI_DATABASE_URL=",
 		"ZHIPAI_SMS_PROVIDER=http", "ZHIPAI_SMS_URL="+inbox.URL, "ZHIPAI_SMS_KEY="+apptest.SMSKey, "ZHIPAI_SMS_TEMPLATE=E2E",
-		"ZHIPAI_ONNXRUNTIME_LIB="+filepath.Join(root(), "lib", "libonnxruntime.so.1"), "ZHIPAI_LOG_LEVEL=warn")
+		"ZHIPAI_ONNXRUNTIME_LIB="+filepath.Join(apptest.Root(), "lib", "libonnxruntime.so.1"), "ZHIPAI_LOG_LEVEL=warn")
 	s.run(t, "demo", "seed")
 	cmd := exec.Command(bin, "serve")
-	cmd.Env, cmd.Dir = s.env, root()
+	cmd.Env, cmd.Dir = s.env, apptest.Root()
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -134,7 +129,7 @@ func freePort(t *testing.T) string {
 func artifacts(t *testing.T) string {
 	dir := os.Getenv("ZHIPAI_E2E_ARTIFACTS")
 	if dir == "" {
-		dir = filepath.Join(root(), "out", "e2e")
+		dir = filepath.Join(apptest.Root(), "out", "e2e")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -213,7 +208,8 @@ func TestStudentPathInBrowser(t *testing.T) {
 			chromedp.Click(css(sel)))
 	}
 	const phone = "13812345678"
-	demo := struct{ name, doc string }{"张三", demoDoc(t, srv)}
+	student := app.DemoStudentAt(0) // the roster `demo seed` loaded
+	demo := struct{ name, doc string }{student.Name, student.DocNumber}
 	cards := filepath.Join(srv.dataDir, "demo")
 
 	run("open the sign-in page",
@@ -299,7 +295,7 @@ func TestStudentPathInBrowser(t *testing.T) {
 				chromedp.WithPollingTimeout(30*time.Second))),
 			shot(name+"-result"))
 	}
-	uploadAndSee("first", filepath.Join(root(), "testdata", "astronaut.png"))
+	uploadAndSee("first", filepath.Join(apptest.Root(), "testdata", "astronaut.png"))
 	if f := text("#findings"); !strings.Contains(f, "嘴") {
 		t.Errorf("the astronaut's open mouth is not reported: %q", f)
 	}
@@ -350,31 +346,15 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// demoDoc asks the binary for the demo student's number (it prints it).
-func demoDoc(t *testing.T, s *server) string {
-	out := s.run(t, "demo", "seed", "--portrait", filepath.Join(root(), "testdata", "astronaut.png"))
-	for _, line := range strings.Split(out, "\n") {
-		if f := strings.Fields(line); len(f) >= 3 && f[0] == "ID" && f[1] == "number:" {
-			return f[2]
-		}
-	}
-	t.Fatalf("no ID number in %q", out)
-	return ""
-}
-
 // retakePhoto is a second real portrait: one of the evaluation photos
 // when they are beside the repository, else the astronaut mirrored (to
 // the duplicate check, a different picture).
 func retakePhoto(t *testing.T) string {
-	dir := os.Getenv("ZHIPAI_EVAL_DATA")
-	if dir == "" {
-		dir = filepath.Join(root(), "..", "shared", "data", "photos")
-	}
-	p := filepath.Join(dir, "hivision", "test1.jpg")
+	p := filepath.Join(apptest.EvalDir(), "hivision", "test1.jpg")
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
-	src, err := os.Open(filepath.Join(root(), "testdata", "astronaut.png"))
+	src, err := os.Open(filepath.Join(apptest.Root(), "testdata", "astronaut.png"))
 	if err != nil {
 		t.Fatal(err)
 	}

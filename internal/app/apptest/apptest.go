@@ -166,14 +166,18 @@ func Testdata(t testing.TB, name string) []byte {
 	return b
 }
 
-// SharedPhoto reads a photo of the evaluation set beside the repository
-// (../shared/data/photos, or ZHIPAI_EVAL_DATA); ok is false without it.
-func SharedPhoto(t testing.TB, rel string) ([]byte, bool) {
-	dir := os.Getenv("ZHIPAI_EVAL_DATA")
-	if dir == "" {
-		dir = filepath.Join(Root(), "..", "shared", "data", "photos")
+// EvalDir is where the evaluation photos are: ZHIPAI_EVAL_DATA, or
+// ../shared/data/photos beside the repository.
+func EvalDir() string {
+	if dir := os.Getenv("ZHIPAI_EVAL_DATA"); dir != "" {
+		return dir
 	}
-	b, err := os.ReadFile(filepath.Join(dir, rel))
+	return filepath.Join(Root(), "..", "shared", "data", "photos")
+}
+
+// SharedPhoto reads a photo of the evaluation set; ok is false without it.
+func SharedPhoto(t testing.TB, rel string) ([]byte, bool) {
+	b, err := os.ReadFile(filepath.Join(EvalDir(), rel))
 	return b, err == nil
 }
 
