@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"zhipai/internal/photo"
 	"zhipai/internal/service"
 )
 
@@ -246,7 +247,7 @@ func (a *API) readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) 
 				if errors.As(err, &mbe) {
 					return nil, tooLarge
 				}
-				return nil, &service.Error{Code: "photo.empty", Status: 400, Message: "没有收到照片,请重新选择照片上传", Err: err}
+				return nil, service.Public(&photo.Error{Code: photo.CodeEmpty, Status: http.StatusBadRequest, Message: photo.Message(photo.CodeEmpty), Err: err})
 			}
 			if p.FormName() == "file" {
 				src = p
@@ -267,7 +268,7 @@ func (a *API) readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) 
 	case errors.As(err, &mbe) || int64(len(data)) > a.cfg.MaxPhotoBytes:
 		return nil, tooLarge
 	case err != nil:
-		return nil, &service.Error{Code: "photo.truncated", Status: 400, Message: "照片上传中断,请重新上传", Err: err}
+		return nil, service.Public(&photo.Error{Code: photo.CodeTruncated, Status: http.StatusBadRequest, Message: photo.Message(photo.CodeTruncated), Err: err})
 	}
 	return data, nil
 }

@@ -251,6 +251,11 @@ func TestPathOverHTTP(t *testing.T) {
 	if a := c.do("PUT", cp+"/id-images/front", bytes.NewReader(front), "image/jpeg", nil); a.status != 200 {
 		t.Fatalf("front: %d %s", a.status, a.body)
 	}
+	var empty bytes.Buffer
+	mw := multipart.NewWriter(&empty)
+	mw.WriteField("name", "no file part")
+	mw.Close()
+	c.do("PUT", cp+"/id-images/back", &empty, mw.FormDataContentType(), nil).code(t, 400, "photo.empty")
 	body, ctype := multipartPhoto(t, back)
 	if a := c.do("PUT", cp+"/id-images/back", body, ctype, nil); a.status != 200 {
 		t.Fatalf("back (multipart): %d %s", a.status, a.body)
