@@ -363,17 +363,24 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 		runErr error
 	)
 	start := time.Now()
-	if err := s.withCPU(ctx, func() { res, runErr = s.Engine.Standardize(ctx, data, spec) }); err != nil {
+	out := store.Outcome{Status: store.UploadDone}
+	var preview []byte
+	err = s.withCPU(ctx, func() {
+		res, runErr = s.Engine.Standardize(ctx, data, spec)
+		if res != nil && res.Work != nil {
+			out.PHash = photo.Fingerprint(res.Work)
+			preview, _ = photo.Preview(res.Work, 640) // no preview is no reason to fail the photo
+		}
+	})
+	if err != nil {
 		return err
 	}
 	if ctx.Err() != nil {
 		return ctx.Err() // cut short: the queue retries
 	}
-	out := store.Outcome{Status: store.UploadDone}
-	if res != nil && res.Work != nil {
-		out.PHash = photo.Fingerprint(res.Work)
-		if p, err := photo.Preview(res.Work, 640); err == nil {
-			if out.PreviewBlob, err = s.Blob.Put(ctx, "preview", p); err != nil {
+	if out.PHash != "" {
+		if len(preview) > 0 {
+			if out.PreviewBlob, err = s.Blob.Put(ctx, "preview", preview); err != nil {
 				return fmt.Errorf("service: store preview: %w", err)
 			}
 		}
