@@ -20,7 +20,7 @@ func runIDCard(args []string, stdout, stderr io.Writer) int {
 func idcardCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("zhipai idcard check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	side := fs.String("side", quality.SideFront, "the side the photo must show: front (人像面) or back (国徽面)")
+	side := fs.String("side", quality.SideFront, "the side the photo must show: front （人像面） or back （国徽面）")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: zhipai idcard check [--side front|back] [--json] FILE")

@@ -75,10 +75,10 @@ func ParseType(s string) (Type, bool) {
 
 // Errors; each says what to fix.
 var (
-	ErrFormat     = errors.New("证件号码格式不正确,请核对后重新输入")
-	ErrCheckDigit = errors.New("身份证号码校验位不正确,请核对最后一位(X 请填大写)")
-	ErrBirthDate  = errors.New("身份证号码中的出生日期不正确,请核对")
-	ErrRegion     = errors.New("身份证号码的地区码不正确,请核对前两位")
+	ErrFormat     = errors.New("证件号码格式不正确，请核对后重新输入")
+	ErrCheckDigit = errors.New("身份证号码校验位不正确，请核对最后一位（X 请填大写）")
+	ErrBirthDate  = errors.New("身份证号码中的出生日期不正确，请核对")
+	ErrRegion     = errors.New("身份证号码的地区码不正确，请核对前两位")
 	ErrType       = errors.New("不支持的证件类型")
 )
 
@@ -139,7 +139,7 @@ func Parse(t Type, raw string) (Number, error) {
 			if err != nil {
 				return n, err
 			}
-			n.Legacy15, n.Warning = s, "15 位旧身份证号码,已转换为 18 位"
+			n.Legacy15, n.Warning = s, "15 位旧身份证号码，已转换为 18 位"
 			s = up
 		}
 		if err := check18(s, citizenRegion); err != nil {
@@ -279,7 +279,7 @@ func NormaliseName(s string) string {
 		case r == '\u3000' || unicode.IsSpace(r):
 			space = true
 			continue
-		case r == '\u00b7' || r == '\u30fb' || r == '\u2022' || r == '\u2027' || r == '\uff0e':
+		case isNameDot(r):
 			r = '·'
 		case r >= '\uff01' && r <= '\uff5e':
 			r -= 0xfee0
@@ -293,6 +293,18 @@ func NormaliseName(s string) string {
 	return b.String()
 }
 
+// isNameDot reports the dots students type for the middle dot of a
+// minority or transliterated name: the ASCII full stop, the bullet, the
+// katakana middle dots (full and half width), the hyphenation point, the
+// full-width full stop, the Greek ano teleia and the bullet operator.
+func isNameDot(r rune) bool {
+	switch r {
+	case '.', '\u00b7', '\u0387', '\u2022', '\u2027', '\u2219', '\u22c5', '\u30fb', '\uff0e', '\uff65':
+		return true
+	}
+	return false
+}
+
 // ValidName reports whether a name is plausible: 1-50 characters of
 // letters (any script, including the CJK extension blocks), spaces and
 // middle dots.
@@ -301,11 +313,14 @@ func ValidName(s string) error {
 	for _, r := range s {
 		n++
 		if !(unicode.IsLetter(r) || r == ' ' || r == '·' || unicode.Is(unicode.Mn, r)) {
-			return fmt.Errorf("姓名中含有不允许的字符“%c”,请按证件上的姓名填写", r)
+			if unicode.IsPunct(r) || unicode.IsSymbol(r) {
+				return fmt.Errorf("姓名中含有不允许的符号“%c”。少数民族姓名的间隔号请输入“·”（也可输入“.”），其他符号请删除，按证件上的姓名填写。", r)
+			}
+			return fmt.Errorf("姓名中含有不允许的字符“%c”，请按证件上的姓名填写。", r)
 		}
 	}
 	if n == 0 || n > 50 {
-		return errors.New("请填写证件上的姓名")
+		return errors.New("请填写证件上的姓名，最多 50 个字。")
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package idnumber
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -108,6 +109,8 @@ func TestTypesAndNames(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"  张三 ": "张三", "阿依古丽・买买提": "阿依古丽·买买提", "JOHN　 SMITH": "JOHN SMITH", "王𬌗": "王𬌗",
+		"阿依古丽.买买提": "阿依古丽·买买提", "阿依古丽•买买提": "阿依古丽·买买提", "阿依古丽･买买提": "阿依古丽·买买提",
+		"阿依古丽．买买提": "阿依古丽·买买提", "阿依古丽·买买提": "阿依古丽·买买提",
 	} {
 		if got := NormaliseName(in); got != want || ValidName(got) != nil {
 			t.Errorf("%q normalised to %q (%v)", in, got, ValidName(got))
@@ -117,5 +120,9 @@ func TestTypesAndNames(t *testing.T) {
 		if ValidName(bad) == nil {
 			t.Errorf("%q accepted as a name", bad)
 		}
+	}
+	// A refused symbol is named, with the hint for minority names.
+	if err := ValidName("阿依古丽_买买提"); err == nil || !strings.Contains(err.Error(), "“_”") || !strings.Contains(err.Error(), "间隔号") {
+		t.Errorf("refusal of a symbol says %v", err)
 	}
 }

@@ -37,17 +37,17 @@ func BuiltinSpecs() map[string]*Spec {
 		chsiGeometry(&Spec{
 			Name: "chsi", Title: "学信网学历照片", DPI: 300, Background: blue,
 			MinKB: 20, MaxKB: 40, MinQuality: 60,
-			Source: "教毕指〔2017〕9号《高等教育学历证书电子注册图像采集规范》: 480x640, 300 dpi, RGB(100,197,255), quality >= 60, 20-40 KB, crown 50-110 px, eyes 200-300 px, face width 180-300 px",
+			Source: "教毕指〔2017〕9号《高等教育学历证书电子注册图像采集规范》： 480x640, 300 dpi, RGB(100,197,255), quality >= 60, 20-40 KB, crown 50-110 px, eyes 200-300 px, face width 180-300 px",
 		}),
 		chsiGeometry(&Spec{
-			Name: "xueji-blue", Title: "新生学籍照片(蓝底)", DPI: 300, Background: idBlue,
+			Name: "xueji-blue", Title: "新生学籍照片（蓝底）", DPI: 300, Background: idBlue,
 			MinKB: 20, MaxKB: 100, MinQuality: 60,
-			Source: "480x640 as 学信网; blue #438EDB as usual for ID photos; the KB window varies by school: set it per campaign",
+			Source: "480x640 as 学信网； blue #438EDB as usual for ID photos; the KB window varies by school: set it per campaign",
 		}),
 		chsiGeometry(&Spec{
-			Name: "xueji-white", Title: "新生学籍照片(白底)", DPI: 300, Background: white,
+			Name: "xueji-white", Title: "新生学籍照片（白底）", DPI: 300, Background: white,
 			MinKB: 20, MaxKB: 100, MinQuality: 60,
-			Source: "480x640 as 学信网, white background (e.g. GUET 2025: 50-100 KB); the KB window varies by school: set it per campaign",
+			Source: "480x640 as 学信网， white background (e.g. GUET 2025: 50-100 KB); the KB window varies by school: set it per campaign",
 		}),
 		idCardGeometry(&Spec{
 			Name: "idcard", Title: "居民身份证", Background: white, MinQuality: 70, Quality: 70,

@@ -64,7 +64,7 @@ func (c *Checker) CheckIDCard(img *raster.Image, side string) *CardReport {
 	}
 	quad, support, ok := findCard(img)
 	if !ok {
-		add("card.not_found", domain.SeverityBlock, support, cardMinSupport, "没有找到完整的证件,请把证件平放在深色桌面上,四角完整拍入框内后重拍")
+		add("card.not_found", domain.SeverityBlock, support, cardMinSupport, "没有找到完整的证件，请把证件平放在深色桌面上，四角完整拍入框内后重拍")
 		return rep
 	}
 	rep.Found, rep.Corners, rep.Support = true, quad, round3(support)
@@ -77,7 +77,7 @@ func (c *Checker) CheckIDCard(img *raster.Image, side string) *CardReport {
 		}
 	}
 	if rep.AreaShare < cardMinArea {
-		add("card.small", domain.SeverityWarn, rep.AreaShare, cardMinArea, "证件在照片中太小,请靠近一些,让证件占满取景框后重拍")
+		add("card.small", domain.SeverityWarn, rep.AreaShare, cardMinArea, "证件在照片中太小，请靠近一些，让证件占满取景框后重拍")
 	}
 	var dst [4][2]float64
 	for i, p := range quad {
@@ -85,17 +85,17 @@ func (c *Checker) CheckIDCard(img *raster.Image, side string) *CardReport {
 	}
 	h, err := raster.HomographyFrom([4][2]float64{{0, 0}, {cardW, 0}, {cardW, cardH}, {0, cardH}}, dst)
 	if err != nil {
-		add("card.not_found", domain.SeverityBlock, 0, 0, "没有找到完整的证件,请把证件平放、四角完整拍入框内后重拍")
+		add("card.not_found", domain.SeverityBlock, 0, 0, "没有找到完整的证件，请把证件平放、四角完整拍入框内后重拍")
 		return rep
 	}
 	card := raster.WarpPerspective(img, h, cardW, cardH)
 	rep.Sharpness = round3(cardSharpness(card))
 	if rep.Sharpness < cardMinSharpness {
-		add("card.blur", domain.SeverityBlock, rep.Sharpness, cardMinSharpness, "证件图片模糊,请对焦清楚、拿稳手机后重拍")
+		add("card.blur", domain.SeverityBlock, rep.Sharpness, cardMinSharpness, "证件图片模糊，请对焦清楚、拿稳手机后重拍")
 	}
 	rep.Glare = round3(cardGlare(card))
 	if rep.Glare > cardMaxGlare {
-		add("card.glare", domain.SeverityBlock, rep.Glare, cardMaxGlare, "证件有反光,请调整角度、避开灯光后重拍")
+		add("card.glare", domain.SeverityBlock, rep.Glare, cardMaxGlare, "证件有反光，请调整角度、避开灯光后重拍")
 	}
 	// The front's portrait is large: at least a fifth of the card's height.
 	faces, _ := c.vision.DetectFaces(card)
@@ -113,9 +113,9 @@ func (c *Checker) CheckIDCard(img *raster.Image, side string) *CardReport {
 	}
 	switch {
 	case side == SideFront && rep.Side != SideFront:
-		add("card.side", domain.SeverityBlock, 0, 0, "请拍摄证件的人像面(有照片的一面)")
+		add("card.side", domain.SeverityBlock, 0, 0, "请拍摄证件的人像面（有照片的一面）")
 	case side == SideBack && rep.Side != SideBack:
-		add("card.side", domain.SeverityBlock, 0, 0, "请拍摄证件的国徽面(没有照片的一面)")
+		add("card.side", domain.SeverityBlock, 0, 0, "请拍摄证件的国徽面（没有照片的一面）")
 	}
 	return rep
 }

@@ -120,7 +120,7 @@ func (s *Service) ImportRoster(ctx context.Context, campaignID int64, rows [][]s
 	}
 	for _, need := range []string{colName, colDocNumber} {
 		if _, ok := cols[need]; !ok {
-			return rep, fmt.Errorf("roster: the header needs 姓名 and 证件号码 (or 身份证号) columns")
+			return rep, fmt.Errorf("roster: the header needs 姓名 and 证件号码 （or 身份证号） columns")
 		}
 	}
 	cell := func(row []string, col string) string {

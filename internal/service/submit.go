@@ -59,7 +59,7 @@ func (s *Service) Submit(ctx context.Context, who Caller, uploadID int64) (Submi
 	}
 	if sub, err := s.Store.LatestSubmission(ctx, e.ID); err == nil && sub.UploadID == u.ID {
 		if sub.State == string(domain.StateWithdrawn) {
-			return SubmissionView{}, failMsg(CodeAlreadySubmitted, "这张照片已撤回,请重新拍摄上传")
+			return SubmissionView{}, failMsg(CodeAlreadySubmitted, "这张照片已撤回，请重新拍摄上传")
 		}
 		return SubmissionView{}, fail(CodeAlreadySubmitted, nil)
 	}
@@ -309,7 +309,7 @@ func (s *Service) Review(ctx context.Context, submissionID int64, to domain.Stat
 		return SubmissionView{}, internal("submission: %w", err)
 	}
 	if err := domain.CanTransition(domain.State(sub.State), to, domain.ActorReviewer); err != nil {
-		return SubmissionView{}, failMsg(CodeReviewState, "提交 "+itoa(submissionID)+" 当前为"+domain.State(sub.State).Title()+",不能改为"+to.Title())
+		return SubmissionView{}, failMsg(CodeReviewState, "提交 "+itoa(submissionID)+" 当前为"+domain.State(sub.State).Title()+"，不能改为"+to.Title())
 	}
 	var codes []string
 	for _, r := range reasons {

@@ -159,7 +159,7 @@ func (s *Server) recover(next http.Handler) http.Handler {
 				s.log.ErrorContext(r.Context(), "panic", "route", r.Pattern, "panic", v)
 				w.Header().Set("Content-Type", "application/json; charset=utf-8")
 				w.WriteHeader(http.StatusInternalServerError)
-				w.Write([]byte(`{"code":"internal","message":"服务器开小差了,请稍后重试;如多次失败请联系客服"}` + "\n"))
+				w.Write([]byte(`{"code":"internal","message":"服务器开小差了，请稍后重试；如多次失败请联系客服"}` + "\n"))
 			}
 		}()
 		next.ServeHTTP(w, r)
