@@ -207,6 +207,38 @@ func TestStudentPathInBrowser(t *testing.T) {
 			void(chromedp.Evaluate[bool](fmt.Sprintf(`(document.querySelector(%q).scrollIntoView({block: "center"}), true)`, sel))),
 			chromedp.Click(css(sel)))
 	}
+	// shown reports whether an element is displayed (the hidden attribute
+	// must win over any display rule).
+	shown := func(sel string) bool {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && getComputedStyle(e).display !== "none"; })()`, sel)))
+		if err != nil {
+			failed("style of "+sel, err)
+		}
+		return v
+	}
+	// lit checks the five steps: which are done and which one is now.
+	lit := func(when string, done int, now string) {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#steps li")].map(li => (li.classList.contains("done") ? "+" : li.classList.contains("now") ? "*" : "-") + li.textContent).join(" ")`))
+		if err != nil {
+			failed("steps "+when, err)
+		}
+		want := []string{}
+		for i, name := range []string{"身份核验", "关联学籍", "拍照", "照片标准化", "上传提交"} {
+			switch {
+			case i < done:
+				want = append(want, "+"+name)
+			case name == now:
+				want = append(want, "*"+name)
+			default:
+				want = append(want, "-"+name)
+			}
+		}
+		if v != strings.Join(want, " ") {
+			t.Errorf("%s: steps %q, want %q", when, v, strings.Join(want, " "))
+		}
+	}
 	const phone = "13812345678"
 	student := app.DemoStudentAt(0) // the roster `demo seed` loaded
 	demo := struct{ name, doc string }{student.Name, student.DocNumber}
@@ -220,6 +252,9 @@ func TestStudentPathInBrowser(t *testing.T) {
 	agreed, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#agree").checked`))
 	if err != nil || agreed {
 		t.Fatalf("the agreement box starts ticked (%v)", err)
+	}
+	if shown("#signout") {
+		t.Error("退出 is shown on the sign-in page")
 	}
 	run("ask for a code",
 		chromedp.SendKeys(css("#phone"), phone),
@@ -236,6 +271,12 @@ func TestStudentPathInBrowser(t *testing.T) {
 		tap("#login"),
 		chromedp.WaitVisible(css(".campaign button")),
 		shot("campaigns"))
+	if !shown("#signout") {
+		t.Error("退出 is not shown once signed in")
+	}
+	if shown("#toast") {
+		t.Error("the sign-in page's toast carried over onto the campaigns page")
+	}
 	run("choose the campaign and get the right to take part",
 		tap(".campaign button"),
 		chromedp.WaitVisible(css("#join")),
@@ -246,6 +287,7 @@ func TestStudentPathInBrowser(t *testing.T) {
 		tap("#consent-check"),
 		tap("#consent-accept"),
 		chromedp.WaitVisible(css("#name")))
+	lit("identity", 0, "身份核验")
 	// A wrong check digit first: the page says what to fix.
 	wrong := demo.doc[:17] + map[bool]string{true: "0", false: "1"}[demo.doc[17] != '0']
 	run("a wrong check digit",
@@ -275,6 +317,7 @@ func TestStudentPathInBrowser(t *testing.T) {
 		tap("#match"),
 		chromedp.WaitVisible(css("#record")),
 		shot("record"))
+	lit("record", 1, "关联学籍")
 	if rec := text("#record"); !strings.Contains(rec, "示范大学") || strings.Contains(rec, demo.doc) {
 		t.Fatalf("record %q", rec)
 	}
@@ -285,6 +328,23 @@ func TestStudentPathInBrowser(t *testing.T) {
 	capture, err := chromedp.Run(ctx, chromedp.AttributeValue(css("#photo-camera"), "capture"))
 	if err != nil || capture.Value != "environment" {
 		t.Fatalf("capture=%q (%v)", capture.Value, err)
+	}
+	lit("guide", 2, "拍照")
+	// A photo with nobody in it is refused, said once, and costs no try.
+	triesBefore := text("#upload-msg")
+	run("upload a photo with nobody in it",
+		chromedp.SetUploadFiles(css("#photo-album"), []string{facelessPhoto(t)}),
+		chromedp.WaitVisible(css("#upload-error")),
+		shot("refused"))
+	if msg := text("#result"); strings.Count(msg, text("#upload-error")) != 1 || !strings.Contains(msg, "不占用上传次数") {
+		t.Errorf("refusal %q", msg)
+	}
+	if after := text("#upload-msg"); after != triesBefore {
+		t.Errorf("a refused photo used a try: %q, then %q", triesBefore, after)
+	}
+	lit("refused", 2, "拍照")
+	if h := pageHeight(t, ctx); h > 2600 {
+		t.Errorf("the capture page after a result is %d px tall", h)
 	}
 	uploadAndSee := func(name, file string) {
 		t.Helper()
@@ -299,12 +359,24 @@ func TestStudentPathInBrowser(t *testing.T) {
 	if f := text("#findings"); !strings.Contains(f, "嘴") {
 		t.Errorf("the astronaut's open mouth is not reported: %q", f)
 	}
+	lit("result", 4, "上传提交")
+	if open, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#guide").open`)); open {
+		t.Error("the guide opens again above a result")
+	}
 	run("submit",
 		tap("#submit"),
 		chromedp.WaitVisible(css("#status #state")),
 		shot("submitted"))
 	if s := text("#state"); s != "待审核" {
 		t.Fatalf("state %q", s)
+	}
+	lit("submitted", 5, "")
+	run("home after submitting",
+		chromedp.Navigate(srv.url+"/#/"),
+		chromedp.WaitVisible(css(".campaign")),
+		shot("home-submitted"))
+	if home := text(".campaign"); !strings.Contains(home, "待审核") {
+		t.Errorf("home page after submitting says %q", home)
 	}
 
 	// A reviewer rejects it from the command line.
@@ -317,6 +389,7 @@ func TestStudentPathInBrowser(t *testing.T) {
 		t.Fatalf("review: %s", out)
 	}
 	run("see the rejection",
+		chromedp.Navigate(srv.url+"/#/c/1"),
 		chromedp.Reload(),
 		chromedp.WaitVisible(css("#rejected #reasons")),
 		shot("rejected"))
@@ -335,7 +408,43 @@ func TestStudentPathInBrowser(t *testing.T) {
 		chromedp.Navigate(srv.url+"/#/c/1/help"),
 		chromedp.WaitVisible(css("#contact")),
 		shot("help"))
+	if faq := text(".faq"); strings.Contains(faq, "[object") || !strings.Contains(faq, "可以自拍吗？") {
+		t.Errorf("FAQ reads %q", faq)
+	}
+	run("sign out",
+		tap("#signout"),
+		chromedp.WaitVisible(css("#phone")),
+		shot("signed-out"))
+	if shown("#signout") {
+		t.Error("退出 is shown after signing out")
+	}
 	t.Logf("screenshots in %s", shots)
+}
+
+func pageHeight(t *testing.T, ctx context.Context) int {
+	h, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollHeight`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// facelessPhoto is a plain wall with nobody in front of it.
+func facelessPhoto(t *testing.T) string {
+	img := image.NewRGBA(image.Rect(0, 0, 600, 800))
+	for i := range img.Pix {
+		img.Pix[i] = 235
+	}
+	p := filepath.Join(t.TempDir(), "wall.png")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // void drops an action's value.

@@ -67,10 +67,16 @@ func (s *Store) LatestUpload(ctx context.Context, enrolmentID int64) (Upload, er
 	return u, notFound(err, "upload of enrolment", enrolmentID)
 }
 
-// CountUploads counts an enrolment's uploads.
+// CountUploads counts the uploads of an enrolment that use up one of its
+// tries: those that produced a standardized photo, and those still
+// waiting or in processing (so that a burst of uploads cannot overrun the
+// limit before any is done). A photo the pipeline refused (no face, two
+// people, a screenshot...) produced nothing and costs nothing.
 func (s *Store) CountUploads(ctx context.Context, enrolmentID int64) (int, error) {
 	var n int
-	err := s.row(ctx, nil, `SELECT COUNT(*) FROM uploads WHERE enrolment_id = ?`, enrolmentID).Scan(&n)
+	err := s.row(ctx, nil, `SELECT COUNT(*) FROM uploads WHERE enrolment_id = ?
+		AND (status IN (?, ?) OR status = ? AND result_blob <> '')`,
+		enrolmentID, UploadQueued, UploadProcessing, UploadDone).Scan(&n)
 	return n, err
 }
 

@@ -20,7 +20,7 @@ function h(tag, attrs, ...children) {
     else if (v === true) el.setAttribute(k, "");
     else el.setAttribute(k, v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c == null || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -35,12 +35,13 @@ function show(...nodes) {
 function toast(msg) {
   const t = document.getElementById("toast");
   t.textContent = msg; t.hidden = false;
-  clearTimeout(toast.timer); toast.timer = setTimeout(() => { t.hidden = true; }, 3500);
+  clearTimeout(toast.timer); toast.timer = setTimeout(hideToast, 3500);
 }
+function hideToast() { clearTimeout(toast.timer); document.getElementById("toast").hidden = true; }
 function title(text) { document.getElementById("top-title").textContent = text; document.title = text + " · 智拍"; }
 
 class APIError extends Error {
-  constructor(status, body) { super(body.message || "网络错误,请稍后重试"); this.status = status; this.code = body.code || "network"; }
+  constructor(status, body) { super(body.message || "网络错误，请稍后重试"); this.status = status; this.code = body.code || "network"; }
 }
 
 // api calls the JSON API; a 401 sends the student to sign in.
@@ -49,7 +50,7 @@ async function api(method, path, body, headers) {
   if (method !== "GET") opts.headers["X-CSRF-Token"] = state.csrf;
   if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
   let res;
-  try { res = await fetch(path, opts); } catch (e) { throw new APIError(0, { message: "网络连接失败,请检查网络后重试" }); }
+  try { res = await fetch(path, opts); } catch (e) { throw new APIError(0, { message: "网络连接失败，请检查网络后重试" }); }
   if (res.status === 204) return null;
   let data = {};
   try { data = await res.json(); } catch (e) { /* not JSON */ }
@@ -80,14 +81,14 @@ function sendFile(method, path, file, key, onProgress) {
         if (x.status >= 200 && x.status < 300) return resolve(data);
         if (x.status === 429 && attempt < 6) {
           const wait = Math.min(60, parseInt(x.getResponseHeader("Retry-After") || "5", 10));
-          toast(data.message || "排队中,稍后自动重试");
+          toast(data.message || "排队中，稍后自动重试");
           return setTimeout(go, wait * 1000);
         }
         reject(new APIError(x.status, data));
       };
       x.onerror = () => {
         if (attempt < 4) return setTimeout(go, 1500 * attempt);
-        reject(new APIError(0, { message: "网络连接中断,请检查网络后重试" }));
+        reject(new APIError(0, { message: "网络连接中断，请检查网络后重试" }));
       };
       x.send(file);
     };
@@ -123,6 +124,9 @@ function go(hash) { if (location.hash === hash) route(); else location.hash = ha
 async function route() {
   clearTimeout(state.polling);
   const hash = location.hash || "#/";
+  // A page change starts clean: the last page's message is not this one's.
+  if (hash !== state.hash) hideToast();
+  state.hash = hash;
   if (hash === "#/login") return loginPage();
   if (!state.me) {
     try {
@@ -188,8 +192,8 @@ function loginPage() {
   show(h("h1", "手机号登录"),
     h("p.muted", "新生证件照在线采集。未注册的手机号验证后自动创建账号。"), form,
     h("details.card#terms", h("summary", "用户协议与隐私政策摘要"),
-      h("p.small", "本服务受学校委托,仅用于采集新生证件照。我们收集手机号用于登录;身份信息与照片的收集另行单独征得你的同意。"),
-      h("p.small", "手机号加密保存,页面只显示部分号码;你可以随时退出登录,或联系学院查阅、更正、删除你的信息。")),
+      h("p.small", "本服务受学校委托，仅用于采集新生证件照。我们收集手机号用于登录；身份信息与照片的收集另行单独征得你的同意。"),
+      h("p.small", "手机号加密保存，页面只显示部分号码；你可以随时退出登录，或联系学院查阅、更正、删除你的信息。")),
     h("p.muted.center.small", "使用微信小程序的同学请在小程序内登录。"));
 }
 
@@ -197,14 +201,16 @@ function loginPage() {
 
 async function homePage() {
   title("选择采集");
+  // The progress shown here changes with every step: read it anew.
+  try { state.me = await api("GET", "/api/v1/me"); state.csrf = state.me.csrf_token; } catch (e) { if (e.status !== 401) toast(e.message); return; }
   const mine = state.me.campaigns || [];
   let open = [];
   try { open = await api("GET", "/api/v1/campaigns"); } catch (e) { toast(e.message); }
   const joined = new Set(mine.map((s) => s.campaign.id));
   const item = (c, st) => h("div.card.campaign", { "data-id": c.id },
-    h("strong", c.school), h("div", `${c.name}(${c.kind_title})`),
-    h("p.muted.small", `采集时间:${fmtTime(c.opens_at)} 至 ${fmtTime(c.closes_at)}`),
-    st ? h("p.small", "进度:", stepTitle(st)) : null,
+    h("strong", c.school), h("div", `${c.name}（${c.kind_title}）`),
+    h("p.muted.small", `采集时间：${fmtTime(c.opens_at)} 至 ${fmtTime(c.closes_at)}`),
+    st ? h("p.small", "进度：", stepTitle(st)) : null,
     h("button.block" + (st ? "" : ".secondary"), { type: "button", onclick: () => go("#/c/" + c.id) }, st ? "继续" : "选择"));
   const codeIn = h("input#join-code", { type: "text", placeholder: "输入学校发布的特征码", autocapitalize: "characters" });
   const find = h("button.secondary#find-code", { type: "button" }, "查找");
@@ -217,31 +223,41 @@ async function homePage() {
     h("h2", "选择学校和采集类型"),
     open.filter((c) => !joined.has(c.id)).map((c) => item(c, null)),
     open.length === 0 ? h("p.muted", "暂时没有开放的采集。") : null,
-    h("div.card", h("label", { for: "join-code" }, "有特征码?"), h("div.row", codeIn, find), errorBox("code-error")));
+    h("div.card", h("label", { for: "join-code" }, "有特征码？"), h("div.row", codeIn, find), errorBox("code-error")));
 }
 
 function stepTitle(st) {
   const s = st.submission;
   if (st.step === "approved") return "已通过";
   if (st.step === "review") return s.state_title;
-  if (s && s.state === "rejected") return "已驳回,请重拍";
-  return { join: "未开始", consent: "待授权", identity: "身份核验", id_images: "身份核验", match: "关联学籍", confirm: "关联学籍", capture: "拍照上传" }[st.step] || "";
+  if (s && s.state === "rejected") return "已驳回，请重拍";
+  if (st.step === "capture") return STEPS[stepIndex(st)];
+  return { join: "未开始", consent: "待授权", identity: "身份核验", id_images: "身份核验", match: "关联学籍", confirm: "关联学籍" }[st.step] || "";
 }
 
 // ---- Campaign: the five steps ------------------------------------------------
 
-const STEPS = ["身份核验", "关联学籍", "拍照", "照片标准化", "照片上传"];
+// The seed's five steps. Each is lit (done) only when what it names has
+// happened: 拍照 when a photo was taken and accepted for processing, 照片标准化
+// when a standardized photo without blocking problems came back, 上传提交 when
+// it was submitted. The review's state is shown apart, not as a sixth step.
+const STEPS = ["身份核验", "关联学籍", "拍照", "照片标准化", "上传提交"];
 function stepIndex(st) {
   switch (st.step) {
     case "join": case "consent": case "identity": case "id_images": return 0;
     case "match": case "confirm": return 1;
-    case "capture": return st.upload && st.upload.status !== "failed" && !(st.submission && st.submission.upload_id === st.upload.id) ? 3 : 2;
-    default: return 4;
+    case "capture": {
+      const up = st.upload, sub = st.submission;
+      if (!up || (sub && sub.upload_id === up.id) || up.status === "failed") return 2;
+      if (up.status === "queued" || up.status === "processing") return 3;
+      return up.can_submit ? 4 : 2; // a blocking problem sends the student back to the camera
+    }
+    default: return STEPS.length; // submitted: every step is done
   }
 }
 function stepper(st) {
   const at = stepIndex(st);
-  return h("ol.steps", STEPS.map((name, i) => h("li" + (i < at || st.step === "approved" ? ".done" : i === at ? ".now" : ""), name)));
+  return h("ol.steps#steps", STEPS.map((name, i) => h("li" + (i < at ? ".done" : i === at ? ".now" : ""), { "data-step": i + 1 }, name)));
 }
 
 async function campaignPage(id) {
@@ -260,7 +276,7 @@ async function stepView(st) {
     case "join":
       return h("div.card",
         h("p", `${c.school} · ${c.kind_title}`),
-        h("p.muted.small", `照片规格:${c.spec.title} ${c.spec.width}×${c.spec.height} 像素`),
+        h("p.muted.small", `照片规格：${c.spec.title} ${c.spec.width}×${c.spec.height} 像素`),
         c.open ? null : h("p.error", "该采集批次未开放或已结束。"),
         errorBox("join-error"),
         h("button.block#join", { type: "button", disabled: !c.open, onclick: (e) => busy(e.target, "join-error", async () => { await api("POST", `/api/v1/campaigns/${id}/join`); route(); }) }, "获取采集资格"));
@@ -284,9 +300,9 @@ async function consentView(id) {
   }));
   return h("div.card",
     h("h2", "个人敏感信息处理授权"),
-    h("p.muted.small", "下一步需要你的身份证件号码、证件照片和人像照片,请先阅读并单独同意:"),
+    h("p.muted.small", "下一步需要你的身份证件号码、证件照片和人像照片，请先阅读并单独同意："),
     h("div.consent#consent-text", c.text),
-    h("p.muted.small", `授权版本:${c.version}`),
+    h("p.muted.small", `授权版本：${c.version}`),
     h("label.check", agree, h("span", "我已阅读并同意上述个人敏感信息处理授权")),
     errorBox("consent-error"), btn);
 }
@@ -295,7 +311,7 @@ function identityView(st) {
   const c = st.campaign, id = c.id, idn = st.identity;
   const name = h("input#name", { type: "text", autocomplete: "name", value: idn ? idn.name : "", placeholder: "与证件一致" });
   const type = h("select#doc-type", c.doc_types.map((t) => h("option", { value: t.code, selected: idn && idn.doc_type === t.code }, t.title)));
-  const num = h("input#doc-number", { type: "text", autocomplete: "off", placeholder: idn ? `已填写 ${idn.doc_number},如需修改请重新输入` : "证件号码", maxlength: "24" });
+  const num = h("input#doc-number", { type: "text", autocomplete: "off", placeholder: idn ? `已填写 ${idn.doc_number}，如需修改请重新输入` : "证件号码", maxlength: "24" });
   const save = h("button.block#save-identity", { type: "submit" }, idn ? "修改身份信息" : "保存身份信息");
   const form = h("form.card", { onsubmit: (e) => {
     e.preventDefault();
@@ -337,7 +353,7 @@ function idImagesView(st) {
   };
   return h("div",
     h("h2", "证件照片"),
-    h("p.muted.small", "把证件平放在深色桌面上,四角完整拍入画面,避免反光和模糊。"),
+    h("p.muted.small", "把证件平放在深色桌面上，四角完整拍入画面，避免反光和模糊。"),
     h("div.idimg", side("front", im.need_back ? "人像面" : "证件照片页", im.front), im.need_back ? side("back", "国徽面", im.back) : null));
 }
 
@@ -348,9 +364,17 @@ function matchView(st) {
       h("dl.record", h("dt", "姓名"), h("dd", st.identity.name), h("dt", "证件"), h("dd", st.identity.doc_title), h("dt", "号码"), h("dd", st.identity.doc_number)),
       h("p.muted.small", "将按证件类型、号码和姓名核对学校导入的名单。"),
       errorBox("match-error"),
+      contactLine(st.campaign, "match-contact"),
       h("button.block#match", { type: "button", onclick: (e) => busy(e.target, "match-error", async () => { await api("POST", `/api/v1/campaigns/${id}/match`); route(); }) }, "核验学籍")),
-    h("details.card", h("summary", "信息填错了?"), identityView(Object.assign({}, st, { id_images: { required: false } }))),
+    h("details.card", h("summary", "信息填错了？"), identityView(Object.assign({}, st, { id_images: { required: false } }))),
   ];
+}
+
+// contactLine names the school's contact, for problems only the school can solve.
+function contactLine(c, id) {
+  const k = c.contact || {};
+  if (!k.phone && !k.name) return null;
+  return h("p.muted.small#" + id, "仍无法解决请联系：", k.name || "", " ", k.phone ? h("a", { href: "tel:" + k.phone }, k.phone) : "", k.hours ? `（${k.hours}）` : "");
 }
 
 function recordList(r) {
@@ -362,21 +386,21 @@ function recordList(r) {
 function confirmView(st) {
   const id = st.campaign.id;
   return h("div.card", h("h2", "请确认你的学籍信息"), recordList(st.record),
-    h("p.muted.small", "信息有误请联系学院,不要继续采集。"),
+    h("p.muted.small", "信息有误请联系学院，不要继续采集。"),
     errorBox("confirm-error"),
-    h("button.block#confirm", { type: "button", onclick: (e) => busy(e.target, "confirm-error", async () => { await api("POST", `/api/v1/campaigns/${id}/confirm`); route(); }) }, "确认无误,进入采集"));
+    h("button.block#confirm", { type: "button", onclick: (e) => busy(e.target, "confirm-error", async () => { await api("POST", `/api/v1/campaigns/${id}/confirm`); route(); }) }, "确认无误，进入采集"));
 }
 
 // ---- Guide and capture ---------------------------------------------------------
 
 const RULES = [
-  "在明亮的室内,站在干净的白墙前约 1 米处",
-  "请他人用手机后置摄像头拍摄,不要自拍",
-  "拍到胸口以上的半身像,头顶上方留出空白",
-  "正对镜头,露出额头、眉毛和双耳,表情自然、闭上嘴",
+  "在明亮的室内，站在干净的白墙前约 1 米处",
+  "请他人用手机后置摄像头拍摄，不要自拍",
+  "拍到胸口以上的半身像，头顶上方留出空白",
+  "正对镜头，露出额头、眉毛和双耳，表情自然、闭上嘴",
   "不戴有色眼镜、美瞳、帽子、耳环、项链等饰品",
-  "穿有领的纯色上衣,不要穿蓝色衣服(蓝色背景会与衣服混在一起)",
-  "光线均匀,脸上没有阴影;不化浓妆,不用美颜和滤镜",
+  "穿有领的纯色上衣，不要穿蓝色衣服（蓝色背景会与衣服混在一起）",
+  "光线均匀，脸上没有阴影；不化浓妆，不用美颜和滤镜",
 ];
 
 // figure draws a schematic half-body portrait for the guide's examples.
@@ -411,8 +435,8 @@ const EXAMPLES = [
   { label: "无领上衣", o: { collarless: true, shirt: "#9b59b6" } },
 ];
 
-function guide() {
-  return h("details.card#guide", { open: true }, h("summary", h("strong", "拍摄要求(请先阅读)")),
+function guide(open) {
+  return h("details.card#guide", { open }, h("summary", h("strong", open ? "拍摄要求（请先阅读）" : "拍摄要求（点击展开）")),
     h("ol.rules", RULES.map((r) => h("li", r))),
     h("div.examples", EXAMPLES.map((x) => h("div.example" + (x.good ? ".good" : ".bad"), figure(x.o), h("span", (x.good ? "✓ " : "✗ ") + x.label)))));
 }
@@ -421,7 +445,7 @@ function captureView(st) {
   const c = st.campaign, id = c.id, parts = [];
   const sub = st.submission;
   if (sub && sub.state === "rejected") parts.push(rejectedBox(sub));
-  if (sub && sub.state === "withdrawn") parts.push(h("div.card", h("p", "你已撤回提交,请重新拍摄上传。")));
+  if (sub && sub.state === "withdrawn") parts.push(h("div.card", h("p", "你已撤回提交，请重新拍摄上传。")));
   const up = st.upload;
   const fresh = up && !(sub && sub.upload_id === up.id);
   if (fresh && (up.status === "queued" || up.status === "processing")) {
@@ -429,15 +453,18 @@ function captureView(st) {
     poll(up.id);
     return parts;
   }
-  if (fresh && (up.status === "done" || up.status === "failed")) parts.push(resultView(st, up));
-  if (sub && sub.state === "rejected" && !sub.can_retake) { parts.push(h("p.error", "重拍期限已过,请联系学院处理。")); return parts; }
-  parts.push(guide(), uploadBox(c, st.uploads_left, fresh && up.status === "done" && up.can_submit));
+  const result = fresh && (up.status === "done" || up.status === "failed");
+  if (result) parts.push(resultView(st, up));
+  if (sub && sub.state === "rejected" && !sub.can_retake) { parts.push(h("p.error", "重拍期限已过，请联系学院处理。")); return parts; }
+  // The result and what to fix come first, the retake buttons right under
+  // them; the guide is open only before the first photo.
+  parts.push(uploadBox(c, st.uploads_left, result && up.can_submit), guide(!result));
   return parts;
 }
 
 function uploadBox(c, left, haveGood) {
   const bar = h("progress#upload-progress", { max: "1", value: "0", hidden: true });
-  const msg = h("p.small#upload-msg", left > 0 ? `还可以上传 ${left} 次` : "上传次数已用完,请联系学院");
+  const msg = h("p.small#upload-msg", left > 0 ? `还可以上传 ${left} 次` : "上传次数已用完，请联系学院");
   const onFile = async (input) => {
     const f = input.files[0];
     if (!f) return;
@@ -447,21 +474,21 @@ function uploadBox(c, left, haveGood) {
     bar.hidden = false; msg.textContent = "正在上传…"; msg.className = "small";
     try {
       const up = await sendFile("POST", `/api/v1/campaigns/${c.id}/uploads`, f, key, (p) => { bar.value = p; msg.textContent = `正在上传 ${Math.round(p * 100)}%`; });
-      msg.textContent = "上传完成,正在生成标准证件照…";
+      msg.textContent = "上传完成，正在生成标准证件照…";
       poll(up.id);
     } catch (e) { msg.textContent = e.message; msg.className = "small error"; bar.hidden = true; input.value = ""; }
   };
   const cam = h("input#photo-camera", { type: "file", accept: "image/jpeg,image/png,image/webp", capture: "environment", onchange: (e) => onFile(e.target) });
   const album = c.allow_album ? h("input#photo-album", { type: "file", accept: "image/jpeg,image/png,image/webp", onchange: (e) => onFile(e.target) }) : null;
   return h("div.card",
-    h("h2", haveGood ? "不满意?重新拍摄" : "拍摄照片"),
+    h("h2", haveGood ? "不满意？重新拍摄" : "拍摄照片"),
     h("span.button.block.filebtn", "打开相机拍摄", cam),
-    album ? h("span.button.block.secondary.filebtn", "从相册选择", album) : h("p.muted.small", "本次采集要求现场拍摄,不能从相册选择。"),
+    album ? h("span.button.block.secondary.filebtn", "从相册选择", album) : h("p.muted.small", "本次采集要求现场拍摄，不能从相册选择。"),
     bar, msg);
 }
 
 function processingView(up) {
-  return h("div.card#processing", h("h2", "照片标准化"), h("p", "正在检测人脸、替换背景、裁剪尺寸…"), h("progress"), h("p.muted.small", "通常只需几秒,请不要关闭页面。"));
+  return h("div.card#processing", h("h2", "照片标准化"), h("p", "正在检测人脸、替换背景、裁剪尺寸…"), h("progress"), h("p.muted.small", "通常只需几秒，请不要关闭页面。"));
 }
 
 // poll waits for the job's result without reloading the page: each
@@ -498,9 +525,12 @@ const hideBroken = (e) => { e.target.closest("figure").hidden = true; };
 function resultView(st, up) {
   const parts = [h("h2", "照片标准化结果")];
   if (up.status === "failed") {
-    parts.push(h("p.error#upload-error", up.error ? up.error.message : "照片无法处理,请重拍"));
+    const msg = up.error ? up.error.message : "照片无法处理，请重拍";
+    parts.push(h("p.error#upload-error", msg));
+    const others = up.findings.filter((f) => f.message !== msg); // the refusal is said once
+    if (others.length) parts.push(findingsList(others));
+    parts.push(h("p.muted.small", "这张照片没有生成标准照，不占用上传次数。"));
     parts.push(h("div.pair", h("figure", h("img#preview-img", { src: previewURL(up), alt: "原图", onerror: hideBroken }), h("figcaption", "原图"))));
-    if (up.findings.length) parts.push(findingsList(up.findings));
     return h("div.card#result", parts);
   }
   parts.push(h("div.pair",
@@ -508,9 +538,9 @@ function resultView(st, up) {
     h("figure", h("img#result-img", { src: resultURL(up), alt: "标准证件照" }), h("figcaption", `标准照 ${up.output ? `${up.output.width}×${up.output.height} · ${up.output.kb} KB` : ""}`))));
   if (up.findings.length) parts.push(findingsList(up.findings));
   else parts.push(h("p.ok", "未发现问题。"));
-  if (up.blocking) parts.push(h("p.error", "照片存在必须修改的问题,请按提示重拍后再提交。"));
+  if (up.blocking) parts.push(h("p.error", "照片存在必须修改的问题，请按提示重拍后再提交。"));
   else {
-    if (up.findings.some((f) => f.severity === "warn")) parts.push(h("p.muted.small", "标为“可能不合格”的问题由审核老师判断;如能改正,建议重拍。"));
+    if (up.findings.some((f) => f.severity === "warn")) parts.push(h("p.muted.small", "标为“可能不合格”的问题由审核老师判断；如能改正，建议重拍。"));
     parts.push(errorBox("submit-error"), h("button.block#submit", { type: "button", onclick: (e) => busy(e.target, "submit-error", async () => {
       await api("POST", `/api/v1/uploads/${up.id}/submit`);
       toast("已提交审核");
@@ -522,9 +552,9 @@ function resultView(st, up) {
 
 function rejectedBox(sub) {
   return h("div.card#rejected",
-    h("p", "审核结果:", h("span.badge.rejected#state", sub.state_title)),
+    h("p", "审核结果：", h("span.badge.rejected#state", sub.state_title)),
     h("ul.findings#reasons", sub.reasons.map((r) => h("li.block", { "data-code": r.code }, h("strong", `${r.code} ${r.title}:`), r.advice))),
-    sub.note ? h("p", "审核备注:", sub.note) : null,
+    sub.note ? h("p", "审核备注：", sub.note) : null,
     sub.retake_deadline ? h("p.small", "请在 ", h("strong#deadline", fmtTime(sub.retake_deadline)), " 前重新拍摄提交。") : null);
 }
 
@@ -533,12 +563,12 @@ function statusView(st) {
   return h("div.card#status",
     h("h2", "审核状态"),
     h("p", h("span.badge." + sub.state + "#state", sub.state_title)),
-    sub.locked ? h("p.ok", "照片已审核通过并锁定,无需任何操作。") : h("p.muted.small", "审核结果会显示在这里,请留意。"),
+    sub.locked ? h("p.ok", "照片已审核通过并锁定，无需任何操作。") : h("p.muted.small", "审核结果会显示在这里，请留意。"),
     h("div.pair", h("figure", h("img#result-img", { src: `/api/v1/uploads/${sub.upload_id}/result.jpg`, alt: "已提交的证件照" }), h("figcaption", "已提交的照片"))),
     h("ul.timeline", sub.history.map((e) => h("li", `${fmtTime(e.at)} ${e.state_title}`))),
     errorBox("withdraw-error"),
     sub.can_withdraw ? h("button.block.danger#withdraw", { type: "button", onclick: (e) => busy(e.target, "withdraw-error", async () => {
-      if (!confirm("撤回后需要重新拍摄上传,确定撤回吗?")) return;
+      if (!confirm("撤回后需要重新拍摄上传，确定撤回吗？")) return;
       await api("POST", `/api/v1/submissions/${sub.id}/withdraw`);
       route();
     }) }, "撤回") : null);
