@@ -631,3 +631,46 @@ func TestUnprocessableUploadIsToldNotLeftWaiting(t *testing.T) {
 		t.Errorf("a given-up upload still fills the queue: %d", n)
 	}
 }
+
+// TestConcurrentUploadsAtTheLimit: with one try left, eight uploads sent
+// at once (different photos, different keys) give exactly one upload; the
+// others are refused with upload.limit. On both engines.
+func TestConcurrentUploadsAtTheLimit(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			env := apptest.New(t, d, apptest.Options{NoWorkers: true})
+			svc, cid := env.App.Service, env.Demo.CampaignID
+			if _, err := env.App.Store.DB().ExecContext(ctx, fmt.Sprintf("UPDATE campaigns SET max_uploads = 1 WHERE id = %d", cid)); err != nil {
+				t.Fatal(err)
+			}
+			who := signIn(t, env, "13400134100", "ip")
+			s := app.DemoStudentAt(7)
+			enrolled(t, env, who, s.Name, s.DocNumber)
+			photo := apptest.Testdata(t, "astronaut.png")
+			const n = 8
+			errs := make(chan error, n)
+			start := make(chan struct{})
+			for i := range n {
+				data := append(bytes.Clone(photo), byte(i)) // trailing bytes: another file, the same picture
+				go func() {
+					<-start
+					_, _, err := svc.Upload(ctx, who, cid, fmt.Sprintf("key-race-%04d", i), data)
+					errs <- err
+				}()
+			}
+			close(start)
+			ok := 0
+			for range n {
+				switch err := <-errs; {
+				case err == nil:
+					ok++
+				case service.Public(err).Code != service.CodeUploadLimit:
+					t.Errorf("upload: %v", err)
+				}
+			}
+			if ok != 1 {
+				t.Fatalf("%d of %d concurrent uploads passed a limit of one", ok, n)
+			}
+		})
+	}
+}

@@ -240,7 +240,7 @@ func (s *Service) Status(ctx context.Context, who Caller, campaignID int64) (Sta
 		st.Record = &r
 	}
 	st.Confirmed = !e.ConfirmedAt.IsZero()
-	n, err := s.Store.CountUploads(ctx, e.ID)
+	n, err := s.Store.CountUploads(ctx, nil, e.ID)
 	if err != nil {
 		return st, internal("uploads: %w", err)
 	}

@@ -84,12 +84,10 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 	if _, err := photo.Sniff(data); err != nil {
 		return UploadView{}, false, err
 	}
-	n, err := s.Store.CountUploads(ctx, e.ID)
-	if err != nil {
-		return UploadView{}, false, internal("count uploads: %w", err)
-	}
-	if c.MaxUploads > 0 && n >= c.MaxUploads {
-		return UploadView{}, false, fail(CodeUploadLimit, nil)
+	// A first look at the limit before storing anything; the binding one
+	// is in the transaction below.
+	if err := s.checkUploadLimit(ctx, nil, e.ID, c.MaxUploads); err != nil {
+		return UploadView{}, false, err
 	}
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
@@ -117,6 +115,14 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 	}
 	var id int64
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.Store.LockEnrolment(ctx, tx, e.ID); err != nil {
+			return err
+		}
+		// Counted and inserted under the enrolment's lock: two uploads
+		// at the limit cannot both pass.
+		if err := s.checkUploadLimit(ctx, tx, e.ID, c.MaxUploads); err != nil {
+			return err
+		}
 		var err error
 		id, err = s.Store.InsertUpload(ctx, tx, store.Upload{EnrolmentID: e.ID, UserID: who.UserID, IdempotencyKey: key, OriginalBlob: blobKey, SHA256: sha})
 		if err != nil {
@@ -126,6 +132,10 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 	})
 	if err != nil {
 		s.Blob.Delete(ctx, blobKey)
+		var pe *Error
+		if errors.As(err, &pe) {
+			return UploadView{}, false, err
+		}
 		if errors.Is(err, store.ErrConflict) { // the same key raced in
 			if u, err2 := s.Store.UploadByKey(ctx, who.UserID, key); err2 == nil {
 				return s.uploadView(ctx, u), false, nil
@@ -139,6 +149,22 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 		return UploadView{}, false, internal("upload %d: %w", id, err)
 	}
 	return s.uploadView(ctx, u), true, nil
+}
+
+// checkUploadLimit refuses an upload when the enrolment has used its
+// tries (store.CountUploads says which uploads count).
+func (s *Service) checkUploadLimit(ctx context.Context, tx *store.Tx, enrolmentID int64, max int) error {
+	if max <= 0 {
+		return nil
+	}
+	n, err := s.Store.CountUploads(ctx, tx, enrolmentID)
+	if err != nil {
+		return internal("count uploads: %w", err)
+	}
+	if n >= max {
+		return fail(CodeUploadLimit, nil)
+	}
+	return nil
 }
 
 // checkNotLocked refuses changes while a submission is under review or

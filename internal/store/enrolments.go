@@ -134,3 +134,17 @@ func (s *Store) ConfirmEnrolment(ctx context.Context, id int64) error {
 	_, err := s.exec(ctx, nil, `UPDATE enrolments SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL`, s.ms(), id)
 	return err
 }
+
+// LockEnrolment holds an enrolment until the transaction ends, so that
+// checks and writes on it (the upload limit) are not interleaved with
+// another transaction's. PostgreSQL locks the row; SQLite's transactions
+// take the database's write lock when they begin (BEGIN IMMEDIATE over one
+// connection), which already serialises them.
+func (s *Store) LockEnrolment(ctx context.Context, tx *Tx, id int64) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	var got int64
+	err := s.row(ctx, tx, `SELECT id FROM enrolments WHERE id = ? FOR UPDATE`, id).Scan(&got)
+	return notFound(err, "enrolment", id)
+}

@@ -120,10 +120,11 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Tx is a transaction. Its SQL methods are the Store's, bound to it;
-// SQL() hands the raw transaction to River for inserting jobs in it.
+// Tx is a transaction. It has no queries of its own: the Store's methods
+// that take a *Tx run in it, and nothing else does, so a query cannot
+// quietly run beside the transaction it was meant for. SQL() hands the
+// raw transaction to River for inserting jobs in it.
 type Tx struct {
-	*Store
 	tx *sql.Tx
 }
 
@@ -136,7 +137,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(&Tx{Store: s, tx: tx}); err != nil {
+	if err := fn(&Tx{tx: tx}); err != nil {
 		tx.Rollback()
 		return err
 	}

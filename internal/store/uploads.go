@@ -72,9 +72,13 @@ func (s *Store) LatestUpload(ctx context.Context, enrolmentID int64) (Upload, er
 // waiting or in processing (so that a burst of uploads cannot overrun the
 // limit before any is done). A photo the pipeline refused (no face, two
 // people, a screenshot...) produced nothing and costs nothing.
-func (s *Store) CountUploads(ctx context.Context, enrolmentID int64) (int, error) {
+//
+// Inside a transaction that will insert an upload, call LockEnrolment
+// first: then no other transaction can count and insert for the same
+// enrolment until this one ends.
+func (s *Store) CountUploads(ctx context.Context, tx *Tx, enrolmentID int64) (int, error) {
 	var n int
-	err := s.row(ctx, nil, `SELECT COUNT(*) FROM uploads WHERE enrolment_id = ?
+	err := s.row(ctx, tx, `SELECT COUNT(*) FROM uploads WHERE enrolment_id = ?
 		AND (status IN (?, ?) OR status = ? AND result_blob <> '')`,
 		enrolmentID, UploadQueued, UploadProcessing, UploadDone).Scan(&n)
 	return n, err
