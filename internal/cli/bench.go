@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -19,6 +17,7 @@ import (
 	"zhipai/internal/app"
 	"zhipai/internal/jpegturbo"
 	"zhipai/internal/photo/synth"
+	"zhipai/internal/procstat"
 	"zhipai/internal/raster"
 )
 
@@ -175,7 +174,7 @@ func benchProbe(specName, file string, stdout, stderr io.Writer) int {
 	defer env.Close()
 	spec, ph := env.spec, env.ph
 	load := time.Since(start)
-	loaded := procStatusMB("VmRSS")
+	loaded := procstat.MB("VmRSS")
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return fail(stderr, err)
@@ -183,28 +182,12 @@ func benchProbe(specName, file string, stdout, stderr io.Writer) int {
 	if _, err := ph.Pipeline.Standardize(context.Background(), data, spec); err != nil {
 		return fail(stderr, err)
 	}
-	b, _ := json.Marshal(probeResult{LoadMS: float64(load.Microseconds()) / 1000, LoadedRSSMB: loaded, PeakRSSMB: procStatusMB("VmHWM")})
+	b, _ := json.Marshal(probeResult{LoadMS: float64(load.Microseconds()) / 1000, LoadedRSSMB: loaded, PeakRSSMB: procstat.MB("VmHWM")})
 	fmt.Fprintln(stdout, string(b))
 	return exitOK
 }
 
 // procStatusMB reads a memory figure (kB) from /proc/self/status.
-func procStatusMB(field string) float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			var kb float64
-			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
 func cpuModel() string {
 	b, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {

@@ -1,0 +1,395 @@
+// Package benchflow is the load generator of `zhipai bench flow`: it runs
+// a whole Zhipai on loopback and sends simulated students through the
+// whole path at once, over HTTP: sign in by SMS (a local SMS gateway hands
+// the codes back), choose the campaign, consent, identity, both ID-card
+// photos, roster match, confirm, upload, wait for the standardized photo,
+// submit, read the status. It reports requests/s, API latency by kind,
+// photos standardized per second against cores x single-photo speed, peak
+// RSS, and any error or lost upload. It sits beside the CLI, above app and
+// web, and nothing in the product imports it.
+package benchflow
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"zhipai/internal/app"
+	"zhipai/internal/config"
+	"zhipai/internal/idnumber"
+	"zhipai/internal/photo"
+	"zhipai/internal/procstat"
+	"zhipai/internal/raster"
+	"zhipai/internal/secret"
+	"zhipai/internal/sms"
+	"zhipai/internal/web"
+	"zhipai/internal/web/api"
+)
+
+// Options describe a run.
+type Options struct {
+	Students int
+	// Database: sqlite (a temporary file), postgres (a temporary schema on
+	// DefaultPostgres), or a postgres:// URL of a database to fill.
+	Database string
+	// Photo is the portrait every student uploads; Card the portrait on
+	// the specimen ID cards.
+	Photo     []byte
+	PhotoName string
+	Card      *raster.Image
+	// Think is a student's pause before each step (uniformly 0.5-1.5 times
+	// it); 0: every request at once, the worst case.
+	Think time.Duration
+}
+
+// UsageError is a run refused for its options (the CLI exits 2).
+type UsageError struct{ Err error }
+
+func (e UsageError) Error() string { return e.Err.Error() }
+func (e UsageError) Unwrap() error { return e.Err }
+
+// Run performs the run and prints its report to out. It returns an error
+// when the run could not be made, and ok=false when students met errors
+// or uploads were lost (the report lists them).
+func Run(o Options, out io.Writer) (ok bool, err error) {
+	b := &flowBench{students: o.Students, photo: o.Photo, photoName: o.PhotoName, think: o.Think, out: out}
+	if err := b.run(o.Database, o.Card); err != nil {
+		return false, err
+	}
+	return !b.failed(), nil
+}
+
+// DefaultPostgres is the server `--database postgres` makes its temporary
+// schema on.
+const DefaultPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+type flowBench struct {
+	students  int
+	photo     []byte
+	photoName string
+	think     time.Duration
+	out       io.Writer
+
+	base      string
+	transport *http.Transport // shared by the students' clients
+	cards     [2][]byte
+	mu        sync.Mutex
+	lat       map[string][]time.Duration
+	errs      []string
+	requests  atomic.Int64
+	waited429 atomic.Int64
+	firstUp   time.Time
+	lastDone  time.Time
+	processed int
+	// pipelineMS is each photo's time in the pipeline during the run.
+	pipelineMS []float64
+	// gate opens when every student has reached the upload, so the photos
+	// arrive together and the queue is saturated, as at a deadline rush.
+	gate    chan struct{}
+	waiting atomic.Int64
+}
+
+// arrive counts a student at the gate (or out of the run) and opens it
+// when all are there.
+func (b *flowBench) arrive() {
+	if b.waiting.Add(1) == int64(b.students) {
+		close(b.gate)
+	}
+}
+
+func (b *flowBench) failed() bool { return len(b.errs) > 0 }
+
+func (b *flowBench) run(database string, cardImg *raster.Image) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "zhipai-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	dbURL, dropSchema, err := benchDatabase(ctx, database, dir)
+	if err != nil {
+		return err
+	}
+	defer dropSchema()
+
+	// A local gateway keeps the codes so the simulated students can read
+	// theirs; the server sends them through its real HTTP sender.
+	codes := &sms.Gateway{}
+	gw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	go http.Serve(gw, codes)
+	base, err := config.FromEnv()
+	if err != nil {
+		return UsageError{err}
+	}
+	cfg := base
+	cfg.DataDir, cfg.DatabaseURL, cfg.Addr = dir, dbURL, "127.0.0.1:0"
+	cfg.SecretKey = strings.Repeat("5a", secret.KeySize)
+	cfg.QueueLimit = max(cfg.QueueLimit, b.students+16)
+	cfg.SMS = config.SMS{Provider: "http", URL: "http://" + gw.Addr().String() + "/send", Template: "BENCH"}
+	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	d, err := app.SeedDemo(ctx, a)
+	if err != nil {
+		return err
+	}
+	if err := b.seedRoster(ctx, a, d.CampaignID); err != nil {
+		return err
+	}
+	if err := app.WriteDemoCards(filepath.Join(dir, "cards"), cardImg); err != nil {
+		return err
+	}
+	b.cards[0], _ = os.ReadFile(filepath.Join(dir, "cards", "idcard-front.jpg"))
+	b.cards[1], _ = os.ReadFile(filepath.Join(dir, "cards", "idcard-back.jpg"))
+
+	single, err := singlePhotoMS(ctx, a, b.photo)
+	if err != nil {
+		return err
+	}
+
+	srv := web.New(api.New(api.Config{}, a.Service, nil), a.Store.DB(), nil)
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	addrc := make(chan net.Addr, 1)
+	go srv.Serve(sctx, cfg.Addr, func(ad net.Addr) { srv.SetReady(true); addrc <- ad })
+	defer stop()
+	b.base = "http://" + (<-addrc).String()
+	b.transport = &http.Transport{MaxIdleConnsPerHost: b.students + 8}
+	b.lat = map[string][]time.Duration{}
+	b.gate = make(chan struct{})
+
+	fmt.Fprintf(b.out, "bench flow: %d students at once, %s, %d cores, photo %s (%d KB), ID cards 1600x1200, think time %s\n",
+		b.students, a.Store.Dialect(), runtime.NumCPU(), b.photoName, len(b.photo)/1024, b.think)
+	fmt.Fprintf(b.out, "single photo (standardize + checks, one at a time, in process): %.0f ms\n", single)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < b.students; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.student(i, d.CampaignID, codes); err != nil {
+				b.fail(fmt.Sprintf("student %d: %v", i, err))
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+
+	// No upload lost: every student has exactly one upload, processed, and
+	// one pending submission.
+	var uploads, done, pending int
+	db := a.Store.DB()
+	q := func(query string, dst *int) {
+		if err := db.QueryRowContext(ctx, query).Scan(dst); err != nil {
+			b.fail("count: " + err.Error())
+		}
+	}
+	q(`SELECT COUNT(*) FROM uploads`, &uploads)
+	q(`SELECT COUNT(*) FROM uploads WHERE status = 'done'`, &done)
+	q(`SELECT COUNT(*) FROM submissions WHERE state = 'pending'`, &pending)
+	if uploads != b.students || done != b.students || pending != b.students {
+		b.fail(fmt.Sprintf("uploads %d, processed %d, pending submissions %d; want %d of each", uploads, done, pending, b.students))
+	}
+	// How long each photo took inside the pipeline during the run (its own
+	// timing), against the same photo alone.
+	if rows, err := db.QueryContext(ctx, `SELECT report_json FROM uploads WHERE status = 'done'`); err == nil {
+		for rows.Next() {
+			var raw string
+			var rep struct {
+				Timings map[string]float64 `json:"timings_ms"`
+			}
+			if rows.Scan(&raw) == nil && json.Unmarshal([]byte(raw), &rep) == nil {
+				b.pipelineMS = append(b.pipelineMS, rep.Timings["total"])
+			}
+		}
+		rows.Close()
+	}
+	// The photo span, by the server's own clock: from the first upload
+	// stored to the last result stored.
+	var first, last int64
+	if err := db.QueryRowContext(ctx, `SELECT MIN(created_at), MAX(updated_at) FROM uploads WHERE status = 'done'`).Scan(&first, &last); err == nil {
+		b.firstUp, b.lastDone = time.UnixMilli(first), time.UnixMilli(last)
+	}
+	b.report(wall, single)
+	return nil
+}
+
+func benchDatabase(ctx context.Context, database, dir string) (url string, drop func(), err error) {
+	drop = func() {}
+	switch {
+	case database == "sqlite":
+		return "sqlite:" + filepath.Join(dir, "zhipai.db"), drop, nil
+	case database == "postgres" || strings.HasPrefix(database, "postgres://"):
+		base := database
+		if base == "postgres" {
+			base = DefaultPostgres
+		}
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return "", drop, err
+		}
+		if err := admin.PingContext(ctx); err != nil {
+			admin.Close()
+			return "", drop, fmt.Errorf("bench: PostgreSQL: %w", err)
+		}
+		schema := "zhipai_bench_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+			admin.Close()
+			return "", drop, err
+		}
+		drop = func() { admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); admin.Close() }
+		sep := "?"
+		if strings.Contains(base, "?") {
+			sep = "&"
+		}
+		return base + sep + "search_path=" + schema, drop, nil
+	}
+	return "", drop, UsageError{fmt.Errorf("bench: --database must be sqlite, postgres or a postgres:// URL")}
+}
+
+// benchStudent is the i-th simulated student of the roster.
+func benchStudent(i int) (name, doc, phone string) {
+	first := fmt.Sprintf("440106200801%02d%03d", i%28+1, i%1000)
+	if i >= 1000 {
+		first = fmt.Sprintf("4401062008%02d%02d%03d", 2+i/28000, i%28+1, i%1000)
+	}
+	surnames, given := []rune("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许"), []rune("一二三四五六七八九十明华伟芳娜敏静丽强磊")
+	name = string([]rune{surnames[i%len(surnames)], given[(i/len(surnames))%len(given)], given[(i*7+3)%len(given)]})
+	return name, first + string(idnumber.CheckChar(first)), fmt.Sprintf("1990%07d", i)
+}
+
+func (b *flowBench) seedRoster(ctx context.Context, a *app.App, campaignID int64) error {
+	rows := [][]string{{"姓名", "证件号码", "学号", "学院", "专业", "班级"}}
+	for i := 0; i < b.students; i++ {
+		name, doc, _ := benchStudent(i)
+		rows = append(rows, []string{name, doc, fmt.Sprintf("B%06d", i), "压测学院", "软件工程", fmt.Sprintf("%d 班", i%20+1)})
+	}
+	rep, err := a.Service.ImportRoster(ctx, campaignID, rows)
+	if err != nil {
+		return err
+	}
+	if !rep.Imported {
+		return fmt.Errorf("bench: roster refused: %+v", rep.Errors[:min(3, len(rep.Errors))])
+	}
+	return nil
+}
+
+// singlePhotoMS times the standardization of the photo alone, a few times,
+// one at a time: the reference for the throughput target.
+func singlePhotoMS(ctx context.Context, a *app.App, data []byte) (float64, error) {
+	spec, err := photo.LookupSpec("chsi")
+	if err != nil {
+		return 0, err
+	}
+	var times []float64
+	for i := 0; i < 7; i++ {
+		t := time.Now()
+		if _, err := a.Photo.Standardize(ctx, data, spec); err != nil {
+			return 0, fmt.Errorf("bench: the photo is refused (%v): choose one that standardizes", err)
+		}
+		times = append(times, float64(time.Since(t).Microseconds())/1000)
+	}
+	sort.Float64s(times[2:]) // the first two warm up
+	return times[2+len(times[2:])/2], nil
+}
+
+func (b *flowBench) fail(msg string) {
+	b.mu.Lock()
+	b.errs = append(b.errs, msg)
+	b.mu.Unlock()
+}
+
+func (b *flowBench) record(kind string, d time.Duration) {
+	b.mu.Lock()
+	b.lat[kind] = append(b.lat[kind], d)
+	b.mu.Unlock()
+}
+
+type benchClient struct {
+	b    *flowBench
+	c    *http.Client
+	csrf string
+}
+
+// routeOf names a path's route (ids and the query dropped).
+func routeOf(path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	return idInPath.ReplaceAllString(path, "/{id}$1")
+}
+
+func pct(ds []time.Duration, p float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(p*float64(len(s))+0.5) - 1
+	return float64(s[max(0, min(i, len(s)-1))].Microseconds()) / 1000
+}
+
+func (b *flowBench) report(wall time.Duration, singleMS float64) {
+	w := b.out
+	n := b.requests.Load()
+	fmt.Fprintf(w, "\n%d requests in %.1f s: %.0f requests/s (including waits for photos)\n", n, wall.Seconds(), float64(n)/wall.Seconds())
+	fmt.Fprintf(w, "%-34s %8s %8s %8s %8s\n", "latency (ms)", "calls", "p50", "p95", "max")
+	titles := map[string]string{"api": "non-photo API calls", "upload": "photo uploads (the photo above)", "idcard": "ID-card photo uploads + checks",
+		"wait": "waits for the result (long poll)"}
+	for _, k := range []string{"api", "upload", "idcard", "wait"} {
+		fmt.Fprintf(w, "%-34s %8d %8.1f %8.1f %8.1f\n", titles[k], len(b.lat[k]), pct(b.lat[k], 0.5), pct(b.lat[k], 0.95), pct(b.lat[k], 1))
+	}
+	fmt.Fprintln(w, "by route:")
+	var routes []string
+	for k := range b.lat {
+		if strings.HasPrefix(k, "route ") {
+			routes = append(routes, k)
+		}
+	}
+	sort.Strings(routes)
+	for _, k := range routes {
+		fmt.Fprintf(w, "  %-48s %8d %8.1f %8.1f %8.1f\n", strings.TrimPrefix(k, "route "), len(b.lat[k]), pct(b.lat[k], 0.5), pct(b.lat[k], 0.95), pct(b.lat[k], 1))
+	}
+	if n429 := b.waited429.Load(); n429 > 0 {
+		fmt.Fprintf(w, "429 answers waited out: %d\n", n429)
+	}
+	span := b.lastDone.Sub(b.firstUp).Seconds()
+	cores := runtime.NumCPU()
+	ideal := float64(cores) * 1000 / singleMS
+	got := float64(b.processed) / span
+	fmt.Fprintf(w, "photos (all uploaded at once): %d standardized in %.1f s from the first upload stored to the last result stored: %.2f photos/s;\n  cores x single-photo speed = %d x %.1f/s = %.2f/s: %.0f%%\n",
+		b.processed, span, got, cores, 1000/singleMS, ideal, 100*got/ideal)
+	if len(b.pipelineMS) > 0 {
+		sort.Float64s(b.pipelineMS)
+		fmt.Fprintf(w, "  pipeline time per photo during the run: median %.0f ms (standardization alone, without the checks)\n", b.pipelineMS[len(b.pipelineMS)/2])
+	}
+	fmt.Fprintf(w, "peak RSS of this process (server + simulated students): %.0f MB\n", procstat.MB("VmHWM"))
+	if len(b.errs) == 0 {
+		fmt.Fprintf(w, "errors: none; uploads lost: none\n")
+	} else {
+		fmt.Fprintf(w, "errors: %d\n", len(b.errs))
+		for _, e := range b.errs[:min(10, len(b.errs))] {
+			fmt.Fprintln(w, "  "+e)
+		}
+	}
+}

@@ -1,0 +1,185 @@
+package benchflow
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"zhipai/internal/sms"
+)
+
+// call sends one request; kind names its latency bucket. 429 is waited
+// out as a browser does (and counted).
+func (c *benchClient) call(kind, method, path string, body []byte, ctype string, hdr map[string]string, out any) (int, error) {
+	for attempt := 0; ; attempt++ {
+		req, _ := http.NewRequest(method, c.b.base+path, bytes.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if c.csrf != "" && method != "GET" {
+			req.Header.Set("X-CSRF-Token", c.csrf)
+		}
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		t := time.Now()
+		resp, err := c.c.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		c.b.requests.Add(1)
+		c.b.record(kind, time.Since(t))
+		c.b.record("route "+method+" "+routeOf(path), time.Since(t))
+		if resp.StatusCode == http.StatusTooManyRequests && attempt < 10 {
+			c.b.waited429.Add(1)
+			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			time.Sleep(time.Duration(max(1, wait)) * time.Second)
+			continue
+		}
+		if resp.StatusCode >= 300 {
+			return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(raw)))
+		}
+		if out != nil {
+			if err := json.Unmarshal(raw, out); err != nil {
+				return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
+			}
+		}
+		return resp.StatusCode, nil
+	}
+}
+
+// pause is a person's time between two steps: reading, typing, tapping.
+func (b *flowBench) pause() {
+	if b.think > 0 {
+		time.Sleep(time.Duration((0.5 + rand.Float64()) * float64(b.think)))
+	}
+}
+
+func (c *benchClient) json(kind, method, path string, in, out any) error {
+	var body []byte
+	ctype := ""
+	if in != nil {
+		body, _ = json.Marshal(in)
+		ctype = "application/json"
+	}
+	_, err := c.call(kind, method, path, body, ctype, nil, out)
+	return err
+}
+
+func (b *flowBench) student(i int, cid int64, codes *sms.Gateway) error {
+	arrived := false
+	defer func() {
+		if !arrived {
+			b.arrive()
+		}
+	}()
+	jar, _ := cookiejar.New(nil)
+	c := &benchClient{b: b, c: &http.Client{Jar: jar, Timeout: 2 * time.Minute, Transport: b.transport}}
+	name, doc, phone := benchStudent(i)
+	b.pause()
+	if err := c.json("api", "POST", "/api/v1/auth/sms/send", map[string]any{"phone": phone, "agreed": true}, nil); err != nil {
+		return err
+	}
+	code := codes.Code(phone)
+	var in struct {
+		CSRF string `json:"csrf_token"`
+	}
+	if err := c.json("api", "POST", "/api/v1/auth/sms/verify", map[string]any{"phone": phone, "code": code, "agreed": true}, &in); err != nil {
+		return err
+	}
+	c.csrf = in.CSRF
+	cp := "/api/v1/campaigns/" + strconv.FormatInt(cid, 10)
+	var consent struct {
+		Version string `json:"version"`
+	}
+	steps := []func() error{
+		func() error { return c.json("api", "GET", "/api/v1/me", nil, nil) },
+		func() error { return c.json("api", "GET", "/api/v1/campaigns", nil, nil) },
+		func() error { return c.json("api", "POST", cp+"/join", nil, nil) },
+		func() error { return c.json("api", "GET", cp+"/consent", nil, &consent) },
+		func() error {
+			return c.json("api", "POST", cp+"/consent", map[string]string{"version": consent.Version}, nil)
+		},
+		func() error {
+			return c.json("api", "PUT", cp+"/identity", map[string]string{"name": name, "doc_type": "resident_id", "doc_number": doc}, nil)
+		},
+		func() error {
+			_, err := c.call("idcard", "PUT", cp+"/id-images/front", b.cards[0], "image/jpeg", nil, nil)
+			return err
+		},
+		func() error {
+			_, err := c.call("idcard", "PUT", cp+"/id-images/back", b.cards[1], "image/jpeg", nil, nil)
+			return err
+		},
+		func() error { return c.json("api", "POST", cp+"/match", nil, nil) },
+		func() error { return c.json("api", "POST", cp+"/confirm", nil, nil) },
+	}
+	for _, s := range steps {
+		b.pause()
+		if err := s(); err != nil {
+			return err
+		}
+	}
+	var up struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	}
+	key := "bench-" + strconv.Itoa(i) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	arrived = true
+	b.arrive()
+	<-b.gate
+	if _, err := c.call("upload", "POST", cp+"/uploads", b.photo, "image/png", map[string]string{"Idempotency-Key": key}, &up); err != nil {
+		return err
+	}
+	// Every tenth student's browser retries the upload as if its answer
+	// had been lost: same key, same upload (the count at the end checks
+	// that no retry made a second one).
+	if i%10 == 0 {
+		var again struct {
+			ID int64 `json:"id"`
+		}
+		if _, err := c.call("upload", "POST", cp+"/uploads", b.photo, "image/png", map[string]string{"Idempotency-Key": key}, &again); err != nil || again.ID != up.ID {
+			return fmt.Errorf("retried upload made upload %d besides %d (%v)", again.ID, up.ID, err)
+		}
+	}
+	for up.Status != "done" {
+		if up.Status == "failed" {
+			return fmt.Errorf("upload %d failed", up.ID)
+		}
+		// The page's long poll: held by the server until the photo is done.
+		if err := c.json("wait", "GET", "/api/v1/uploads/"+strconv.FormatInt(up.ID, 10)+"?wait=25", nil, &up); err != nil {
+			return err
+		}
+	}
+	b.mu.Lock()
+	b.processed++
+	b.mu.Unlock()
+	if err := c.json("api", "POST", "/api/v1/uploads/"+strconv.FormatInt(up.ID, 10)+"/submit", nil, nil); err != nil {
+		return err
+	}
+	var st struct {
+		Submission struct {
+			State string `json:"state"`
+		} `json:"submission"`
+	}
+	if err := c.json("api", "GET", cp+"/status", nil, &st); err != nil {
+		return err
+	}
+	if st.Submission.State != "pending" {
+		return errors.New("submission not pending: " + st.Submission.State)
+	}
+	return nil
+}
+
+var idInPath = regexp.MustCompile(`/\d+(/|$|\?)`)
