@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"zhipai/internal/logctx"
+
 	"zhipai/internal/app"
 	"zhipai/internal/config"
 	"zhipai/internal/web"
@@ -25,9 +27,9 @@ func newLogger(w io.Writer) *slog.Logger {
 	level.UnmarshalText([]byte(os.Getenv("ZHIPAI_LOG_LEVEL")))
 	opts := &slog.HandlerOptions{Level: level}
 	if os.Getenv("ZHIPAI_LOG_FORMAT") == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(logctx.Handler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logctx.Handler(slog.NewTextHandler(w, opts)))
 }
 
 // openApp loads the configuration and opens everything.

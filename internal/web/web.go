@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"zhipai/internal/logctx"
+
 	"zhipai/internal/web/api"
 	"zhipai/internal/web/student"
 )
@@ -131,7 +133,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		var id [6]byte
 		rand.Read(id[:])
 		sw := &statusWriter{ResponseWriter: w}
-		w.Header().Set("X-Request-ID", hex.EncodeToString(id[:]))
+		rid := hex.EncodeToString(id[:])
+		w.Header().Set("X-Request-ID", rid)
+		r = r.WithContext(logctx.WithRequestID(r.Context(), rid))
 		next.ServeHTTP(sw, r)
 		if r.Pattern == "GET /healthz" {
 			return
@@ -142,7 +146,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		} else if r.Pattern != "" && r.Pattern[len(r.Pattern)-1] != '/' && sw.status >= 400 {
 			level = slog.LevelInfo
 		}
-		s.log.Log(r.Context(), level, "request", "id", hex.EncodeToString(id[:]), "route", r.Pattern, "status", sw.status,
+		s.log.Log(r.Context(), level, "request", "route", r.Pattern, "status", sw.status,
 			"bytes", sw.bytes, "ms", time.Since(start).Milliseconds())
 	})
 }

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"zhipai/internal/logctx"
+
 	"zhipai/internal/app"
 	"zhipai/internal/config"
 	"zhipai/internal/job"
@@ -82,7 +84,7 @@ func New(t testing.TB, d store.Dialect, o Options) *Env {
 			o.Job(c)
 		}
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.New(logctx.Handler(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if e.App, err = app.Open(ctx, e.Config, log, tune); err != nil {
 		t.Fatalf("apptest: open: %v", err)
 	}
