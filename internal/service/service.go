@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"zhipai/internal/ratelimit"
+
 	"zhipai/internal/blob"
 	"zhipai/internal/photo"
 	"zhipai/internal/quality"
@@ -37,32 +39,8 @@ type Config struct {
 	PhotoWorkers int
 	// RetakeWindow is how long a rejected student has to retake.
 	RetakeWindow time.Duration
-	// Limits are the abuse limits, by name (see DefaultLimits).
-	Limits map[string][]Limit
-}
-
-// Limit allows Max events per Window.
-type Limit struct {
-	Max    int
-	Window time.Duration
-}
-
-// DefaultLimits follow requirements AU-2 (the SMS platforms' own limits
-// per phone: 1/min, 5/hour, 10/day) and RO-4 (matching: 5/min, 20/day per
-// user). Per-address limits are much looser: a campus's Wi-Fi puts
-// hundreds of freshmen behind one or two public addresses on the same
-// morning, so they only stop a single machine trying thousands of phones
-// or identities.
-func DefaultLimits() map[string][]Limit {
-	return map[string][]Limit{
-		"sms-phone":    {{1, time.Minute}, {5, time.Hour}, {10, 24 * time.Hour}},
-		"sms-ip":       {{600, time.Hour}, {5000, 24 * time.Hour}},
-		"verify-phone": {{10, time.Hour}},
-		"verify-ip":    {{1200, time.Hour}},
-		"wechat-ip":    {{1200, time.Hour}},
-		"match-user":   {{5, time.Minute}, {20, 24 * time.Hour}},
-		"match-ip":     {{300, time.Minute}, {5000, 24 * time.Hour}},
-	}
+	// Limits are the abuse limits, by name (nil: ratelimit.Defaults).
+	Limits map[string][]ratelimit.Rule
 }
 
 // DefaultConfig is the production configuration.
@@ -75,7 +53,7 @@ func DefaultConfig() Config {
 		MaxUploadBytes:  30 << 20,
 		PhotoWorkers:    runtime.NumCPU(),
 		RetakeWindow:    48 * time.Hour,
-		Limits:          DefaultLimits(),
+		Limits:          ratelimit.Defaults(),
 	}
 }
 
@@ -107,8 +85,9 @@ type Deps struct {
 type Service struct {
 	cfg Config
 	Deps
-	cpu chan struct{}
-	now func() time.Time
+	cpu     chan struct{}
+	now     func() time.Time
+	limiter *ratelimit.Limiter
 	// finished signals the requests waiting for an upload's result.
 	finished struct {
 		sync.Mutex
@@ -124,51 +103,31 @@ func New(cfg Config, d Deps) (*Service, error) {
 	if cfg.PhotoWorkers < 1 {
 		cfg.PhotoWorkers = 1
 	}
-	if cfg.Limits == nil {
-		cfg.Limits = DefaultLimits()
-	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, Deps: d, cpu: make(chan struct{}, cfg.PhotoWorkers), now: time.Now}, nil
+	return &Service{cfg: cfg, Deps: d, cpu: make(chan struct{}, cfg.PhotoWorkers), now: time.Now,
+		limiter: ratelimit.New(d.Store, cfg.Limits)}, nil
 }
 
 // SetClock replaces the clock of the service and its store (tests).
 func (s *Service) SetClock(now func() time.Time) {
 	s.now = now
 	s.Store.SetClock(now)
+	s.limiter.SetClock(now)
 }
 
 // limit counts an event against the named limits of a key and refuses it
-// with code when any is exceeded (the event is counted only when allowed,
-// so a client hammering a closed door does not keep it closed forever).
+// with code, and a Retry-After, when any is exceeded.
 func (s *Service) limit(ctx context.Context, name, key, code string) error {
-	rules := s.cfg.Limits[name]
-	k := name + ":" + key
-	since := make([]time.Time, len(rules))
-	for i, l := range rules {
-		since[i] = s.now().Add(-l.Window)
-	}
-	counts, err := s.Store.CountSince(ctx, k, since)
+	wait, err := s.limiter.Allow(ctx, name, key)
 	if err != nil {
-		return internal("rate count: %w", err)
+		return internal("%w", err)
 	}
-	for i, l := range rules {
-		if counts[i] >= l.Max {
-			return retryAfter(fail(code, nil), retryHint(l.Window))
-		}
-	}
-	if err := s.Store.Hit(ctx, k); err != nil {
-		return internal("rate hit: %w", err)
+	if wait > 0 {
+		return retryAfter(fail(code, nil), wait)
 	}
 	return nil
-}
-
-func retryHint(window time.Duration) time.Duration {
-	if window <= time.Minute {
-		return window
-	}
-	return min(window, time.Hour) / 4
 }
 
 // Prune drops what has expired: rate events older than the longest
