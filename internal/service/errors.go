@@ -146,7 +146,7 @@ var messages = map[string]struct {
 	CodeNotSuperseded:    {http.StatusConflict, "这不是你最新的照片，请提交最新上传的照片"},
 	CodeCannotWithdraw:   {http.StatusConflict, "只有待审核的照片可以撤回"},
 	CodeReviewState:      {http.StatusConflict, "该提交当前状态不能执行此操作"},
-	CodeReviewReason:     {http.StatusBadRequest, "驳回需要至少一个有效的原因代码（R01-R99)"},
+	CodeReviewReason:     {http.StatusBadRequest, "驳回需要至少一个有效的原因代码（R01-R99）"},
 }
 
 // fail builds the public error of a code.

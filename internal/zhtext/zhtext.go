@@ -31,15 +31,27 @@ type Mark struct {
 
 // ASCIIPunct finds the ASCII marks of asciiMarks that stand next to a
 // Chinese character (spaces between are skipped): "校验位不正确,请核对",
-// "采集时间:", "有特征码?". Marks between Latin text, numbers and code
+// "采集时间:", "有特征码?", and a ")" closing a "（". Marks between Latin text, numbers and code
 // ("13:00", "f(x)", "a, b") are left alone.
 func ASCIIPunct(s string) []Mark {
 	rs := []rune(s)
 	var out []Mark
 	off := 0
+	var opens []rune // the brackets open so far, to pair ")" with "（"
 	for i, r := range rs {
 		want, ok := asciiMarks[r]
-		if ok && (chineseAt(rs, i, -1) || chineseAt(rs, i, +1)) {
+		// A ")" closing a "（" is Chinese text's, whatever stands beside it:
+		// "原因代码（R01-R99)".
+		closesFullWidth := r == ')' && len(opens) > 0 && opens[len(opens)-1] == '（'
+		switch r {
+		case '(', '（':
+			opens = append(opens, r)
+		case ')', '）':
+			if len(opens) > 0 {
+				opens = opens[:len(opens)-1]
+			}
+		}
+		if ok && (closesFullWidth || chineseAt(rs, i, -1) || chineseAt(rs, i, +1)) {
 			lo, hi := max(0, i-8), min(len(rs), i+9)
 			out = append(out, Mark{Offset: off, Mark: r, Want: want, Near: string(rs[lo:hi])})
 		}

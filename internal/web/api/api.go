@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,19 +102,95 @@ var openAPI []byte
 // OpenAPI is the API's OpenAPI 3 document.
 func OpenAPI() []byte { return openAPI }
 
-// Register mounts the routes, the OpenAPI document, and a JSON 404 for
-// the rest of /api/.
+// CodeMethod is the error of a request whose path is served, but not with
+// its method (405, with an Allow header).
+const CodeMethod = "request.method"
+
+// recordError, when set (tests only), is told of every error answer: the
+// pattern of the route that answered ("/api/" for the catch-all), the code
+// and the status.
+var recordError func(pattern, code string, status int)
+
+// Register mounts the routes, the OpenAPI document, and JSON errors for
+// the rest of /api/: 405 with Allow for a served path asked with another
+// method, 404 for any other path.
 func (a *API) Register(mux *http.ServeMux) {
-	for _, rt := range a.Routes() {
+	routes := a.Routes()
+	for _, rt := range routes {
 		mux.Handle(rt.Method+" "+rt.Path, a.wrap(rt))
 	}
 	mux.HandleFunc("GET /api/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openAPI)
 	})
+	methods := newMethodTable(append(routes, Route{Method: http.MethodGet, Path: "/api/openapi.json"}))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := methods.allowed(r.URL.EscapedPath()); len(allow) > 0 && !slices.Contains(allow, r.Method) {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			a.writeError(w, r, &service.Error{Code: CodeMethod, Status: http.StatusMethodNotAllowed, Message: "不支持该请求方法。"})
+			return
+		}
 		a.writeError(w, r, &service.Error{Code: service.CodeNotFound, Status: http.StatusNotFound, Message: "接口不存在"})
 	})
+}
+
+// methodTable knows the methods of each route path, to tell a wrong
+// method (405) from a wrong path (404).
+type methodTable []routeMethod
+
+type routeMethod struct {
+	segments []string // of the path pattern: literals and {wildcards}
+	method   string
+}
+
+func newMethodTable(routes []Route) methodTable {
+	t := make(methodTable, 0, len(routes))
+	for _, rt := range routes {
+		t = append(t, routeMethod{strings.Split(strings.TrimPrefix(rt.Path, "/"), "/"), rt.Method})
+	}
+	return t
+}
+
+// allowed lists, sorted, the methods of the routes whose pattern matches
+// an escaped request path; none for a path no route serves.
+func (t methodTable) allowed(escapedPath string) []string {
+	path := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
+	var out []string
+	for _, e := range t {
+		if matchSegments(e.segments, path) && !slices.Contains(out, e.method) {
+			out = append(out, e.method)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// matchSegments matches the segments of an escaped path as http.ServeMux
+// does: a literal segment equals the unescaped one, a {name} wildcard
+// takes one non-empty segment, a final {name...} the rest of the path and
+// a final {$} only the empty segment after a trailing slash.
+func matchSegments(pattern, path []string) bool {
+	for i, p := range pattern {
+		if i >= len(path) {
+			return false
+		}
+		wildcard := strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}")
+		switch {
+		case p == "{$}":
+			return i == len(path)-1 && path[i] == ""
+		case wildcard && strings.HasSuffix(p, "...}"):
+			return true
+		case wildcard:
+			if path[i] == "" {
+				return false
+			}
+		default:
+			if seg, err := url.PathUnescape(path[i]); err != nil || seg != p {
+				return false
+			}
+		}
+	}
+	return len(path) == len(pattern)
 }
 
 type callerKey struct{}
@@ -192,6 +269,9 @@ type ErrorBody struct {
 
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	pe := service.Public(err)
+	if recordError != nil {
+		recordError(r.Pattern, pe.Code, pe.Status)
+	}
 	if pe.Status >= 500 {
 		a.log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "code", pe.Code, "error", err)
 	}

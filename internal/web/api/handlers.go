@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"zhipai/internal/idnumber"
+	"zhipai/internal/photo"
 	"zhipai/internal/service"
 )
 
@@ -196,7 +197,11 @@ func (a *API) idImage(w http.ResponseWriter, r *http.Request, c service.Caller) 
 		return err
 	}
 	return withID(w, r, http.StatusOK, func(id int64) (service.IDImageResult, error) {
-		return a.svc.UploadIDImage(r.Context(), c, id, r.PathValue("side"), data)
+		v, err := a.svc.UploadIDImage(r.Context(), c, id, r.PathValue("side"), data)
+		if v.Findings == nil {
+			v.Findings = []photo.Finding{} // a card without remarks: [], never null
+		}
+		return v, err
 	})
 }
 
