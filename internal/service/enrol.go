@@ -398,9 +398,9 @@ func (s *Service) UploadIDImage(ctx context.Context, who Caller, campaignID int6
 	}
 	for _, f := range res.Findings {
 		if f.Severity == domain.SeverityBlock {
-			e := failMsg("idcard."+strings.TrimPrefix(f.Code, "card."), f.Message)
-			e.Status = 422
-			return res, e
+			// The card check's own codes (card.blur...) become idcard.*
+			// codes of the API, with the check's message.
+			return res, &Error{Code: "idcard." + strings.TrimPrefix(f.Code, "card."), Message: f.Message}
 		}
 	}
 	key, err := s.Blob.Put(ctx, "idcard", data)

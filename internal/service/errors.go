@@ -3,31 +3,17 @@ package service
 import (
 	"errors"
 	"fmt"
-	"net/http"
+	"sort"
 	"time"
+
+	"zhipai/internal/domain"
 
 	"zhipai/internal/photo"
 )
 
-// Error is what a student (or a mini-program) is told: a stable code, the
-// HTTP status, and a Chinese message that says what to do. Err is the
-// cause, for the log only.
-type Error struct {
-	Code       string
-	Status     int
-	Message    string
-	RetryAfter time.Duration // for 429 and 503: when to try again
-	Err        error
-}
-
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return "service: " + e.Code + ": " + e.Err.Error()
-	}
-	return "service: " + e.Code
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+// Error is the public error of the use cases (domain.Error): a stable
+// code and a Chinese message; web/api gives each code its HTTP status.
+type Error = domain.Error
 
 // Stable codes; the table below gives each its status and message.
 const (
@@ -88,74 +74,71 @@ const (
 	CodeReviewReason     = "review.reason"
 )
 
-var messages = map[string]struct {
-	status int
-	msg    string
-}{
-	CodeRequest:          {http.StatusBadRequest, "请求格式不正确，请刷新页面后重试"},
-	CodeRequestTooLarge:  {http.StatusRequestEntityTooLarge, "文件超过 30 MB，请上传手机相机拍摄的原图"},
-	CodeNotFound:         {http.StatusNotFound, "没有找到该记录"},
-	CodeInternal:         {http.StatusInternalServerError, "服务器开小差了，请稍后重试；如多次失败请联系客服"},
-	CodeAuthRequired:     {http.StatusUnauthorized, "请先登录"},
-	CodeCSRF:             {http.StatusForbidden, "页面已过期，请刷新后重试"},
-	CodePhone:            {http.StatusBadRequest, "请输入正确的 11 位手机号码"},
-	CodeAgreement:        {http.StatusBadRequest, "请先阅读并勾选同意《用户协议》和《隐私政策》"},
-	CodeSMSTooFrequent:   {http.StatusTooManyRequests, "验证码发送过于频繁，请稍后再试"},
-	CodeSMSUnavailable:   {http.StatusServiceUnavailable, "短信服务暂不可用，请稍后再试或使用微信小程序登录"},
-	CodeCodeWrong:        {http.StatusBadRequest, "验证码错误，请核对短信中的 6 位数字后重新输入"},
-	CodeCodeExpired:      {http.StatusBadRequest, "验证码已过期，请重新获取"},
-	CodeCodeUsed:         {http.StatusBadRequest, "验证码已使用过，请重新获取"},
-	CodeCodeLocked:       {http.StatusTooManyRequests, "验证码输错次数过多，请重新获取"},
-	CodeTooManyAttempts:  {http.StatusTooManyRequests, "尝试次数过多，请稍后再试"},
-	CodeWeChatCode:       {http.StatusUnauthorized, "微信登录已失效，请重新进入小程序"},
-	CodeWeChatBlocked:    {http.StatusForbidden, "微信提示该账号存在安全风险，暂时无法登录，请使用手机号登录"},
-	CodeWeChatLimited:    {http.StatusTooManyRequests, "登录过于频繁，请稍后再试"},
-	CodeWeChatBusy:       {http.StatusServiceUnavailable, "微信服务繁忙，请稍后重试"},
-	CodeWeChatOff:        {http.StatusServiceUnavailable, "暂未开通微信登录，请使用手机号登录"},
-	CodeCampaignNotFound: {http.StatusNotFound, "没有找到该采集批次，请核对学校发布的特征码"},
-	CodeCampaignClosed:   {http.StatusForbidden, "该采集批次未开放或已结束，请留意学校通知"},
-	CodeNotJoined:        {http.StatusConflict, "请先选择学校和采集类型，获取采集资格"},
-	CodeConsentRequired:  {http.StatusForbidden, "请先阅读并同意个人信息处理授权"},
-	CodeConsentOutdated:  {http.StatusConflict, "授权内容已更新，请重新阅读并同意"},
-	CodeName:             {http.StatusBadRequest, "请填写证件上的真实姓名"},
-	CodeDocType:          {http.StatusBadRequest, "请选择本次采集支持的证件类型"},
-	CodeDocFormat:        {http.StatusBadRequest, "证件号码格式不正确，请核对后重新输入"},
-	CodeCheckDigit:       {http.StatusBadRequest, "身份证号码校验位不正确，请核对最后一位（X 请填大写）"},
-	CodeBirthDate:        {http.StatusBadRequest, "身份证号码中的出生日期不正确，请核对"},
-	CodeRegion:           {http.StatusBadRequest, "身份证号码的地区码不正确，请核对前两位"},
-	CodeIdentityLocked:   {http.StatusConflict, "已关联学籍，证件信息不能再修改；如有错误请联系学院"},
-	CodeIdentityRequired: {http.StatusConflict, "请先填写姓名和证件号码"},
-	CodeIDSide:           {http.StatusBadRequest, "请指定证件照片是人像面还是国徽面"},
-	CodeIDImages:         {http.StatusConflict, "请先上传证件照片"},
-	CodeNoMatch:          {http.StatusUnprocessableEntity, "未在名单中或信息不一致。请核对：姓名与证件上完全一致（生僻字、少数民族姓名的间隔号“·”），证件号码末位的 X 为大写；仍无法核验请联系学院。"},
-	CodeRosterBound:      {http.StatusConflict, "该学籍已被其他账号关联，请联系学院或客服处理"},
-	CodeMatchLimited:     {http.StatusTooManyRequests, "核验次数过多，请稍后再试或联系学院"},
-	CodeNotMatched:       {http.StatusConflict, "请先完成学籍核验"},
-	CodeNotConfirmed:     {http.StatusConflict, "请先确认学籍信息，再进入采集"},
-	CodeIdempotencyKey:   {http.StatusBadRequest, "上传请求缺少标识，请刷新页面后重试"},
-	CodeQueueFull:        {http.StatusTooManyRequests, "当前上传人数较多，请稍后自动重试"},
-	CodeUploadLimit:      {http.StatusForbidden, "上传次数已用完（未生成标准照的照片不计次数），请联系学院增加次数。"},
-	CodeDuplicate:        {http.StatusConflict, "这张照片与已被驳回的照片相同，请按驳回原因重新拍摄"},
-	CodeLocked:           {http.StatusConflict, "照片已审核通过并锁定，不能再修改"},
-	CodeUnderReview:      {http.StatusConflict, "照片正在审核，如需重拍请先撤回（审核中的照片不能撤回）"},
-	CodeRetakeExpired:    {http.StatusForbidden, "重拍期限已过，请联系学院处理"},
-	CodeNotReady:         {http.StatusConflict, "照片还在处理中，请稍候"},
-	CodeBlocked:          {http.StatusConflict, "照片存在必须修改的问题，请按提示重拍后再提交"},
-	CodeRefused:          {http.StatusConflict, "这张照片无法生成证件照，请按提示重拍"},
-	CodeAlreadySubmitted: {http.StatusConflict, "已经提交过了，请勿重复提交"},
-	CodeNotSuperseded:    {http.StatusConflict, "这不是你最新的照片，请提交最新上传的照片"},
-	CodeCannotWithdraw:   {http.StatusConflict, "只有待审核的照片可以撤回"},
-	CodeReviewState:      {http.StatusConflict, "该提交当前状态不能执行此操作"},
-	CodeReviewReason:     {http.StatusBadRequest, "驳回需要至少一个有效的原因代码（R01-R99）"},
+var messages = map[string]string{
+	CodeRequest:          "请求格式不正确，请刷新页面后重试",
+	CodeRequestTooLarge:  "文件超过 30 MB，请上传手机相机拍摄的原图",
+	CodeNotFound:         "没有找到该记录",
+	CodeInternal:         "服务器开小差了，请稍后重试；如多次失败请联系客服",
+	CodeAuthRequired:     "请先登录",
+	CodeCSRF:             "页面已过期，请刷新后重试",
+	CodePhone:            "请输入正确的 11 位手机号码",
+	CodeAgreement:        "请先阅读并勾选同意《用户协议》和《隐私政策》",
+	CodeSMSTooFrequent:   "验证码发送过于频繁，请稍后再试",
+	CodeSMSUnavailable:   "短信服务暂不可用，请稍后再试或使用微信小程序登录",
+	CodeCodeWrong:        "验证码错误，请核对短信中的 6 位数字后重新输入",
+	CodeCodeExpired:      "验证码已过期，请重新获取",
+	CodeCodeUsed:         "验证码已使用过，请重新获取",
+	CodeCodeLocked:       "验证码输错次数过多，请重新获取",
+	CodeTooManyAttempts:  "尝试次数过多，请稍后再试",
+	CodeWeChatCode:       "微信登录已失效，请重新进入小程序",
+	CodeWeChatBlocked:    "微信提示该账号存在安全风险，暂时无法登录，请使用手机号登录",
+	CodeWeChatLimited:    "登录过于频繁，请稍后再试",
+	CodeWeChatBusy:       "微信服务繁忙，请稍后重试",
+	CodeWeChatOff:        "暂未开通微信登录，请使用手机号登录",
+	CodeCampaignNotFound: "没有找到该采集批次，请核对学校发布的特征码",
+	CodeCampaignClosed:   "该采集批次未开放或已结束，请留意学校通知",
+	CodeNotJoined:        "请先选择学校和采集类型，获取采集资格",
+	CodeConsentRequired:  "请先阅读并同意个人信息处理授权",
+	CodeConsentOutdated:  "授权内容已更新，请重新阅读并同意",
+	CodeName:             "请填写证件上的真实姓名",
+	CodeDocType:          "请选择本次采集支持的证件类型",
+	CodeDocFormat:        "证件号码格式不正确，请核对后重新输入",
+	CodeCheckDigit:       "身份证号码校验位不正确，请核对最后一位（X 请填大写）",
+	CodeBirthDate:        "身份证号码中的出生日期不正确，请核对",
+	CodeRegion:           "身份证号码的地区码不正确，请核对前两位",
+	CodeIdentityLocked:   "已关联学籍，证件信息不能再修改；如有错误请联系学院",
+	CodeIdentityRequired: "请先填写姓名和证件号码",
+	CodeIDSide:           "请指定证件照片是人像面还是国徽面",
+	CodeIDImages:         "请先上传证件照片",
+	CodeNoMatch:          "未在名单中或信息不一致。请核对：姓名与证件上完全一致（生僻字、少数民族姓名的间隔号“·”），证件号码末位的 X 为大写；仍无法核验请联系学院。",
+	CodeRosterBound:      "该学籍已被其他账号关联，请联系学院或客服处理",
+	CodeMatchLimited:     "核验次数过多，请稍后再试或联系学院",
+	CodeNotMatched:       "请先完成学籍核验",
+	CodeNotConfirmed:     "请先确认学籍信息，再进入采集",
+	CodeIdempotencyKey:   "上传请求缺少标识，请刷新页面后重试",
+	CodeQueueFull:        "当前上传人数较多，请稍后自动重试",
+	CodeUploadLimit:      "上传次数已用完（未生成标准照的照片不计次数），请联系学院增加次数。",
+	CodeDuplicate:        "这张照片与已被驳回的照片相同，请按驳回原因重新拍摄",
+	CodeLocked:           "照片已审核通过并锁定，不能再修改",
+	CodeUnderReview:      "照片正在审核，如需重拍请先撤回（审核中的照片不能撤回）",
+	CodeRetakeExpired:    "重拍期限已过，请联系学院处理",
+	CodeNotReady:         "照片还在处理中，请稍候",
+	CodeBlocked:          "照片存在必须修改的问题，请按提示重拍后再提交",
+	CodeRefused:          "这张照片无法生成证件照，请按提示重拍",
+	CodeAlreadySubmitted: "已经提交过了，请勿重复提交",
+	CodeNotSuperseded:    "这不是你最新的照片，请提交最新上传的照片",
+	CodeCannotWithdraw:   "只有待审核的照片可以撤回",
+	CodeReviewState:      "该提交当前状态不能执行此操作",
+	CodeReviewReason:     "驳回需要至少一个有效的原因代码（R01-R99）",
 }
 
 // fail builds the public error of a code.
 func fail(code string, cause error) *Error {
 	m, ok := messages[code]
 	if !ok {
-		m = messages[CodeInternal]
+		code, m = CodeInternal, messages[CodeInternal]
 	}
-	return &Error{Code: code, Status: m.status, Message: m.msg, Err: cause}
+	return &Error{Code: code, Message: m, Err: cause}
 }
 
 // failMsg is fail with a more specific message.
@@ -180,22 +163,23 @@ func Public(err error) *Error {
 	}
 	var pe *photo.Error
 	if errors.As(err, &pe) {
-		return &Error{Code: pe.Code, Status: pe.Status, Message: pe.Message, Err: err}
+		return &Error{Code: pe.Code, Message: pe.Message, Err: err}
 	}
 	return fail(CodeInternal, err)
 }
 
-// Codes lists every public code with its status (documentation, tests).
-func Codes() map[string]int {
-	out := map[string]int{}
-	for c, m := range messages {
-		out[c] = m.status
+// Codes lists every public code of the use cases (documentation, tests).
+func Codes() []string {
+	out := make([]string, 0, len(messages))
+	for c := range messages {
+		out = append(out, c)
 	}
+	sort.Strings(out)
 	return out
 }
 
 // Message is the message of a code.
-func Message(code string) string { return messages[code].msg }
+func Message(code string) string { return messages[code] }
 
 func internal(format string, args ...any) *Error {
 	return fail(CodeInternal, fmt.Errorf(format, args...))

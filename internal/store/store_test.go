@@ -374,7 +374,7 @@ func TestUploadsAndSubmissions(t *testing.T) {
 		if err != nil || len(sha) != 1 || sha[0] != "sha1" || ph[0] != "ph1" {
 			t.Fatalf("fingerprints %v %v %v", sha, ph, err)
 		}
-		if n, _ := s.CountUploads(ctx, e.ID); n != 1 {
+		if n, _ := s.CountUploads(ctx, nil, e.ID); n != 1 {
 			t.Errorf("uploads %d", n)
 		}
 	})

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"math"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -24,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"zhipai/internal/domain"
 
 	"zhipai/internal/photo"
 	"zhipai/internal/service"
@@ -127,10 +128,10 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		if allow := methods.allowed(r.URL.EscapedPath()); len(allow) > 0 && !slices.Contains(allow, r.Method) {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			a.writeError(w, r, &service.Error{Code: CodeMethod, Status: http.StatusMethodNotAllowed, Message: "不支持该请求方法。"})
+			a.writeError(w, r, &domain.Error{Code: CodeMethod, Message: "不支持该请求方法。"})
 			return
 		}
-		a.writeError(w, r, &service.Error{Code: service.CodeNotFound, Status: http.StatusNotFound, Message: "接口不存在"})
+		a.writeError(w, r, &domain.Error{Code: service.CodeNotFound, Message: "接口不存在"})
 	})
 }
 
@@ -223,7 +224,7 @@ func (a *API) authenticate(r *http.Request, ip string) (service.Caller, error) {
 	}
 	ck, err := r.Cookie(CookieName)
 	if err != nil {
-		return service.Caller{}, &service.Error{Code: service.CodeAuthRequired, Status: 401, Message: service.Message(service.CodeAuthRequired)}
+		return service.Caller{}, errorOf(service.CodeAuthRequired, nil)
 	}
 	c, err := a.svc.Authenticate(r.Context(), ck.Value, ip)
 	if err != nil {
@@ -231,7 +232,7 @@ func (a *API) authenticate(r *http.Request, ip string) (service.Caller, error) {
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		if r.Header.Get("X-CSRF-Token") != c.CSRF || !sameOrigin(r) {
-			return c, &service.Error{Code: service.CodeCSRF, Status: 403, Message: service.Message(service.CodeCSRF)}
+			return c, errorOf(service.CodeCSRF, nil)
 		}
 	}
 	return c, nil
@@ -261,26 +262,6 @@ func (a *API) clientIP(r *http.Request) string {
 	return host
 }
 
-// ErrorBody is every error's JSON.
-type ErrorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	pe := service.Public(err)
-	if recordError != nil {
-		recordError(r.Pattern, pe.Code, pe.Status)
-	}
-	if pe.Status >= 500 {
-		a.log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "code", pe.Code, "error", err)
-	}
-	if pe.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(pe.RetryAfter.Seconds()))))
-	}
-	writeJSON(w, pe.Status, ErrorBody{Code: pe.Code, Message: pe.Message})
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -294,7 +275,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func readJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
 	if err := dec.Decode(v); err != nil {
-		return &service.Error{Code: service.CodeRequest, Status: 400, Message: service.Message(service.CodeRequest), Err: err}
+		return errorOf(service.CodeRequest, err)
 	}
 	return nil
 }
@@ -302,7 +283,7 @@ func readJSON(r *http.Request, v any) error {
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, &service.Error{Code: service.CodeNotFound, Status: 404, Message: service.Message(service.CodeNotFound)}
+		return 0, errorOf(service.CodeNotFound, nil)
 	}
 	return id, nil
 }
@@ -311,7 +292,7 @@ func pathID(r *http.Request, name string) (int64, error) {
 // application/octet-stream), or the "file" part of a multipart form (what
 // wx.uploadFile sends). More than the limit is 413, never a partial read.
 func (a *API) readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	tooLarge := &service.Error{Code: service.CodeRequestTooLarge, Status: 413, Message: service.Message(service.CodeRequestTooLarge)}
+	tooLarge := errorOf(service.CodeRequestTooLarge, nil)
 	if r.ContentLength > a.cfg.MaxPhotoBytes+64<<10 {
 		return nil, tooLarge
 	}
@@ -327,7 +308,7 @@ func (a *API) readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) 
 				if errors.As(err, &mbe) {
 					return nil, tooLarge
 				}
-				return nil, service.Public(&photo.Error{Code: photo.CodeEmpty, Status: http.StatusBadRequest, Message: photo.Message(photo.CodeEmpty), Err: err})
+				return nil, errorOf(photo.CodeEmpty, err)
 			}
 			if p.FormName() == "file" {
 				src = p
@@ -348,7 +329,7 @@ func (a *API) readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) 
 	case errors.As(err, &mbe) || int64(len(data)) > a.cfg.MaxPhotoBytes:
 		return nil, tooLarge
 	case err != nil:
-		return nil, service.Public(&photo.Error{Code: photo.CodeTruncated, Status: http.StatusBadRequest, Message: photo.Message(photo.CodeTruncated), Err: err})
+		return nil, errorOf(photo.CodeTruncated, err)
 	}
 	return data, nil
 }
