@@ -89,7 +89,7 @@ func SeedDemo(ctx context.Context, a *App) (Demo, error) {
 	d := Demo{JoinCode: DemoJoinCode, Student: DemoStudentAt(0)}
 	school, err := a.Store.SchoolByCode(ctx, "DEMO")
 	if errors.Is(err, store.ErrNotFound) {
-		school = store.School{Name: "示范大学", Code: "DEMO", ContactName: "示范大学招生办", ContactPhone: "010-00000000", ContactHours: "工作日 8:30-17:30"}
+		school = domain.School{Name: "示范大学", Code: "DEMO", ContactName: "示范大学招生办", ContactPhone: "010-00000000", ContactHours: "工作日 8:30-17:30"}
 		school.ID, err = a.Store.CreateSchool(ctx, school)
 	}
 	if err != nil {
@@ -100,7 +100,7 @@ func SeedDemo(ctx context.Context, a *App) (Demo, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		faq, _ := json.Marshal(demoFAQ)
 		now := time.Now()
-		c = store.Campaign{
+		c = domain.Campaign{
 			SchoolID: school.ID, Name: "2026 级新生入学照片采集", Kind: string(domain.KindFreshman), SpecJSON: `{"name":"chsi"}`,
 			JoinCode: DemoJoinCode, OpensAt: now.Add(-time.Hour), ClosesAt: now.AddDate(1, 0, 0), AllowAlbum: true, RequireIDImages: true,
 			IDTypes: strings.Join([]string{string(idnumber.ResidentID), string(idnumber.HKMOPermit), string(idnumber.TWPermit),

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"time"
 
+	"zhipai/internal/domain"
 	"zhipai/internal/secret"
 	"zhipai/internal/store"
 	"zhipai/internal/wechat"
@@ -195,7 +196,7 @@ func (s *Service) SignInWeChat(ctx context.Context, code, ip string) (SignedIn, 
 
 func (s *Service) openSession(ctx context.Context, userID int64, channel string) (SignedIn, error) {
 	in := SignedIn{Token: secret.Token(32), CSRF: secret.Token(16), UserID: userID, ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
-	err := s.Store.CreateSession(ctx, store.Session{TokenHash: secret.Hash(in.Token), UserID: userID, CSRF: in.CSRF, Channel: channel, ExpiresAt: in.ExpiresAt})
+	err := s.Store.CreateSession(ctx, domain.Session{TokenHash: secret.Hash(in.Token), UserID: userID, CSRF: in.CSRF, Channel: channel, ExpiresAt: in.ExpiresAt})
 	if err != nil {
 		return SignedIn{}, internal("session: %w", err)
 	}

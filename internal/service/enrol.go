@@ -67,7 +67,7 @@ type FAQEntry struct {
 
 // CampaignSpec is the output spec of a campaign: a full spec, or the name
 // of a built-in one.
-func CampaignSpec(c store.Campaign) (*photo.Spec, error) {
+func CampaignSpec(c domain.Campaign) (*photo.Spec, error) {
 	var probe struct {
 		Name  string `json:"name"`
 		Width int    `json:"width"`
@@ -84,7 +84,7 @@ func CampaignSpec(c store.Campaign) (*photo.Spec, error) {
 	return photo.ReadSpec(strings.NewReader(c.SpecJSON))
 }
 
-func (s *Service) campaignView(c store.Campaign) CampaignView {
+func (s *Service) campaignView(c domain.Campaign) CampaignView {
 	v := CampaignView{
 		ID: c.ID, Name: c.Name, Kind: c.Kind, KindTitle: domain.CampaignKind(c.Kind).Title(), School: c.School.Name,
 		OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, Open: s.isOpen(c), AllowAlbum: c.AllowAlbum, RequireIDImages: c.RequireIDImages,
@@ -101,7 +101,7 @@ func (s *Service) campaignView(c store.Campaign) CampaignView {
 	return v
 }
 
-func docTypes(c store.Campaign) []idnumber.Type {
+func docTypes(c domain.Campaign) []idnumber.Type {
 	var out []idnumber.Type
 	for _, code := range strings.Split(c.IDTypes, ",") {
 		if t, ok := idnumber.ParseType(code); ok {
@@ -114,7 +114,7 @@ func docTypes(c store.Campaign) []idnumber.Type {
 	return out
 }
 
-func (s *Service) isOpen(c store.Campaign) bool {
+func (s *Service) isOpen(c domain.Campaign) bool {
 	now := s.now()
 	return !now.Before(c.OpensAt) && now.Before(c.ClosesAt)
 }
@@ -158,7 +158,7 @@ func (s *Service) CampaignByCode(ctx context.Context, code string) (CampaignView
 	return s.campaignView(c), nil
 }
 
-func (s *Service) campaign(ctx context.Context, id int64) (store.Campaign, error) {
+func (s *Service) campaign(ctx context.Context, id int64) (domain.Campaign, error) {
 	c, err := s.Store.Campaign(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return c, fail(CodeCampaignNotFound, nil)
@@ -186,10 +186,10 @@ func (s *Service) Join(ctx context.Context, who Caller, campaignID int64) (Statu
 
 // enrolment loads the caller's enrolment and campaign; open requires the
 // campaign to be open.
-func (s *Service) enrolment(ctx context.Context, who Caller, campaignID int64, open bool) (store.Enrolment, store.Campaign, error) {
+func (s *Service) enrolment(ctx context.Context, who Caller, campaignID int64, open bool) (domain.Enrolment, domain.Campaign, error) {
 	c, err := s.campaign(ctx, campaignID)
 	if err != nil {
-		return store.Enrolment{}, c, err
+		return domain.Enrolment{}, c, err
 	}
 	e, err := s.Store.EnrolmentOf(ctx, who.UserID, campaignID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -236,7 +236,7 @@ func (s *Service) AcceptConsent(ctx context.Context, who Caller, campaignID int6
 		return fail(CodeConsentOutdated, nil)
 	}
 	sum := sha256.Sum256([]byte(c.ConsentText))
-	err = s.Store.InsertConsent(ctx, store.Consent{UserID: who.UserID, CampaignID: c.ID, Version: c.ConsentVersion, TextHash: hex.EncodeToString(sum[:]), Channel: who.Channel})
+	err = s.Store.InsertConsent(ctx, domain.Consent{UserID: who.UserID, CampaignID: c.ID, Version: c.ConsentVersion, TextHash: hex.EncodeToString(sum[:]), Channel: who.Channel})
 	if err != nil {
 		return internal("consent: %w", err)
 	}
@@ -244,7 +244,7 @@ func (s *Service) AcceptConsent(ctx context.Context, who Caller, campaignID int6
 	return nil
 }
 
-func (s *Service) requireConsent(ctx context.Context, who Caller, c store.Campaign) error {
+func (s *Service) requireConsent(ctx context.Context, who Caller, c domain.Campaign) error {
 	ok, err := s.Store.HasConsent(ctx, who.UserID, c.ID, c.ConsentVersion)
 	if err != nil {
 		return internal("consent: %w", err)
@@ -476,7 +476,7 @@ func (s *Service) Match(ctx context.Context, who Caller, campaignID int64) (Reco
 	return s.record(ctx, c, row.ID)
 }
 
-func (s *Service) record(ctx context.Context, c store.Campaign, rowID int64) (RecordView, error) {
+func (s *Service) record(ctx context.Context, c domain.Campaign, rowID int64) (RecordView, error) {
 	row, err := s.Store.RosterRow(ctx, rowID)
 	if err != nil {
 		return RecordView{}, internal("roster row: %w", err)

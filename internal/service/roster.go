@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
 
+	"zhipai/internal/domain"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/store"
 )
@@ -129,7 +130,7 @@ func (s *Service) ImportRoster(ctx context.Context, campaignID int64, rows [][]s
 		}
 		return ""
 	}
-	var out []store.RosterRow
+	var out []domain.RosterRow
 	seenDoc, seenNo := map[string]int{}, map[string]int{}
 	for i, row := range rows[1:] {
 		line := i + 2
@@ -167,7 +168,7 @@ func (s *Service) ImportRoster(ctx context.Context, campaignID int64, rows [][]s
 			}
 			seenNo[no] = line
 		}
-		out = append(out, store.RosterRow{
+		out = append(out, domain.RosterRow{
 			CampaignID: campaignID, Name: name, DocType: string(n.Type), DocIndex: DocIndex(s, n), DocEnc: s.SealDoc(n),
 			DocMasked: idnumber.Mask(n.Value), ExamNo: cell(row, colExamNo), StudentNo: cell(row, colStudentNo),
 			College: cell(row, colCollege), Major: cell(row, colMajor), ClassName: cell(row, colClass), Grade: cell(row, colGrade),

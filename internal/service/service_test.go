@@ -86,7 +86,7 @@ func waitUpload(t *testing.T, env *apptest.Env, who service.Caller, id int64) se
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		u := must(env.App.Service.UploadStatus(ctx, who, id))(t)
-		if u.Status == store.UploadDone || u.Status == store.UploadFailed {
+		if u.Status.Finished() {
 			return u
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -218,7 +218,7 @@ func TestStudentPath(t *testing.T) {
 
 			photo1 := apptest.Testdata(t, "astronaut.png")
 			up, created, err := svc.Upload(ctx, who, cid, "key-00000001", photo1)
-			if err != nil || !created || up.Status != store.UploadQueued {
+			if err != nil || !created || up.Status != domain.UploadQueued {
 				t.Fatalf("upload %+v %v %v", up, created, err)
 			}
 			again, created, err := svc.Upload(ctx, who, cid, "key-00000001", photo1)
@@ -230,7 +230,7 @@ func TestStudentPath(t *testing.T) {
 			code(t, err, service.CodeNotReady)
 			env.Start(t)
 			done := waitUpload(t, env, who, up.ID)
-			if done.Status != store.UploadDone || !done.HasResult || done.Blocking || !done.CanSubmit || done.Output == nil || done.Output.Width != 480 {
+			if done.Status != domain.UploadDone || !done.HasResult || done.Blocking || !done.CanSubmit || done.Output == nil || done.Output.Width != 480 {
 				t.Fatalf("processed upload %+v", done)
 			}
 			result := must(svc.UploadImage(ctx, who, up.ID, service.ImageResult))(t)
@@ -249,7 +249,7 @@ func TestStudentPath(t *testing.T) {
 			code(t, err, service.CodeNotFound)
 
 			sub := must(svc.Submit(ctx, who, up.ID))(t)
-			if sub.State != string(domain.StatePending) || !sub.CanWithdraw || sub.StateTitle != "待审核" {
+			if sub.State != domain.StatePending || !sub.CanWithdraw || sub.StateTitle != "待审核" {
 				t.Fatalf("submitted %+v", sub)
 			}
 			_, err = svc.Submit(ctx, who, up.ID)
@@ -261,7 +261,7 @@ func TestStudentPath(t *testing.T) {
 
 			// Withdraw, upload again, submit, and be rejected.
 			w := must(svc.Withdraw(ctx, who, sub.ID))(t)
-			if w.State != string(domain.StateWithdrawn) || w.CanWithdraw || !w.CanRetake {
+			if w.State != domain.StateWithdrawn || w.CanWithdraw || !w.CanRetake {
 				t.Fatalf("withdrawn %+v", w)
 			}
 			_, err = svc.Withdraw(ctx, who, sub.ID)
@@ -291,13 +291,13 @@ func TestStudentPath(t *testing.T) {
 			_, _, err = svc.Upload(ctx, who, cid, "key-00000003", photo1)
 			code(t, err, service.CodeDuplicate)
 			dupe := must3(svc.Upload(ctx, who, cid, "key-00000004", apptest.Testdata(t, "astronaut.webp")))(t)
-			if got := waitUpload(t, env, who, dupe.ID); got.Status != store.UploadFailed || got.Error == nil || got.Error.Code != service.CodeDuplicate {
+			if got := waitUpload(t, env, who, dupe.ID); got.Status != domain.UploadFailed || got.Error == nil || got.Error.Code != service.CodeDuplicate {
 				t.Fatalf("re-encoded rejected photo: %+v", got)
 			}
 
 			// A refused photo cannot be submitted.
 			refused := must3(svc.Upload(ctx, who, cid, "key-00000005", apptest.Testdata(t, "hopper.jpg")))(t)
-			if got := waitUpload(t, env, who, refused.ID); got.Status != store.UploadFailed || got.Error == nil || got.Error.Message == "" || got.CanSubmit {
+			if got := waitUpload(t, env, who, refused.ID); got.Status != domain.UploadFailed || got.Error == nil || got.Error.Message == "" || got.CanSubmit {
 				t.Fatalf("refused photo: %+v", got)
 			}
 			_, err = svc.Submit(ctx, who, refused.ID)
@@ -554,7 +554,7 @@ func TestCrashLosesNoUpload(t *testing.T) {
 				t.Fatal(err)
 			}
 			env.Start(t)
-			if got := waitUpload(t, env, who, up.ID); got.Status != store.UploadDone || !got.HasResult {
+			if got := waitUpload(t, env, who, up.ID); got.Status != domain.UploadDone || !got.HasResult {
 				t.Fatalf("after restart: %+v", got)
 			}
 		})
@@ -595,7 +595,7 @@ func TestInstancesShareOneDatabase(t *testing.T) {
 
 	up := must3(svcA.Upload(ctx, who, cid, "key-shared-1", apptest.Testdata(t, "astronaut.png")))(t)
 	got := must(svcA.WaitUpload(ctx, who, up.ID, 60*time.Second))(t) // instance A has no workers
-	if got.Status != store.UploadDone || !got.HasResult {
+	if got.Status != domain.UploadDone || !got.HasResult {
 		t.Fatalf("processed by the other instance: %+v", got)
 	}
 	if n := svcA.Waiting(); n != 0 {
@@ -626,7 +626,7 @@ func TestUnprocessableUploadIsToldNotLeftWaiting(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := must(svc.WaitUpload(ctx, who, up.ID, time.Second))(t)
-	if got.Status != store.UploadFailed || got.Error == nil || got.Error.Code != service.CodeInternal || got.Error.Message == "" || got.CanSubmit {
+	if got.Status != domain.UploadFailed || got.Error == nil || got.Error.Code != service.CodeInternal || got.Error.Message == "" || got.CanSubmit {
 		t.Fatalf("given up: %+v", got)
 	}
 	if n := must(env.App.Store.PendingUploads(ctx))(t); n != 0 {

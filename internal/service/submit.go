@@ -18,7 +18,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 type SubmissionView struct {
 	ID          int64        `json:"id"`
 	UploadID    int64        `json:"upload_id"`
-	State       string       `json:"state"`
+	State       domain.State `json:"state"`
 	StateTitle  string       `json:"state_title"`
 	Reasons     []ReasonView `json:"reasons"`
 	Note        string       `json:"note,omitempty"`
@@ -39,9 +39,9 @@ type ReasonView struct {
 
 // EventView is a step of the submission's timeline.
 type EventView struct {
-	State      string    `json:"state"`
-	StateTitle string    `json:"state_title"`
-	At         time.Time `json:"at"`
+	State      domain.State `json:"state"`
+	StateTitle string       `json:"state_title"`
+	At         time.Time    `json:"at"`
 }
 
 // Submit sends the caller's newest processed photo to review.
@@ -58,7 +58,7 @@ func (s *Service) Submit(ctx context.Context, who Caller, uploadID int64) (Submi
 		return SubmissionView{}, err
 	}
 	if sub, err := s.Store.LatestSubmission(ctx, e.ID); err == nil && sub.UploadID == u.ID {
-		if sub.State == string(domain.StateWithdrawn) {
+		if sub.State == domain.StateWithdrawn {
 			return SubmissionView{}, failMsg(CodeAlreadySubmitted, "这张照片已撤回，请重新拍摄上传")
 		}
 		return SubmissionView{}, fail(CodeAlreadySubmitted, nil)
@@ -73,16 +73,16 @@ func (s *Service) Submit(ctx context.Context, who Caller, uploadID int64) (Submi
 	switch {
 	case latest.ID != u.ID:
 		return SubmissionView{}, fail(CodeNotSuperseded, nil)
-	case u.Status == store.UploadQueued || u.Status == store.UploadProcessing:
+	case u.Status == domain.UploadQueued || u.Status == domain.UploadProcessing:
 		return SubmissionView{}, fail(CodeNotReady, nil)
-	case u.Status == store.UploadFailed:
+	case u.Status == domain.UploadFailed:
 		return SubmissionView{}, fail(CodeRefused, nil)
 	case u.Blocking:
 		return SubmissionView{}, fail(CodeBlocked, nil)
 	}
 	var id int64
 	err = s.Store.InTx(ctx, func(tx *store.Tx) (err error) {
-		id, err = s.Store.InsertSubmission(ctx, tx, e.ID, u.ID, string(domain.StatePending))
+		id, err = s.Store.InsertSubmission(ctx, tx, e.ID, u.ID, domain.StatePending)
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) {
@@ -97,7 +97,7 @@ func (s *Service) Submit(ctx context.Context, who Caller, uploadID int64) (Submi
 
 // ownSubmission loads a submission of the caller's; anyone else's is not
 // found.
-func (s *Service) ownSubmission(ctx context.Context, who Caller, id int64) (store.Submission, error) {
+func (s *Service) ownSubmission(ctx context.Context, who Caller, id int64) (domain.Submission, error) {
 	sub, err := s.Store.Submission(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return sub, fail(CodeNotFound, nil)
@@ -110,7 +110,7 @@ func (s *Service) ownSubmission(ctx context.Context, who Caller, id int64) (stor
 		return sub, internal("enrolment: %w", err)
 	}
 	if e.UserID != who.UserID {
-		return store.Submission{}, fail(CodeNotFound, nil)
+		return domain.Submission{}, fail(CodeNotFound, nil)
 	}
 	return sub, nil
 }
@@ -129,10 +129,10 @@ func (s *Service) Withdraw(ctx context.Context, who Caller, id int64) (Submissio
 	if err != nil {
 		return SubmissionView{}, err
 	}
-	if domain.CanTransition(domain.State(sub.State), domain.StateWithdrawn, domain.ActorStudent) != nil {
+	if domain.CanTransition(sub.State, domain.StateWithdrawn, domain.ActorStudent) != nil {
 		return SubmissionView{}, fail(CodeCannotWithdraw, nil)
 	}
-	err = s.Store.Transition(ctx, id, sub.State, string(domain.StateWithdrawn), string(domain.ActorStudent), "", "", time.Time{})
+	err = s.Store.Transition(ctx, id, sub.State, domain.StateWithdrawn, string(domain.ActorStudent), "", "", time.Time{})
 	if errors.Is(err, store.ErrConflict) {
 		return SubmissionView{}, fail(CodeCannotWithdraw, nil) // a reviewer took it meanwhile
 	}
@@ -147,7 +147,7 @@ func (s *Service) submissionView(ctx context.Context, id int64) (SubmissionView,
 	if err != nil {
 		return SubmissionView{}, internal("submission: %w", err)
 	}
-	st := domain.State(sub.State)
+	st := sub.State
 	v := SubmissionView{ID: sub.ID, UploadID: sub.UploadID, State: sub.State, StateTitle: st.Title(), Reasons: []ReasonView{}, Note: sub.Note,
 		CanWithdraw: domain.CanTransition(st, domain.StateWithdrawn, domain.ActorStudent) == nil, Locked: st.Final(), History: []EventView{},
 		CreatedAt: sub.CreatedAt}
@@ -166,7 +166,7 @@ func (s *Service) submissionView(ctx context.Context, id int64) (SubmissionView,
 		return SubmissionView{}, internal("events: %w", err)
 	}
 	for _, e := range events {
-		v.History = append(v.History, EventView{State: e.To, StateTitle: domain.State(e.To).Title(), At: e.At})
+		v.History = append(v.History, EventView{State: e.To, StateTitle: e.To.Title(), At: e.At})
 	}
 	return v, nil
 }
@@ -273,7 +273,7 @@ func (s *Service) Status(ctx context.Context, who Caller, campaignID int64) (Sta
 		st.Step = StepConfirm
 	case st.Submission != nil && st.Submission.Locked:
 		st.Step = StepApproved
-	case st.Submission != nil && (st.Submission.State == string(domain.StatePending) || st.Submission.State == string(domain.StateInReview)):
+	case st.Submission != nil && (st.Submission.State == domain.StatePending || st.Submission.State == domain.StateInReview):
 		st.Step = StepReview
 	default:
 		st.Step = StepCapture
@@ -308,8 +308,8 @@ func (s *Service) Review(ctx context.Context, submissionID int64, to domain.Stat
 	if err != nil {
 		return SubmissionView{}, internal("submission: %w", err)
 	}
-	if err := domain.CanTransition(domain.State(sub.State), to, domain.ActorReviewer); err != nil {
-		return SubmissionView{}, failMsg(CodeReviewState, "提交 "+itoa(submissionID)+" 当前为"+domain.State(sub.State).Title()+"，不能改为"+to.Title())
+	if err := domain.CanTransition(sub.State, to, domain.ActorReviewer); err != nil {
+		return SubmissionView{}, failMsg(CodeReviewState, "提交 "+itoa(submissionID)+" 当前为"+sub.State.Title()+"，不能改为"+to.Title())
 	}
 	var codes []string
 	for _, r := range reasons {
@@ -329,13 +329,13 @@ func (s *Service) Review(ctx context.Context, submissionID int64, to domain.Stat
 		}
 		deadline = s.now().Add(s.cfg.RetakeWindow)
 	}
-	err = s.Store.Transition(ctx, sub.ID, sub.State, string(to), actor, strings.Join(codes, ","), note, deadline)
+	err = s.Store.Transition(ctx, sub.ID, sub.State, to, actor, strings.Join(codes, ","), note, deadline)
 	if errors.Is(err, store.ErrConflict) {
 		return SubmissionView{}, fail(CodeReviewState, err)
 	}
 	if err != nil {
 		return SubmissionView{}, internal("review: %w", err)
 	}
-	s.Log.InfoContext(ctx, "submission reviewed", "submission", sub.ID, "from", sub.State, "to", string(to), "reasons", strings.Join(codes, ","), "actor", actor)
+	s.Log.InfoContext(ctx, "submission reviewed", "submission", sub.ID, "from", sub.State, "to", to, "reasons", strings.Join(codes, ","), "actor", actor)
 	return s.submissionView(ctx, sub.ID)
 }

@@ -28,15 +28,15 @@ type FindingView struct {
 
 // UploadView is an upload and what processing made of it.
 type UploadView struct {
-	ID        int64         `json:"id"`
-	Status    string        `json:"status"` // queued, processing, done, failed
-	Error     *ErrorView    `json:"error,omitempty"`
-	Findings  []FindingView `json:"findings"`
-	Blocking  bool          `json:"blocking"`
-	CanSubmit bool          `json:"can_submit"`
-	HasResult bool          `json:"has_result"`
-	Output    *OutputView   `json:"output,omitempty"`
-	CreatedAt time.Time     `json:"created_at"`
+	ID        int64               `json:"id"`
+	Status    domain.UploadStatus `json:"status"`
+	Error     *ErrorView          `json:"error,omitempty"`
+	Findings  []FindingView       `json:"findings"`
+	Blocking  bool                `json:"blocking"`
+	CanSubmit bool                `json:"can_submit"`
+	HasResult bool                `json:"has_result"`
+	Output    *OutputView         `json:"output,omitempty"`
+	CreatedAt time.Time           `json:"created_at"`
 }
 
 // ErrorView is a refusal.
@@ -124,7 +124,7 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 			return err
 		}
 		var err error
-		id, err = s.Store.InsertUpload(ctx, tx, store.Upload{EnrolmentID: e.ID, UserID: who.UserID, IdempotencyKey: key, OriginalBlob: blobKey, SHA256: sha})
+		id, err = s.Store.InsertUpload(ctx, tx, domain.Upload{EnrolmentID: e.ID, UserID: who.UserID, IdempotencyKey: key, OriginalBlob: blobKey, SHA256: sha})
 		if err != nil {
 			return err
 		}
@@ -177,7 +177,7 @@ func (s *Service) checkNotLocked(ctx context.Context, enrolmentID int64) error {
 	if err != nil {
 		return internal("submission: %w", err)
 	}
-	switch domain.State(sub.State) {
+	switch sub.State {
 	case domain.StateApproved:
 		return fail(CodeLocked, nil)
 	case domain.StatePending, domain.StateInReview:
@@ -200,13 +200,13 @@ func (s *Service) UploadStatus(ctx context.Context, who Caller, uploadID int64) 
 	return s.uploadView(ctx, u), nil
 }
 
-func (s *Service) ownUpload(ctx context.Context, who Caller, uploadID int64) (store.Upload, error) {
+func (s *Service) ownUpload(ctx context.Context, who Caller, uploadID int64) (domain.Upload, error) {
 	u, err := s.Store.Upload(ctx, uploadID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && u.UserID != who.UserID {
-		return store.Upload{}, fail(CodeNotFound, nil)
+		return domain.Upload{}, fail(CodeNotFound, nil)
 	}
 	if err != nil {
-		return store.Upload{}, internal("upload: %w", err)
+		return domain.Upload{}, internal("upload: %w", err)
 	}
 	return u, nil
 }
@@ -249,7 +249,7 @@ func storedReport(r *photo.Report) *photo.Report {
 	return &c
 }
 
-func (s *Service) uploadView(ctx context.Context, u store.Upload) UploadView {
+func (s *Service) uploadView(ctx context.Context, u domain.Upload) UploadView {
 	v := UploadView{ID: u.ID, Status: u.Status, Findings: []FindingView{}, Blocking: u.Blocking, HasResult: u.ResultBlob != "", CreatedAt: u.CreatedAt}
 	if u.ErrorCode != "" {
 		msg := photo.Message(u.ErrorCode)
@@ -273,7 +273,7 @@ func (s *Service) uploadView(ctx context.Context, u store.Upload) UploadView {
 			}
 		}
 	}
-	v.CanSubmit = u.Status == store.UploadDone && !u.Blocking && u.ResultBlob != ""
+	v.CanSubmit = u.Status == domain.UploadDone && !u.Blocking && u.ResultBlob != ""
 	return v
 }
 
@@ -324,7 +324,7 @@ func (s *Service) WaitUpload(ctx context.Context, who Caller, uploadID int64, wa
 		signal := s.finishedSignal(uploadID) // before reading: no finish is missed
 		v, err := s.UploadStatus(ctx, who, uploadID)
 		left := time.Until(deadline)
-		if err != nil || v.Status == store.UploadDone || v.Status == store.UploadFailed || left <= 0 {
+		if err != nil || v.Status.Finished() || left <= 0 {
 			s.forgetSignal(uploadID, signal)
 			return v, err
 		}
@@ -345,7 +345,7 @@ func (s *Service) WaitUpload(ctx context.Context, who Caller, uploadID int64, wa
 // queue's last attempt failed): the student is asked to upload again.
 func (s *Service) GiveUpUpload(ctx context.Context, uploadID int64, cause error) error {
 	s.Log.ErrorContext(ctx, "photo processing given up", "upload", uploadID, "error", cause)
-	err := s.Store.FinishUpload(ctx, uploadID, store.Outcome{Status: store.UploadFailed, ErrorCode: CodeInternal, Blocking: true})
+	err := s.Store.FinishUpload(ctx, uploadID, store.Outcome{Status: domain.UploadFailed, ErrorCode: CodeInternal, Blocking: true})
 	s.signalFinished(uploadID)
 	return err
 }
@@ -361,7 +361,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 	if err != nil {
 		return fmt.Errorf("service: process upload %d: %w", uploadID, err)
 	}
-	if u.Status == store.UploadDone || u.Status == store.UploadFailed {
+	if u.Status.Finished() {
 		s.signalFinished(u.ID)
 		return nil
 	}
@@ -389,7 +389,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 		runErr error
 	)
 	start := time.Now()
-	out := store.Outcome{Status: store.UploadDone}
+	out := store.Outcome{Status: domain.UploadDone}
 	var preview []byte
 	err = s.withCPU(ctx, func() {
 		res, runErr = s.Engine.Standardize(ctx, data, spec)
@@ -426,7 +426,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 	}
 	switch {
 	case runErr != nil:
-		out.Status, out.ErrorCode, out.Blocking = store.UploadFailed, Public(runErr).Code, true
+		out.Status, out.ErrorCode, out.Blocking = domain.UploadFailed, Public(runErr).Code, true
 		if out.ErrorCode == CodeInternal {
 			s.Log.ErrorContext(ctx, "photo processing failed", "upload", u.ID, "error", runErr)
 		}

@@ -3,48 +3,26 @@ package store
 import (
 	"context"
 	"time"
+
+	"zhipai/internal/domain"
 )
 
-// School is a tenant.
-type School struct {
-	ID                                      int64
-	Name, Code                              string
-	ContactName, ContactPhone, ContactHours string
-}
-
-// Campaign is a collection batch of a school (requirements RO-1).
-type Campaign struct {
-	ID, SchoolID      int64
-	Name, Kind        string
-	SpecJSON          string
-	JoinCode          string
-	OpensAt, ClosesAt time.Time
-	AllowAlbum        bool
-	RequireIDImages   bool
-	IDTypes           string // comma-separated document types
-	ConsentVersion    string
-	ConsentText       string
-	FAQJSON           string
-	MaxUploads        int
-	School            School
-}
-
 // CreateSchool inserts a school.
-func (s *Store) CreateSchool(ctx context.Context, sc School) (int64, error) {
+func (s *Store) CreateSchool(ctx context.Context, sc domain.School) (int64, error) {
 	return s.insert(ctx, nil, `INSERT INTO schools (name, code, contact_name, contact_phone, contact_hours, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		sc.Name, sc.Code, sc.ContactName, sc.ContactPhone, sc.ContactHours, s.ms())
 }
 
 // SchoolByCode finds a school.
-func (s *Store) SchoolByCode(ctx context.Context, code string) (School, error) {
-	var sc School
+func (s *Store) SchoolByCode(ctx context.Context, code string) (domain.School, error) {
+	var sc domain.School
 	err := s.row(ctx, nil, `SELECT id, name, code, contact_name, contact_phone, contact_hours FROM schools WHERE code = ?`, code).
 		Scan(&sc.ID, &sc.Name, &sc.Code, &sc.ContactName, &sc.ContactPhone, &sc.ContactHours)
 	return sc, notFound(err, "school", code)
 }
 
 // CreateCampaign inserts a campaign.
-func (s *Store) CreateCampaign(ctx context.Context, c Campaign) (int64, error) {
+func (s *Store) CreateCampaign(ctx context.Context, c domain.Campaign) (int64, error) {
 	return s.insert(ctx, nil, `INSERT INTO campaigns (school_id, name, kind, spec_json, join_code, opens_at, closes_at, allow_album,
 		require_id_images, id_types, consent_version, consent_text, faq_json, max_uploads, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -56,8 +34,8 @@ const campaignCols = `c.id, c.school_id, c.name, c.kind, c.spec_json, c.join_cod
 	c.require_id_images, c.id_types, c.consent_version, c.consent_text, c.faq_json, c.max_uploads,
 	s.id, s.name, s.code, s.contact_name, s.contact_phone, s.contact_hours`
 
-func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
-	var c Campaign
+func scanCampaign(sc interface{ Scan(...any) error }) (domain.Campaign, error) {
+	var c domain.Campaign
 	var opens, closes int64
 	var album, ids int
 	err := sc.Scan(&c.ID, &c.SchoolID, &c.Name, &c.Kind, &c.SpecJSON, &c.JoinCode, &opens, &closes, &album, &ids, &c.IDTypes,
@@ -68,26 +46,26 @@ func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
 }
 
 // Campaign gets a campaign with its school.
-func (s *Store) Campaign(ctx context.Context, id int64) (Campaign, error) {
+func (s *Store) Campaign(ctx context.Context, id int64) (domain.Campaign, error) {
 	c, err := scanCampaign(s.row(ctx, nil, `SELECT `+campaignCols+` FROM campaigns c JOIN schools s ON s.id = c.school_id WHERE c.id = ?`, id))
 	return c, notFound(err, "campaign", id)
 }
 
 // CampaignByJoinCode finds a campaign by its join code (特征码).
-func (s *Store) CampaignByJoinCode(ctx context.Context, code string) (Campaign, error) {
+func (s *Store) CampaignByJoinCode(ctx context.Context, code string) (domain.Campaign, error) {
 	c, err := scanCampaign(s.row(ctx, nil, `SELECT `+campaignCols+` FROM campaigns c JOIN schools s ON s.id = c.school_id WHERE c.join_code = ?`, code))
 	return c, notFound(err, "campaign with join code", code)
 }
 
 // OpenCampaigns lists the campaigns open at a moment.
-func (s *Store) OpenCampaigns(ctx context.Context, at time.Time) ([]Campaign, error) {
+func (s *Store) OpenCampaigns(ctx context.Context, at time.Time) ([]domain.Campaign, error) {
 	rows, err := s.rows(ctx, nil, `SELECT `+campaignCols+` FROM campaigns c JOIN schools s ON s.id = c.school_id
 		WHERE c.opens_at <= ? AND c.closes_at > ? ORDER BY s.name, c.id`, at.UnixMilli(), at.UnixMilli())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Campaign
+	var out []domain.Campaign
 	for rows.Next() {
 		c, err := scanCampaign(rows)
 		if err != nil {

@@ -3,50 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
-	"time"
+
+	"zhipai/internal/domain"
 )
-
-// Consent records an accepted consent text (requirements PS-1).
-type Consent struct {
-	UserID, CampaignID int64
-	Version, TextHash  string
-	Channel            string
-	AcceptedAt         time.Time
-}
-
-// InsertConsent records a consent.
-func (s *Store) InsertConsent(ctx context.Context, c Consent) error {
-	_, err := s.insert(ctx, nil, `INSERT INTO consents (user_id, campaign_id, version, text_hash, channel, accepted_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		c.UserID, c.CampaignID, c.Version, c.TextHash, c.Channel, s.ms())
-	return err
-}
-
-// HasConsent reports whether the user accepted this version of the text.
-func (s *Store) HasConsent(ctx context.Context, userID, campaignID int64, version string) (bool, error) {
-	var n int
-	err := s.row(ctx, nil, `SELECT COUNT(*) FROM consents WHERE user_id = ? AND campaign_id = ? AND version = ?`, userID, campaignID, version).Scan(&n)
-	return n > 0, err
-}
-
-// Enrolment is a student's place in one campaign: identity, roster match,
-// document images.
-type Enrolment struct {
-	ID, UserID, CampaignID  int64
-	Name                    string
-	DocType                 string
-	DocIndex                string
-	DocEnc                  []byte
-	DocMasked               string
-	IDFrontBlob, IDBackBlob string
-	RosterRowID             int64
-	ConfirmedAt             time.Time
-}
 
 const enrolmentCols = `id, user_id, campaign_id, name, doc_type, doc_index, doc_enc, doc_masked, id_front_blob, id_back_blob,
 	COALESCE(roster_row_id, 0), confirmed_at`
 
-func scanEnrolment(sc interface{ Scan(...any) error }) (Enrolment, error) {
-	var e Enrolment
+func scanEnrolment(sc interface{ Scan(...any) error }) (domain.Enrolment, error) {
+	var e domain.Enrolment
 	var confirmed sql.NullInt64
 	err := sc.Scan(&e.ID, &e.UserID, &e.CampaignID, &e.Name, &e.DocType, &e.DocIndex, &e.DocEnc, &e.DocMasked,
 		&e.IDFrontBlob, &e.IDBackBlob, &e.RosterRowID, &confirmed)
@@ -55,37 +20,37 @@ func scanEnrolment(sc interface{ Scan(...any) error }) (Enrolment, error) {
 }
 
 // Enrol returns the user's enrolment in a campaign, creating it.
-func (s *Store) Enrol(ctx context.Context, userID, campaignID int64) (Enrolment, error) {
+func (s *Store) Enrol(ctx context.Context, userID, campaignID int64) (domain.Enrolment, error) {
 	e, err := s.EnrolmentOf(ctx, userID, campaignID)
 	if err == nil {
 		return e, nil
 	}
 	if _, err := s.insert(ctx, nil, `INSERT INTO enrolments (user_id, campaign_id, created_at) VALUES (?, ?, ?)`, userID, campaignID, s.ms()); err != nil && err != ErrConflict {
-		return Enrolment{}, err
+		return domain.Enrolment{}, err
 	}
 	return s.EnrolmentOf(ctx, userID, campaignID)
 }
 
 // EnrolmentOf gets the user's enrolment in a campaign.
-func (s *Store) EnrolmentOf(ctx context.Context, userID, campaignID int64) (Enrolment, error) {
+func (s *Store) EnrolmentOf(ctx context.Context, userID, campaignID int64) (domain.Enrolment, error) {
 	e, err := scanEnrolment(s.row(ctx, nil, `SELECT `+enrolmentCols+` FROM enrolments WHERE user_id = ? AND campaign_id = ?`, userID, campaignID))
 	return e, notFound(err, "enrolment of user in campaign", campaignID)
 }
 
 // Enrolment gets an enrolment.
-func (s *Store) Enrolment(ctx context.Context, id int64) (Enrolment, error) {
+func (s *Store) Enrolment(ctx context.Context, id int64) (domain.Enrolment, error) {
 	e, err := scanEnrolment(s.row(ctx, nil, `SELECT `+enrolmentCols+` FROM enrolments WHERE id = ?`, id))
 	return e, notFound(err, "enrolment", id)
 }
 
 // EnrolmentsOf lists a user's enrolments.
-func (s *Store) EnrolmentsOf(ctx context.Context, userID int64) ([]Enrolment, error) {
+func (s *Store) EnrolmentsOf(ctx context.Context, userID int64) ([]domain.Enrolment, error) {
 	rows, err := s.rows(ctx, nil, `SELECT `+enrolmentCols+` FROM enrolments WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Enrolment
+	var out []domain.Enrolment
 	for rows.Next() {
 		e, err := scanEnrolment(rows)
 		if err != nil {
@@ -147,4 +112,18 @@ func (s *Store) LockEnrolment(ctx context.Context, tx *Tx, id int64) error {
 	var got int64
 	err := s.row(ctx, tx, `SELECT id FROM enrolments WHERE id = ? FOR UPDATE`, id).Scan(&got)
 	return notFound(err, "enrolment", id)
+}
+
+// InsertConsent records a consent.
+func (s *Store) InsertConsent(ctx context.Context, c domain.Consent) error {
+	_, err := s.insert(ctx, nil, `INSERT INTO consents (user_id, campaign_id, version, text_hash, channel, accepted_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.UserID, c.CampaignID, c.Version, c.TextHash, c.Channel, s.ms())
+	return err
+}
+
+// HasConsent reports whether the user accepted this version of the text.
+func (s *Store) HasConsent(ctx context.Context, userID, campaignID int64, version string) (bool, error) {
+	var n int
+	err := s.row(ctx, nil, `SELECT COUNT(*) FROM consents WHERE user_id = ? AND campaign_id = ? AND version = ?`, userID, campaignID, version).Scan(&n)
+	return n > 0, err
 }

@@ -3,32 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
-)
 
-// RosterRow is a student on a campaign's roster (学籍, requirements RO-2).
-type RosterRow struct {
-	ID, CampaignID int64
-	Name           string
-	DocType        string
-	DocIndex       string // blind index of type and canonical number
-	DocEnc         []byte
-	DocMasked      string
-	ExamNo         string
-	StudentNo      string
-	College        string
-	Major          string
-	ClassName      string
-	Grade          string
-	Level          string
-	Gender         string
-	BoundUserID    int64 // 0: not bound
-	ImportBatch    string
-}
+	"zhipai/internal/domain"
+)
 
 // UpsertRosterRow inserts a row, or updates the row with the same
 // document (upsert by key, requirements RO-2). A row already bound to an
 // account keeps its binding. It reports whether the row was new.
-func (s *Store) UpsertRosterRow(ctx context.Context, tx *Tx, r RosterRow) (created bool, err error) {
+func (s *Store) UpsertRosterRow(ctx context.Context, tx *Tx, r domain.RosterRow) (created bool, err error) {
 	var id int64
 	err = s.row(ctx, tx, `SELECT id FROM roster_rows WHERE campaign_id = ? AND doc_index = ?`, r.CampaignID, r.DocIndex).Scan(&id)
 	if err == sql.ErrNoRows {
@@ -50,21 +32,21 @@ func (s *Store) UpsertRosterRow(ctx context.Context, tx *Tx, r RosterRow) (creat
 const rosterCols = `id, campaign_id, name, doc_type, doc_index, doc_enc, doc_masked, exam_no, student_no, college, major, class_name,
 	grade, level, gender, COALESCE(bound_user_id, 0), import_batch`
 
-func scanRoster(sc interface{ Scan(...any) error }) (RosterRow, error) {
-	var r RosterRow
+func scanRoster(sc interface{ Scan(...any) error }) (domain.RosterRow, error) {
+	var r domain.RosterRow
 	err := sc.Scan(&r.ID, &r.CampaignID, &r.Name, &r.DocType, &r.DocIndex, &r.DocEnc, &r.DocMasked, &r.ExamNo, &r.StudentNo,
 		&r.College, &r.Major, &r.ClassName, &r.Grade, &r.Level, &r.Gender, &r.BoundUserID, &r.ImportBatch)
 	return r, err
 }
 
 // RosterRowByDoc finds a campaign's row by document index.
-func (s *Store) RosterRowByDoc(ctx context.Context, campaignID int64, docIndex string) (RosterRow, error) {
+func (s *Store) RosterRowByDoc(ctx context.Context, campaignID int64, docIndex string) (domain.RosterRow, error) {
 	r, err := scanRoster(s.row(ctx, nil, `SELECT `+rosterCols+` FROM roster_rows WHERE campaign_id = ? AND doc_index = ?`, campaignID, docIndex))
 	return r, notFound(err, "roster row in campaign", campaignID)
 }
 
 // RosterRow gets a row.
-func (s *Store) RosterRow(ctx context.Context, id int64) (RosterRow, error) {
+func (s *Store) RosterRow(ctx context.Context, id int64) (domain.RosterRow, error) {
 	r, err := scanRoster(s.row(ctx, nil, `SELECT `+rosterCols+` FROM roster_rows WHERE id = ?`, id))
 	return r, notFound(err, "roster row", id)
 }

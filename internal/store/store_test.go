@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"zhipai/internal/domain"
 	"zhipai/internal/store"
 	"zhipai/internal/store/storetest"
 )
@@ -108,7 +109,7 @@ func TestSessionsExpire(t *testing.T) {
 		u, _ := s.UserByPhone(ctx, "p", nil)
 		now := time.Now()
 		s.SetClock(func() time.Time { return now })
-		if err := s.CreateSession(ctx, store.Session{TokenHash: "h1", UserID: u.ID, CSRF: "c", Channel: "web", ExpiresAt: now.Add(time.Hour)}); err != nil {
+		if err := s.CreateSession(ctx, domain.Session{TokenHash: "h1", UserID: u.ID, CSRF: "c", Channel: "web", ExpiresAt: now.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		se, err := s.SessionByToken(ctx, "h1")
@@ -189,8 +190,8 @@ func TestRateEvents(t *testing.T) {
 			t.Errorf("window in the future counted %d", n)
 		}
 		u, _ := s.UserByPhone(ctx, "p", nil)
-		s.CreateSession(ctx, store.Session{TokenHash: "old", UserID: u.ID, CSRF: "c", Channel: "web", ExpiresAt: start.Add(-time.Second)})
-		s.CreateSession(ctx, store.Session{TokenHash: "live", UserID: u.ID, CSRF: "c", Channel: "web", ExpiresAt: start.Add(time.Hour)})
+		s.CreateSession(ctx, domain.Session{TokenHash: "old", UserID: u.ID, CSRF: "c", Channel: "web", ExpiresAt: start.Add(-time.Second)})
+		s.CreateSession(ctx, domain.Session{TokenHash: "live", UserID: u.ID, CSRF: "c", Channel: "web", ExpiresAt: start.Add(time.Hour)})
 		s.InsertSMSCode(ctx, "p", "h", start.Add(5*time.Minute))
 		if err := s.Prune(ctx, start.Add(time.Minute), start); err != nil {
 			t.Fatal(err)
@@ -213,7 +214,7 @@ func TestRosterUpsertAndBinding(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := storetest.Seed(t, s)
-		row := store.RosterRow{CampaignID: f.Campaign.ID, Name: "张三", DocType: "resident_id", DocIndex: "idx-1", DocEnc: []byte{1, 2}, DocMasked: "110***********002X", College: "信息学院"}
+		row := domain.RosterRow{CampaignID: f.Campaign.ID, Name: "张三", DocType: "resident_id", DocIndex: "idx-1", DocEnc: []byte{1, 2}, DocMasked: "110***********002X", College: "信息学院"}
 		created, err := s.UpsertRosterRow(ctx, nil, row)
 		if err != nil || !created {
 			t.Fatalf("insert: %v %v", created, err)
@@ -255,7 +256,7 @@ func TestEnrolmentMatchesOneRowPerAccount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := storetest.Seed(t, s)
-		s.UpsertRosterRow(ctx, nil, store.RosterRow{CampaignID: f.Campaign.ID, Name: "李四", DocType: "resident_id", DocIndex: "i", DocEnc: []byte{1}, DocMasked: "m"})
+		s.UpsertRosterRow(ctx, nil, domain.RosterRow{CampaignID: f.Campaign.ID, Name: "李四", DocType: "resident_id", DocIndex: "i", DocEnc: []byte{1}, DocMasked: "m"})
 		row, _ := s.RosterRowByDoc(ctx, f.Campaign.ID, "i")
 		u1, _ := s.UserByPhone(ctx, "a", nil)
 		u2, _ := s.UserByPhone(ctx, "b", nil)
@@ -300,7 +301,7 @@ func TestUploadsAndSubmissions(t *testing.T) {
 		f := storetest.Seed(t, s)
 		u, _ := s.UserByPhone(ctx, "a", nil)
 		e, _ := s.Enrol(ctx, u.ID, f.Campaign.ID)
-		up := store.Upload{EnrolmentID: e.ID, UserID: u.ID, IdempotencyKey: "k1", OriginalBlob: "b1", SHA256: "sha1"}
+		up := domain.Upload{EnrolmentID: e.ID, UserID: u.ID, IdempotencyKey: "k1", OriginalBlob: "b1", SHA256: "sha1"}
 
 		// A failed transaction leaves nothing behind.
 		boom := errors.New("boom")
@@ -328,17 +329,17 @@ func TestUploadsAndSubmissions(t *testing.T) {
 			t.Errorf("pending %d", n)
 		}
 		s.StartUpload(ctx, id)
-		if got, _ := s.Upload(ctx, id); got.Status != store.UploadProcessing {
+		if got, _ := s.Upload(ctx, id); got.Status != domain.UploadProcessing {
 			t.Errorf("status %s", got.Status)
 		}
-		out := store.Outcome{Status: store.UploadDone, ResultBlob: "r1", PreviewBlob: "p1", PHash: "ph1", ReportJSON: `{"a":1}`}
+		out := store.Outcome{Status: domain.UploadDone, ResultBlob: "r1", PreviewBlob: "p1", PHash: "ph1", ReportJSON: `{"a":1}`}
 		for range 2 { // idempotent
 			if err := s.FinishUpload(ctx, id, out); err != nil {
 				t.Fatal(err)
 			}
 		}
 		got, _ := s.UploadByKey(ctx, u.ID, "k1")
-		if got.ID != id || got.Status != store.UploadDone || got.ResultBlob != "r1" || got.PreviewBlob != "p1" || got.PHash != "ph1" || got.Blocking {
+		if got.ID != id || got.Status != domain.UploadDone || got.ResultBlob != "r1" || got.PreviewBlob != "p1" || got.PHash != "ph1" || got.Blocking {
 			t.Fatalf("finished upload %+v", got)
 		}
 		if n, _ := s.PendingUploads(ctx); n != 0 {
@@ -388,7 +389,7 @@ func TestConsents(t *testing.T) {
 		if ok, _ := s.HasConsent(ctx, u.ID, f.Campaign.ID, "v1"); ok {
 			t.Fatal("consent before accepting")
 		}
-		if err := s.InsertConsent(ctx, store.Consent{UserID: u.ID, CampaignID: f.Campaign.ID, Version: "v1", TextHash: "h", Channel: "web"}); err != nil {
+		if err := s.InsertConsent(ctx, domain.Consent{UserID: u.ID, CampaignID: f.Campaign.ID, Version: "v1", TextHash: "h", Channel: "web"}); err != nil {
 			t.Fatal(err)
 		}
 		if ok, _ := s.HasConsent(ctx, u.ID, f.Campaign.ID, "v1"); !ok {

@@ -4,22 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"time"
-)
 
-// Submission is a photo submitted for review.
-type Submission struct {
-	ID, EnrolmentID, UploadID int64
-	State                     string
-	Reasons                   string // comma-separated reason codes
-	Note                      string
-	Deadline                  time.Time
-	CreatedAt, UpdatedAt      time.Time
-}
+	"zhipai/internal/domain"
+)
 
 const submissionCols = `id, enrolment_id, upload_id, state, reasons, note, deadline_at, created_at, updated_at`
 
-func scanSubmission(sc interface{ Scan(...any) error }) (Submission, error) {
-	var s Submission
+func scanSubmission(sc interface{ Scan(...any) error }) (domain.Submission, error) {
+	var s domain.Submission
 	var deadline sql.NullInt64
 	var created, updated int64
 	err := sc.Scan(&s.ID, &s.EnrolmentID, &s.UploadID, &s.State, &s.Reasons, &s.Note, &deadline, &created, &updated)
@@ -27,9 +19,29 @@ func scanSubmission(sc interface{ Scan(...any) error }) (Submission, error) {
 	return s, err
 }
 
+// Events lists a submission's history, oldest first.
+func (s *Store) Events(ctx context.Context, submissionID int64) ([]domain.Event, error) {
+	rows, err := s.rows(ctx, nil, `SELECT actor, from_state, to_state, reasons, note, at FROM submission_events WHERE submission_id = ? ORDER BY id`, submissionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Event
+	for rows.Next() {
+		var e domain.Event
+		var at int64
+		if err := rows.Scan(&e.Actor, &e.From, &e.To, &e.Reasons, &e.Note, &at); err != nil {
+			return nil, err
+		}
+		e.At = msTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
 // InsertSubmission submits an upload: ErrConflict when it was submitted
 // already (a double submit).
-func (s *Store) InsertSubmission(ctx context.Context, tx *Tx, enrolmentID, uploadID int64, state string) (int64, error) {
+func (s *Store) InsertSubmission(ctx context.Context, tx *Tx, enrolmentID, uploadID int64, state domain.State) (int64, error) {
 	id, err := s.insert(ctx, tx, `INSERT INTO submissions (enrolment_id, upload_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 		enrolmentID, uploadID, state, s.ms(), s.ms())
 	if err != nil {
@@ -41,13 +53,13 @@ func (s *Store) InsertSubmission(ctx context.Context, tx *Tx, enrolmentID, uploa
 }
 
 // Submission gets a submission.
-func (s *Store) Submission(ctx context.Context, id int64) (Submission, error) {
+func (s *Store) Submission(ctx context.Context, id int64) (domain.Submission, error) {
 	sub, err := scanSubmission(s.row(ctx, nil, `SELECT `+submissionCols+` FROM submissions WHERE id = ?`, id))
 	return sub, notFound(err, "submission", id)
 }
 
 // LatestSubmission is an enrolment's newest submission.
-func (s *Store) LatestSubmission(ctx context.Context, enrolmentID int64) (Submission, error) {
+func (s *Store) LatestSubmission(ctx context.Context, enrolmentID int64) (domain.Submission, error) {
 	sub, err := scanSubmission(s.row(ctx, nil, `SELECT `+submissionCols+` FROM submissions WHERE enrolment_id = ? ORDER BY id DESC LIMIT 1`, enrolmentID))
 	return sub, notFound(err, "submission of enrolment", enrolmentID)
 }
@@ -55,7 +67,7 @@ func (s *Store) LatestSubmission(ctx context.Context, enrolmentID int64) (Submis
 // Transition moves a submission from one state to another, if it is still
 // in the first (a concurrent move makes this ErrConflict), and records the
 // event: who, reasons, note.
-func (s *Store) Transition(ctx context.Context, id int64, from, to, actor, reasons, note string, deadline time.Time) error {
+func (s *Store) Transition(ctx context.Context, id int64, from, to domain.State, actor, reasons, note string, deadline time.Time) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		var dl any
 		if !deadline.IsZero() {
@@ -75,28 +87,3 @@ func (s *Store) Transition(ctx context.Context, id int64, from, to, actor, reaso
 	})
 }
 
-// Event is an entry of a submission's history.
-type Event struct {
-	Actor, From, To, Reasons, Note string
-	At                             time.Time
-}
-
-// Events lists a submission's history, oldest first.
-func (s *Store) Events(ctx context.Context, submissionID int64) ([]Event, error) {
-	rows, err := s.rows(ctx, nil, `SELECT actor, from_state, to_state, reasons, note, at FROM submission_events WHERE submission_id = ? ORDER BY id`, submissionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		var at int64
-		if err := rows.Scan(&e.Actor, &e.From, &e.To, &e.Reasons, &e.Note, &at); err != nil {
-			return nil, err
-		}
-		e.At = msTime(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}

@@ -2,37 +2,15 @@ package store
 
 import (
 	"context"
-	"time"
-)
 
-// Upload statuses.
-const (
-	UploadQueued     = "queued"
-	UploadProcessing = "processing"
-	UploadDone       = "done"
-	UploadFailed     = "failed"
+	"zhipai/internal/domain"
 )
-
-// Upload is a photo a student sent and what standardization made of it.
-type Upload struct {
-	ID, EnrolmentID, UserID int64
-	IdempotencyKey          string
-	Status                  string
-	OriginalBlob            string
-	ResultBlob              string
-	PreviewBlob             string // the oriented original, reduced for the before/after view
-	SHA256, PHash           string
-	ReportJSON              string
-	ErrorCode               string
-	Blocking                bool
-	CreatedAt, UpdatedAt    time.Time
-}
 
 const uploadCols = `id, enrolment_id, user_id, idempotency_key, status, original_blob, result_blob, preview_blob, sha256, phash, report_json, error_code,
 	blocking, created_at, updated_at`
 
-func scanUpload(sc interface{ Scan(...any) error }) (Upload, error) {
-	var u Upload
+func scanUpload(sc interface{ Scan(...any) error }) (domain.Upload, error) {
+	var u domain.Upload
 	var blocking int
 	var created, updated int64
 	err := sc.Scan(&u.ID, &u.EnrolmentID, &u.UserID, &u.IdempotencyKey, &u.Status, &u.OriginalBlob, &u.ResultBlob, &u.PreviewBlob, &u.SHA256,
@@ -44,25 +22,25 @@ func scanUpload(sc interface{ Scan(...any) error }) (Upload, error) {
 // InsertUpload stores a new upload in a transaction (the caller enqueues
 // its job in the same one). A retried upload (same user and idempotency
 // key) gets ErrConflict: the caller returns the existing one.
-func (s *Store) InsertUpload(ctx context.Context, tx *Tx, u Upload) (int64, error) {
+func (s *Store) InsertUpload(ctx context.Context, tx *Tx, u domain.Upload) (int64, error) {
 	return s.insert(ctx, tx, `INSERT INTO uploads (enrolment_id, user_id, idempotency_key, status, original_blob, sha256, phash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.EnrolmentID, u.UserID, u.IdempotencyKey, UploadQueued, u.OriginalBlob, u.SHA256, u.PHash, s.ms(), s.ms())
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.EnrolmentID, u.UserID, u.IdempotencyKey, domain.UploadQueued, u.OriginalBlob, u.SHA256, u.PHash, s.ms(), s.ms())
 }
 
 // UploadByKey finds a user's upload by idempotency key.
-func (s *Store) UploadByKey(ctx context.Context, userID int64, key string) (Upload, error) {
+func (s *Store) UploadByKey(ctx context.Context, userID int64, key string) (domain.Upload, error) {
 	u, err := scanUpload(s.row(ctx, nil, `SELECT `+uploadCols+` FROM uploads WHERE user_id = ? AND idempotency_key = ?`, userID, key))
 	return u, notFound(err, "upload with key", key)
 }
 
 // Upload gets an upload.
-func (s *Store) Upload(ctx context.Context, id int64) (Upload, error) {
+func (s *Store) Upload(ctx context.Context, id int64) (domain.Upload, error) {
 	u, err := scanUpload(s.row(ctx, nil, `SELECT `+uploadCols+` FROM uploads WHERE id = ?`, id))
 	return u, notFound(err, "upload", id)
 }
 
 // LatestUpload is an enrolment's newest upload.
-func (s *Store) LatestUpload(ctx context.Context, enrolmentID int64) (Upload, error) {
+func (s *Store) LatestUpload(ctx context.Context, enrolmentID int64) (domain.Upload, error) {
 	u, err := scanUpload(s.row(ctx, nil, `SELECT `+uploadCols+` FROM uploads WHERE enrolment_id = ? ORDER BY id DESC LIMIT 1`, enrolmentID))
 	return u, notFound(err, "upload of enrolment", enrolmentID)
 }
@@ -80,7 +58,7 @@ func (s *Store) CountUploads(ctx context.Context, tx *Tx, enrolmentID int64) (in
 	var n int
 	err := s.row(ctx, tx, `SELECT COUNT(*) FROM uploads WHERE enrolment_id = ?
 		AND (status IN (?, ?) OR status = ? AND result_blob <> '')`,
-		enrolmentID, UploadQueued, UploadProcessing, UploadDone).Scan(&n)
+		enrolmentID, domain.UploadQueued, domain.UploadProcessing, domain.UploadDone).Scan(&n)
 	return n, err
 }
 
@@ -88,20 +66,20 @@ func (s *Store) CountUploads(ctx context.Context, tx *Tx, enrolmentID int64) (in
 // all students: the queue's depth.
 func (s *Store) PendingUploads(ctx context.Context) (int, error) {
 	var n int
-	err := s.row(ctx, nil, `SELECT COUNT(*) FROM uploads WHERE status IN (?, ?)`, UploadQueued, UploadProcessing).Scan(&n)
+	err := s.row(ctx, nil, `SELECT COUNT(*) FROM uploads WHERE status IN (?, ?)`, domain.UploadQueued, domain.UploadProcessing).Scan(&n)
 	return n, err
 }
 
 // StartUpload marks an upload as being processed.
 func (s *Store) StartUpload(ctx context.Context, id int64) error {
 	_, err := s.exec(ctx, nil, `UPDATE uploads SET status = ?, updated_at = ? WHERE id = ? AND status IN (?, ?)`,
-		UploadProcessing, s.ms(), id, UploadQueued, UploadProcessing)
+		domain.UploadProcessing, s.ms(), id, domain.UploadQueued, domain.UploadProcessing)
 	return err
 }
 
 // Outcome is what processing made of an upload.
 type Outcome struct {
-	Status                  string // UploadDone or UploadFailed
+	Status                  domain.UploadStatus // done or failed
 	ResultBlob, PreviewBlob string
 	PHash                   string
 	ReportJSON              string

@@ -6,99 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"zhipai/internal/domain"
 )
-
-// User is an account (a student, for now).
-type User struct {
-	ID          int64
-	PhoneIndex  string
-	PhoneEnc    []byte
-	OpenIDIndex string
-}
-
-// UserByPhone finds or creates the user with a phone index.
-func (s *Store) UserByPhone(ctx context.Context, phoneIndex string, phoneEnc []byte) (User, error) {
-	return s.userBy(ctx, "phone_index", phoneIndex, func() (int64, error) {
-		return s.insert(ctx, nil, `INSERT INTO users (phone_index, phone_enc, created_at) VALUES (?, ?, ?)`, phoneIndex, phoneEnc, s.ms())
-	})
-}
-
-// UserByOpenID finds or creates the user with a WeChat openid index.
-func (s *Store) UserByOpenID(ctx context.Context, openidIndex string) (User, error) {
-	return s.userBy(ctx, "openid_index", openidIndex, func() (int64, error) {
-		return s.insert(ctx, nil, `INSERT INTO users (openid_index, created_at) VALUES (?, ?)`, openidIndex, s.ms())
-	})
-}
-
-// User gets a user.
-func (s *Store) User(ctx context.Context, id int64) (User, error) {
-	var u User
-	var phone, openid sql.NullString
-	err := s.row(ctx, nil, `SELECT id, phone_index, phone_enc, openid_index FROM users WHERE id = ?`, id).Scan(&u.ID, &phone, &u.PhoneEnc, &openid)
-	u.PhoneIndex, u.OpenIDIndex = phone.String, openid.String
-	return u, notFound(err, "user", id)
-}
-
-func (s *Store) userBy(ctx context.Context, col, value string, create func() (int64, error)) (User, error) {
-	for attempt := 0; attempt < 2; attempt++ {
-		var u User
-		var phone, openid sql.NullString
-		err := s.row(ctx, nil, `SELECT id, phone_index, phone_enc, openid_index FROM users WHERE `+col+` = ?`, value).
-			Scan(&u.ID, &phone, &u.PhoneEnc, &openid)
-		if err == nil {
-			u.PhoneIndex, u.OpenIDIndex = phone.String, openid.String
-			return u, nil
-		}
-		if err != sql.ErrNoRows {
-			return u, err
-		}
-		if _, err := create(); err != nil && err != ErrConflict {
-			return u, err
-		} // on conflict another request created it: read again
-	}
-	return User{}, ErrConflict
-}
-
-// Session is a signed-in device.
-type Session struct {
-	TokenHash string
-	UserID    int64
-	CSRF      string
-	Channel   string // web or wechat
-	ExpiresAt time.Time
-}
-
-// CreateSession stores a session.
-func (s *Store) CreateSession(ctx context.Context, se Session) error {
-	_, err := s.exec(ctx, nil, `INSERT INTO sessions (token_hash, user_id, csrf, channel, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		se.TokenHash, se.UserID, se.CSRF, se.Channel, s.ms(), se.ExpiresAt.UnixMilli())
-	return err
-}
-
-// SessionByToken finds a live session.
-func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (Session, error) {
-	var se Session
-	var exp int64
-	err := s.row(ctx, nil, `SELECT token_hash, user_id, csrf, channel, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, s.ms()).
-		Scan(&se.TokenHash, &se.UserID, &se.CSRF, &se.Channel, &exp)
-	se.ExpiresAt = msTime(exp)
-	return se, notFound(err, "session", "")
-}
-
-// DeleteSession signs a device out.
-func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	_, err := s.exec(ctx, nil, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
-	return err
-}
-
-// SMSCode is a sign-in code sent to a phone.
-type SMSCode struct {
-	ID        int64
-	CodeHash  string
-	Attempts  int
-	ExpiresAt time.Time
-	Used      bool
-}
 
 // InsertSMSCode stores a code (hashed).
 func (s *Store) InsertSMSCode(ctx context.Context, phoneIndex, codeHash string, expires time.Time) error {
@@ -108,8 +18,8 @@ func (s *Store) InsertSMSCode(ctx context.Context, phoneIndex, codeHash string, 
 }
 
 // LatestSMSCode is the newest code sent to a phone.
-func (s *Store) LatestSMSCode(ctx context.Context, phoneIndex string) (SMSCode, error) {
-	var c SMSCode
+func (s *Store) LatestSMSCode(ctx context.Context, phoneIndex string) (domain.SMSCode, error) {
+	var c domain.SMSCode
 	var exp int64
 	var used sql.NullInt64
 	err := s.row(ctx, nil, `SELECT id, code_hash, attempts, expires_at, used_at FROM sms_codes WHERE phone_index = ? ORDER BY id DESC LIMIT 1`, phoneIndex).
@@ -198,4 +108,70 @@ func (s *Store) Prune(ctx context.Context, before, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// UserByPhone finds or creates the user with a phone index.
+func (s *Store) UserByPhone(ctx context.Context, phoneIndex string, phoneEnc []byte) (domain.User, error) {
+	return s.userBy(ctx, "phone_index", phoneIndex, func() (int64, error) {
+		return s.insert(ctx, nil, `INSERT INTO users (phone_index, phone_enc, created_at) VALUES (?, ?, ?)`, phoneIndex, phoneEnc, s.ms())
+	})
+}
+
+// UserByOpenID finds or creates the user with a WeChat openid index.
+func (s *Store) UserByOpenID(ctx context.Context, openidIndex string) (domain.User, error) {
+	return s.userBy(ctx, "openid_index", openidIndex, func() (int64, error) {
+		return s.insert(ctx, nil, `INSERT INTO users (openid_index, created_at) VALUES (?, ?)`, openidIndex, s.ms())
+	})
+}
+
+// User gets a user.
+func (s *Store) User(ctx context.Context, id int64) (domain.User, error) {
+	var u domain.User
+	var phone, openid sql.NullString
+	err := s.row(ctx, nil, `SELECT id, phone_index, phone_enc, openid_index FROM users WHERE id = ?`, id).Scan(&u.ID, &phone, &u.PhoneEnc, &openid)
+	u.PhoneIndex, u.OpenIDIndex = phone.String, openid.String
+	return u, notFound(err, "user", id)
+}
+
+func (s *Store) userBy(ctx context.Context, col, value string, create func() (int64, error)) (domain.User, error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		var u domain.User
+		var phone, openid sql.NullString
+		err := s.row(ctx, nil, `SELECT id, phone_index, phone_enc, openid_index FROM users WHERE `+col+` = ?`, value).
+			Scan(&u.ID, &phone, &u.PhoneEnc, &openid)
+		if err == nil {
+			u.PhoneIndex, u.OpenIDIndex = phone.String, openid.String
+			return u, nil
+		}
+		if err != sql.ErrNoRows {
+			return u, err
+		}
+		if _, err := create(); err != nil && err != ErrConflict {
+			return u, err
+		} // on conflict another request created it: read again
+	}
+	return domain.User{}, ErrConflict
+}
+
+// CreateSession stores a session.
+func (s *Store) CreateSession(ctx context.Context, se domain.Session) error {
+	_, err := s.exec(ctx, nil, `INSERT INTO sessions (token_hash, user_id, csrf, channel, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		se.TokenHash, se.UserID, se.CSRF, se.Channel, s.ms(), se.ExpiresAt.UnixMilli())
+	return err
+}
+
+// SessionByToken finds a live session.
+func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (domain.Session, error) {
+	var se domain.Session
+	var exp int64
+	err := s.row(ctx, nil, `SELECT token_hash, user_id, csrf, channel, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, s.ms()).
+		Scan(&se.TokenHash, &se.UserID, &se.CSRF, &se.Channel, &exp)
+	se.ExpiresAt = msTime(exp)
+	return se, notFound(err, "session", "")
+}
+
+// DeleteSession signs a device out.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.exec(ctx, nil, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	return err
 }

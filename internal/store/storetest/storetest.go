@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"zhipai/internal/domain"
 	"zhipai/internal/store"
 )
 
@@ -103,8 +104,8 @@ func redact(url string) string {
 
 // Fixture is a seeded school with an open campaign.
 type Fixture struct {
-	School   store.School
-	Campaign store.Campaign
+	School   domain.School
+	Campaign domain.Campaign
 }
 
 // Seed creates a school and a campaign open from an hour ago for thirty
@@ -112,13 +113,13 @@ type Fixture struct {
 func Seed(t testing.TB, s *store.Store) Fixture {
 	t.Helper()
 	ctx := context.Background()
-	sc := store.School{Name: "测试大学", Code: "TEST", ContactName: "招生办", ContactPhone: "010-12345678", ContactHours: "工作日 9:00-17:00"}
+	sc := domain.School{Name: "测试大学", Code: "TEST", ContactName: "招生办", ContactPhone: "010-12345678", ContactHours: "工作日 9:00-17:00"}
 	id, err := s.CreateSchool(ctx, sc)
 	if err != nil {
 		t.Fatalf("storetest: school: %v", err)
 	}
 	sc.ID = id
-	c := store.Campaign{
+	c := domain.Campaign{
 		SchoolID: id, Name: "2026 级新生采集", Kind: "freshman", SpecJSON: `{"name":"chsi"}`, JoinCode: "TEST2026",
 		OpensAt: time.Now().Add(-time.Hour), ClosesAt: time.Now().Add(30 * 24 * time.Hour), AllowAlbum: true, RequireIDImages: true,
 		IDTypes: "resident_id", ConsentVersion: "v1", ConsentText: "同意", FAQJSON: "[]", MaxUploads: 10,

@@ -225,7 +225,7 @@ func uploadBody(v service.UploadView) UploadBody {
 	if v.HasResult {
 		b.ResultURL = "/api/v1/uploads/" + itoa(v.ID) + "/result.jpg"
 	}
-	if v.Status == "done" || v.Status == "failed" {
+	if v.Status.Finished() {
 		b.PreviewURL = "/api/v1/uploads/" + itoa(v.ID) + "/preview.jpg"
 	}
 	return b

@@ -1,0 +1,146 @@
+package domain
+
+import (
+	"time"
+)
+
+// The entities the store keeps and the use cases work on. The store
+// returns them; no package but the store knows how they are laid out in
+// the database.
+
+// School is a tenant.
+type School struct {
+	ID                                      int64
+	Name, Code                              string
+	ContactName, ContactPhone, ContactHours string
+}
+
+// Campaign is a collection batch of a school (requirements RO-1).
+type Campaign struct {
+	ID, SchoolID      int64
+	Name, Kind        string
+	SpecJSON          string
+	JoinCode          string
+	OpensAt, ClosesAt time.Time
+	AllowAlbum        bool
+	RequireIDImages   bool
+	IDTypes           string // comma-separated document types
+	ConsentVersion    string
+	ConsentText       string
+	FAQJSON           string
+	MaxUploads        int
+	School            School
+}
+
+// Consent records an accepted consent text (requirements PS-1).
+type Consent struct {
+	UserID, CampaignID int64
+	Version, TextHash  string
+	Channel            string
+	AcceptedAt         time.Time
+}
+
+// Enrolment is a student's place in one campaign: identity, roster match,
+// document images.
+type Enrolment struct {
+	ID, UserID, CampaignID  int64
+	Name                    string
+	DocType                 string
+	DocIndex                string
+	DocEnc                  []byte
+	DocMasked               string
+	IDFrontBlob, IDBackBlob string
+	RosterRowID             int64
+	ConfirmedAt             time.Time
+}
+
+// RosterRow is a student on a campaign's roster (学籍, requirements RO-2).
+type RosterRow struct {
+	ID, CampaignID int64
+	Name           string
+	DocType        string
+	DocIndex       string // blind index of type and canonical number
+	DocEnc         []byte
+	DocMasked      string
+	ExamNo         string
+	StudentNo      string
+	College        string
+	Major          string
+	ClassName      string
+	Grade          string
+	Level          string
+	Gender         string
+	BoundUserID    int64 // 0: not bound
+	ImportBatch    string
+}
+
+// Submission is a photo submitted for review.
+type Submission struct {
+	ID, EnrolmentID, UploadID int64
+	State                     State
+	Reasons                   string // comma-separated reason codes
+	Note                      string
+	Deadline                  time.Time
+	CreatedAt, UpdatedAt      time.Time
+}
+
+// Event is an entry of a submission's history.
+type Event struct {
+	Actor, Reasons, Note string
+	From, To             State
+	At                   time.Time
+}
+
+// Upload is a photo a student sent and what standardization made of it.
+type Upload struct {
+	ID, EnrolmentID, UserID int64
+	IdempotencyKey          string
+	Status                  UploadStatus
+	OriginalBlob            string
+	ResultBlob              string
+	PreviewBlob             string // the oriented original, reduced for the before/after view
+	SHA256, PHash           string
+	ReportJSON              string
+	ErrorCode               string
+	Blocking                bool
+	CreatedAt, UpdatedAt    time.Time
+}
+
+// User is an account (a student, for now).
+type User struct {
+	ID          int64
+	PhoneIndex  string
+	PhoneEnc    []byte
+	OpenIDIndex string
+}
+
+// Session is a signed-in device.
+type Session struct {
+	TokenHash string
+	UserID    int64
+	CSRF      string
+	Channel   string // web or wechat
+	ExpiresAt time.Time
+}
+
+// SMSCode is a sign-in code sent to a phone.
+type SMSCode struct {
+	ID        int64
+	CodeHash  string
+	Attempts  int
+	ExpiresAt time.Time
+	Used      bool
+}
+
+// UploadStatus is where an upload is in processing.
+type UploadStatus string
+
+const (
+	UploadQueued     UploadStatus = "queued"
+	UploadProcessing UploadStatus = "processing"
+	UploadDone       UploadStatus = "done"   // a standardized photo, or refused with findings measured
+	UploadFailed     UploadStatus = "failed" // refused: no standardized photo
+)
+
+// Finished reports whether processing has ended, one way or the other.
+func (s UploadStatus) Finished() bool { return s == UploadDone || s == UploadFailed }
