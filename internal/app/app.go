@@ -6,26 +6,41 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
+	"zhipai/internal/auth"
 	"zhipai/internal/blob"
+	"zhipai/internal/capture"
 	"zhipai/internal/config"
+	"zhipai/internal/engine"
+	"zhipai/internal/enrol"
 	"zhipai/internal/job"
+	"zhipai/internal/ratelimit"
+	"zhipai/internal/review"
+	"zhipai/internal/roster"
 	"zhipai/internal/secret"
-	"zhipai/internal/service"
 	"zhipai/internal/sms"
 	"zhipai/internal/store"
+	"zhipai/internal/web/api"
 	"zhipai/internal/wechat"
 )
 
 // App is the whole of Zhipai but its web server: store, queue, blobs,
-// photo engine and the service over them.
+// photo engine and the use cases over them.
 type App struct {
 	Config  config.Config
 	Store   *store.Store
 	Queue   *job.Queue
 	Photo   *Photo
-	Service *service.Service
+	Slots   *engine.Slots
+	Limiter *ratelimit.Limiter
 	Log     *slog.Logger
+
+	Auth    *auth.Service
+	Enrol   *enrol.Service
+	Roster  *roster.Service
+	Capture *capture.Service
+	Review  *review.Service
 }
 
 // Open builds everything from the configuration and migrates the
@@ -70,25 +85,31 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	if a.Queue, err = job.New(a.Store, jc); err != nil {
 		return nil, err
 	}
-	deps := service.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Photo, Queue: a.Queue, Log: log}
+	a.Slots = engine.NewSlots(cfg.PhotoWorkers)
+	a.Limiter = ratelimit.New(a.Store, nil)
+	ad := auth.Deps{Store: a.Store, Keys: keys, Limiter: a.Limiter, Log: log}
 	switch cfg.SMS.Provider {
 	case "http":
-		if deps.SMS, err = sms.NewHTTP(sms.HTTPConfig{URL: cfg.SMS.URL, Key: cfg.SMS.Key, Template: cfg.SMS.Template, Sign: cfg.SMS.Sign}); err != nil {
+		if ad.SMS, err = sms.NewHTTP(sms.HTTPConfig{URL: cfg.SMS.URL, Key: cfg.SMS.Key, Template: cfg.SMS.Template, Sign: cfg.SMS.Sign}); err != nil {
 			return nil, err
 		}
 	case "console":
-		deps.SMS = sms.Console{Log: log}
+		ad.SMS = sms.Console{Log: log}
 	}
 	if cfg.WeChat.AppID != "" {
-		if deps.WeChat, err = wechat.New(wechat.Config{AppID: cfg.WeChat.AppID, Secret: cfg.WeChat.Secret, BaseURL: cfg.WeChat.BaseURL}); err != nil {
+		if ad.WeChat, err = wechat.New(wechat.Config{AppID: cfg.WeChat.AppID, Secret: cfg.WeChat.Secret, BaseURL: cfg.WeChat.BaseURL}); err != nil {
 			return nil, err
 		}
 	}
-	sc := service.DefaultConfig()
-	sc.SessionTTL, sc.QueueLimit, sc.PhotoWorkers = cfg.SessionTTL, cfg.QueueLimit, cfg.PhotoWorkers
-	if a.Service, err = service.New(sc, deps); err != nil {
-		return nil, err
-	}
+	ac := auth.DefaultConfig()
+	ac.SessionTTL = cfg.SessionTTL
+	a.Auth = auth.New(ac, ad)
+	a.Enrol = enrol.New(enrol.Config{MaxUploadBytes: maxPhotoBytes},
+		enrol.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Photo, Slots: a.Slots, Limiter: a.Limiter, Log: log})
+	a.Roster = roster.New(roster.Deps{Store: a.Store, Keys: keys, Log: log})
+	a.Capture = capture.New(capture.Config{QueueLimit: cfg.QueueLimit, MaxUploadBytes: maxPhotoBytes, PhotoWorkers: cfg.PhotoWorkers},
+		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Photo, Slots: a.Slots, Queue: a.Queue, Enrol: a.Enrol, Log: log})
+	a.Review = review.New(review.DefaultConfig(), a.Store, log)
 	ok = true
 	return a, nil
 }
@@ -128,7 +149,20 @@ func loadKeys(cfg config.Config) (*secret.Keys, error) {
 }
 
 // Start runs the background workers.
-func (a *App) Start(ctx context.Context) error { return a.Queue.Start(ctx, a.Service) }
+func (a *App) Start(ctx context.Context) error { return a.Queue.Start(ctx, a.Capture) }
+
+// SetClock replaces the clock of every use case and of the store (tests).
+func (a *App) SetClock(now func() time.Time) {
+	a.Store.SetClock(now)
+	a.Limiter.SetClock(now)
+	a.Auth.SetClock(now)
+	a.Enrol.SetClock(now)
+	a.Capture.SetClock(now)
+	a.Review.SetClock(now)
+}
+
+// maxPhotoBytes bounds a photo or document image (30 MB).
+const maxPhotoBytes = 30 << 20
 
 // Close stops the workers and releases everything.
 func (a *App) Close() error {
@@ -143,4 +177,9 @@ func (a *App) Close() error {
 		errs = append(errs, a.Store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// Services are the use cases the JSON API serves.
+func (a *App) Services() api.Services {
+	return api.Services{Auth: a.Auth, Enrol: a.Enrol, Capture: a.Capture}
 }

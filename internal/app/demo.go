@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"zhipai/internal/domain"
+	"zhipai/internal/enrol"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/jpegturbo"
 	"zhipai/internal/photo/synth"
 	"zhipai/internal/raster"
-	"zhipai/internal/service"
 	"zhipai/internal/store"
 )
 
@@ -55,7 +55,7 @@ const DemoConsentText = `个人敏感信息处理单独授权（示范大学 202
 未满 14 周岁的同学须由监护人阅读并同意本授权。`
 
 // demoFAQ answers what students ask most.
-var demoFAQ = []service.FAQEntry{
+var demoFAQ = []enrol.FAQEntry{
 	{Q: "照片背景不是白墙可以吗？", A: "请尽量在白墙前拍摄，系统会自动换成规定底色；背景杂乱或有他人会被提示重拍。"},
 	{Q: "可以自拍吗？", A: "不可以。自拍距离太近会让脸部变形，请由他人用手机后置摄像头在约 1 米外拍摄。"},
 	{Q: "戴眼镜可以吗？", A: "平时一直戴眼镜的同学可以戴，但不能戴有色眼镜或美瞳，镜片不能反光。"},
@@ -123,7 +123,7 @@ func SeedDemo(ctx context.Context, a *App) (Demo, error) {
 		rows = append(rows, []string{name, "居民身份证", demoDocNumber(i), fmt.Sprintf("26110101%06d", i+1), fmt.Sprintf("2026%04d", i+1),
 			cm.college, cm.major, fmt.Sprintf("%s 2026-%d 班", cm.major, i%2+1), "2026", "本科", gender})
 	}
-	rep, err := a.Service.ImportRoster(ctx, c.ID, rows)
+	rep, err := a.Roster.Import(ctx, c.ID, rows)
 	if err != nil {
 		return d, err
 	}

@@ -167,7 +167,7 @@ func (b *flowBench) run(database string, cardImg *raster.Image) error {
 		return err
 	}
 
-	srv := web.New(api.New(api.Config{}, a.Service, nil), a.Store.DB(), nil)
+	srv := web.New(api.New(api.Config{}, a.Services(), nil), a.Store.DB(), nil)
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (b *flowBench) seedRoster(ctx context.Context, a *app.App, campaignID int64
 		name, doc, _ := benchStudent(i)
 		rows = append(rows, []string{name, doc, fmt.Sprintf("B%06d", i), "压测学院", "软件工程", fmt.Sprintf("%d 班", i%20+1)})
 	}
-	rep, err := a.Service.ImportRoster(ctx, campaignID, rows)
+	rep, err := a.Roster.Import(ctx, campaignID, rows)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 	"zhipai/internal/config"
 	"zhipai/internal/domain"
 	"zhipai/internal/raster"
-	"zhipai/internal/service"
+	"zhipai/internal/roster"
 	"zhipai/internal/store"
 )
 
@@ -123,7 +123,7 @@ func rosterImport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, usageError{err})
 	}
-	rows, err := service.ReadRosterFile(pos[0], data)
+	rows, err := roster.ReadFile(pos[0], data)
 	if err != nil {
 		return fail(stderr, usageError{err})
 	}
@@ -133,7 +133,7 @@ func rosterImport(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer a.Close()
-	rep, err := a.Service.ImportRoster(ctx, *campaign, rows)
+	rep, err := a.Roster.Import(ctx, *campaign, rows)
 	if err != nil {
 		return fail(stderr, publicOr(err))
 	}
@@ -157,7 +157,7 @@ func rosterImport(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func writeRosterErrors(path string, errs []service.RosterError) error {
+func writeRosterErrors(path string, errs []roster.RowError) error {
 	var b bytes.Buffer
 	b.WriteString("\xef\xbb\xbf") // Excel opens UTF-8 CSV with a BOM
 	w := csv.NewWriter(&b)
@@ -171,7 +171,7 @@ func writeRosterErrors(path string, errs []service.RosterError) error {
 
 // publicOr shows a service error by its message.
 func publicOr(err error) error {
-	if pe := service.Public(err); pe.Code != service.CodeInternal {
+	if pe := domain.Public(err); pe.Code != domain.CodeInternal {
 		return fmt.Errorf("%s (%s)", pe.Message, pe.Code)
 	}
 	return err
@@ -210,15 +210,17 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer a.Close()
-	v, err := a.Service.Review(ctx, id, to, reasons, *note, "reviewer:cli")
+	v, err := a.Review.Decide(ctx, id, to, reasons, *note, "reviewer:cli")
 	if err != nil {
 		return fail(stderr, publicOr(err))
 	}
-	fmt.Fprintf(stdout, "submission %d: %s", v.ID, v.StateTitle)
-	for _, r := range v.Reasons {
-		fmt.Fprintf(stdout, " %s(%s)", r.Code, r.Title)
+	fmt.Fprintf(stdout, "submission %d: %s", v.ID, v.State.Title())
+	for _, code := range strings.Split(v.Reasons, ",") {
+		if r := domain.Reason(code); r.Valid() {
+			fmt.Fprintf(stdout, " %s(%s)", r, r.Title())
+		}
 	}
-	if v.Deadline != nil {
+	if !v.Deadline.IsZero() {
 		fmt.Fprintf(stdout, ", retake by %s", v.Deadline.Local().Format("2006-01-02 15:04"))
 	}
 	fmt.Fprintln(stdout)

@@ -58,7 +58,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if a.Config.SMS.Provider == "console" {
 		log.Warn("SMS codes are printed to this log and no SMS is sent: for the local demo only (ZHIPAI_SMS_PROVIDER=console)")
 	}
-	srv := web.New(api.New(api.Config{SecureCookies: a.Config.SecureCookies(), TrustProxy: a.Config.TrustProxy}, a.Service, log), a.Store.DB(), log)
+	srv := web.New(api.New(api.Config{SecureCookies: a.Config.SecureCookies(), TrustProxy: a.Config.TrustProxy}, a.Services(), log), a.Store.DB(), log)
 	if err := a.Start(ctx); err != nil {
 		return fail(stderr, err)
 	}
@@ -95,7 +95,7 @@ func prune(ctx context.Context, a *app.App, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := a.Service.Prune(ctx); err != nil && ctx.Err() == nil {
+		if err := a.Auth.Prune(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("prune failed", "error", err)
 		}
 		select {

@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"zhipai/internal/domain"
 )
 
 // Rule allows Max events per Window.
@@ -95,4 +97,18 @@ func retryHint(window time.Duration) time.Duration {
 		return window
 	}
 	return min(window, time.Hour) / 4
+}
+
+// Check is Allow for a use case: nil when the event is allowed, the
+// refusal (with its Retry-After) when a rule is exceeded, an internal
+// error when the count failed.
+func (l *Limiter) Check(ctx context.Context, name, key string, refusal *domain.Error) error {
+	wait, err := l.Allow(ctx, name, key)
+	if err != nil {
+		return domain.Internal("%w", err)
+	}
+	if wait > 0 {
+		return refusal.WithRetry(wait)
+	}
+	return nil
 }

@@ -24,10 +24,12 @@ import (
 	"strings"
 	"time"
 
+	"zhipai/internal/auth"
+	"zhipai/internal/capture"
 	"zhipai/internal/domain"
+	"zhipai/internal/enrol"
 
 	"zhipai/internal/photo"
-	"zhipai/internal/service"
 )
 
 // Config configures the API.
@@ -43,20 +45,29 @@ const CookieName = "zp_session"
 
 // API serves the routes.
 type API struct {
-	cfg Config
-	svc *service.Service
-	log *slog.Logger
+	cfg     Config
+	auth    *auth.Service
+	enrol   *enrol.Service
+	capture *capture.Service
+	log     *slog.Logger
+}
+
+// Services are the use cases the API serves.
+type Services struct {
+	Auth    *auth.Service
+	Enrol   *enrol.Service
+	Capture *capture.Service
 }
 
 // New builds the API.
-func New(cfg Config, svc *service.Service, log *slog.Logger) *API {
+func New(cfg Config, s Services, log *slog.Logger) *API {
 	if cfg.MaxPhotoBytes == 0 {
 		cfg.MaxPhotoBytes = 30 << 20
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, svc: svc, log: log}
+	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, log: log}
 }
 
 // Route is one endpoint.
@@ -64,7 +75,7 @@ type Route struct {
 	Method, Path string
 	// Auth: the caller must be signed in.
 	Auth    bool
-	handler func(w http.ResponseWriter, r *http.Request, c service.Caller) error
+	handler func(w http.ResponseWriter, r *http.Request, c domain.Caller) error
 }
 
 // Routes lists every endpoint (the OpenAPI test walks it).
@@ -89,8 +100,8 @@ func (a *API) Routes() []Route {
 		{"POST", "/api/v1/campaigns/{id}/confirm", true, a.confirm},
 		{"POST", "/api/v1/campaigns/{id}/uploads", true, a.upload},
 		{"GET", "/api/v1/uploads/{id}", true, a.uploadStatus},
-		{"GET", "/api/v1/uploads/{id}/result.jpg", true, a.uploadImage(service.ImageResult)},
-		{"GET", "/api/v1/uploads/{id}/preview.jpg", true, a.uploadImage(service.ImagePreview)},
+		{"GET", "/api/v1/uploads/{id}/result.jpg", true, a.uploadImage(capture.ImageResult)},
+		{"GET", "/api/v1/uploads/{id}/preview.jpg", true, a.uploadImage(capture.ImagePreview)},
 		{"POST", "/api/v1/uploads/{id}/submit", true, a.submit},
 		{"GET", "/api/v1/submissions/{id}", true, a.submission},
 		{"POST", "/api/v1/submissions/{id}/withdraw", true, a.withdraw},
@@ -131,7 +142,7 @@ func (a *API) Register(mux *http.ServeMux) {
 			a.writeError(w, r, &domain.Error{Code: CodeMethod, Message: "不支持该请求方法。"})
 			return
 		}
-		a.writeError(w, r, &domain.Error{Code: service.CodeNotFound, Message: "接口不存在"})
+		a.writeError(w, r, &domain.Error{Code: domain.CodeNotFound, Message: "接口不存在"})
 	})
 }
 
@@ -200,7 +211,7 @@ type callerKey struct{}
 func (a *API) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip := a.clientIP(r)
-		var c service.Caller
+		var c domain.Caller
 		c.IP = ip
 		if rt.Auth {
 			var err error
@@ -218,21 +229,21 @@ func (a *API) wrap(rt Route) http.Handler {
 // authenticate takes a bearer token (mini-program) or the session cookie
 // (browser); a browser's changes must carry the session's CSRF token, and
 // come from this origin.
-func (a *API) authenticate(r *http.Request, ip string) (service.Caller, error) {
+func (a *API) authenticate(r *http.Request, ip string) (domain.Caller, error) {
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-		return a.svc.Authenticate(r.Context(), strings.TrimPrefix(h, "Bearer "), ip)
+		return a.auth.Authenticate(r.Context(), strings.TrimPrefix(h, "Bearer "), ip)
 	}
 	ck, err := r.Cookie(CookieName)
 	if err != nil {
-		return service.Caller{}, errorOf(service.CodeAuthRequired, nil)
+		return domain.Caller{}, errorOf(auth.CodeAuthRequired, nil)
 	}
-	c, err := a.svc.Authenticate(r.Context(), ck.Value, ip)
+	c, err := a.auth.Authenticate(r.Context(), ck.Value, ip)
 	if err != nil {
 		return c, err
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		if r.Header.Get("X-CSRF-Token") != c.CSRF || !sameOrigin(r) {
-			return c, errorOf(service.CodeCSRF, nil)
+			return c, errorOf(auth.CodeCSRF, nil)
 		}
 	}
 	return c, nil
@@ -275,7 +286,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func readJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
 	if err := dec.Decode(v); err != nil {
-		return errorOf(service.CodeRequest, err)
+		return errorOf(domain.CodeRequest, err)
 	}
 	return nil
 }
@@ -283,7 +294,7 @@ func readJSON(r *http.Request, v any) error {
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, errorOf(service.CodeNotFound, nil)
+		return 0, errorOf(domain.CodeNotFound, nil)
 	}
 	return id, nil
 }
@@ -292,7 +303,7 @@ func pathID(r *http.Request, name string) (int64, error) {
 // application/octet-stream), or the "file" part of a multipart form (what
 // wx.uploadFile sends). More than the limit is 413, never a partial read.
 func (a *API) readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	tooLarge := errorOf(service.CodeRequestTooLarge, nil)
+	tooLarge := errorOf(domain.CodeRequestTooLarge, nil)
 	if r.ContentLength > a.cfg.MaxPhotoBytes+64<<10 {
 		return nil, tooLarge
 	}

@@ -36,7 +36,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		t.Fatalf("openapi version %q", doc.OpenAPI)
 	}
 	served := map[string]bool{}
-	for _, rt := range api.New(api.Config{}, nil, nil).Routes() {
+	for _, rt := range api.New(api.Config{}, api.Services{}, nil).Routes() {
 		key := strings.ToLower(rt.Method) + " " + rt.Path
 		served[key] = true
 		op, ok := doc.Paths[rt.Path][strings.ToLower(rt.Method)]
@@ -134,7 +134,7 @@ func (c *client) json(method, path string, in any) answer {
 }
 
 func newServer(t *testing.T, env *apptest.Env) (*httptest.Server, *web.Server) {
-	srv := web.New(api.New(api.Config{}, env.App.Service, nil), env.App.Store.DB(), nil)
+	srv := web.New(api.New(api.Config{}, env.App.Services(), nil), env.App.Store.DB(), nil)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, srv
@@ -409,7 +409,7 @@ func TestExpiredCodeOverHTTP(t *testing.T) {
 	c.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": "13600136000", "agreed": true})
 	code := env.SMS.Code("13600136000")
 	later := time.Now().Add(6 * time.Minute)
-	env.App.Service.SetClock(func() time.Time { return later })
+	env.App.SetClock(func() time.Time { return later })
 	c.json("POST", "/api/v1/auth/sms/verify", map[string]any{"phone": "13600136000", "code": code, "agreed": true}).code(t, 400, "auth.code_expired")
 	c.json("POST", "/api/v1/auth/sms/verify", map[string]any{"phone": "13600136001", "code": "123456", "agreed": true}).code(t, 400, "auth.code_expired")
 	c.json("POST", "/api/v1/auth/sms/verify", map[string]any{"phone": "12345", "code": "123456", "agreed": true}).code(t, 400, "auth.phone_invalid")

@@ -6,9 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"zhipai/internal/auth"
+	"zhipai/internal/capture"
 	"zhipai/internal/domain"
+	"zhipai/internal/enrol"
 	"zhipai/internal/photo"
-	"zhipai/internal/service"
+	"zhipai/internal/review"
 )
 
 // statuses is the one place where a public code becomes an HTTP status.
@@ -16,61 +19,61 @@ import (
 // (service, photo); how a refusal travels over HTTP is the API's.
 var statuses = map[string]int{
 	// The use cases (package service).
-	service.CodeRequest:          http.StatusBadRequest,
-	service.CodeRequestTooLarge:  http.StatusRequestEntityTooLarge,
-	service.CodeNotFound:         http.StatusNotFound,
-	service.CodeInternal:         http.StatusInternalServerError,
-	service.CodeAuthRequired:     http.StatusUnauthorized,
-	service.CodeCSRF:             http.StatusForbidden,
-	service.CodePhone:            http.StatusBadRequest,
-	service.CodeAgreement:        http.StatusBadRequest,
-	service.CodeSMSTooFrequent:   http.StatusTooManyRequests,
-	service.CodeSMSUnavailable:   http.StatusServiceUnavailable,
-	service.CodeCodeWrong:        http.StatusBadRequest,
-	service.CodeCodeExpired:      http.StatusBadRequest,
-	service.CodeCodeUsed:         http.StatusBadRequest,
-	service.CodeCodeLocked:       http.StatusTooManyRequests,
-	service.CodeTooManyAttempts:  http.StatusTooManyRequests,
-	service.CodeWeChatCode:       http.StatusUnauthorized,
-	service.CodeWeChatBlocked:    http.StatusForbidden,
-	service.CodeWeChatLimited:    http.StatusTooManyRequests,
-	service.CodeWeChatBusy:       http.StatusServiceUnavailable,
-	service.CodeWeChatOff:        http.StatusServiceUnavailable,
-	service.CodeCampaignNotFound: http.StatusNotFound,
-	service.CodeCampaignClosed:   http.StatusForbidden,
-	service.CodeNotJoined:        http.StatusConflict,
-	service.CodeConsentRequired:  http.StatusForbidden,
-	service.CodeConsentOutdated:  http.StatusConflict,
-	service.CodeName:             http.StatusBadRequest,
-	service.CodeDocType:          http.StatusBadRequest,
-	service.CodeDocFormat:        http.StatusBadRequest,
-	service.CodeCheckDigit:       http.StatusBadRequest,
-	service.CodeBirthDate:        http.StatusBadRequest,
-	service.CodeRegion:           http.StatusBadRequest,
-	service.CodeIdentityLocked:   http.StatusConflict,
-	service.CodeIdentityRequired: http.StatusConflict,
-	service.CodeIDSide:           http.StatusBadRequest,
-	service.CodeIDImages:         http.StatusConflict,
-	service.CodeNoMatch:          http.StatusUnprocessableEntity,
-	service.CodeRosterBound:      http.StatusConflict,
-	service.CodeMatchLimited:     http.StatusTooManyRequests,
-	service.CodeNotMatched:       http.StatusConflict,
-	service.CodeNotConfirmed:     http.StatusConflict,
-	service.CodeIdempotencyKey:   http.StatusBadRequest,
-	service.CodeQueueFull:        http.StatusTooManyRequests,
-	service.CodeUploadLimit:      http.StatusForbidden,
-	service.CodeDuplicate:        http.StatusConflict,
-	service.CodeLocked:           http.StatusConflict,
-	service.CodeUnderReview:      http.StatusConflict,
-	service.CodeRetakeExpired:    http.StatusForbidden,
-	service.CodeNotReady:         http.StatusConflict,
-	service.CodeBlocked:          http.StatusConflict,
-	service.CodeRefused:          http.StatusConflict,
-	service.CodeAlreadySubmitted: http.StatusConflict,
-	service.CodeNotSuperseded:    http.StatusConflict,
-	service.CodeCannotWithdraw:   http.StatusConflict,
-	service.CodeReviewState:      http.StatusConflict,
-	service.CodeReviewReason:     http.StatusBadRequest,
+	domain.CodeRequest:           http.StatusBadRequest,
+	domain.CodeRequestTooLarge:   http.StatusRequestEntityTooLarge,
+	domain.CodeNotFound:          http.StatusNotFound,
+	domain.CodeInternal:          http.StatusInternalServerError,
+	auth.CodeAuthRequired:        http.StatusUnauthorized,
+	auth.CodeCSRF:                http.StatusForbidden,
+	auth.CodePhone:               http.StatusBadRequest,
+	auth.CodeAgreement:           http.StatusBadRequest,
+	auth.CodeSMSTooFrequent:      http.StatusTooManyRequests,
+	auth.CodeSMSUnavailable:      http.StatusServiceUnavailable,
+	auth.CodeCodeWrong:           http.StatusBadRequest,
+	auth.CodeCodeExpired:         http.StatusBadRequest,
+	auth.CodeCodeUsed:            http.StatusBadRequest,
+	auth.CodeCodeLocked:          http.StatusTooManyRequests,
+	auth.CodeTooManyAttempts:     http.StatusTooManyRequests,
+	auth.CodeWeChatCode:          http.StatusUnauthorized,
+	auth.CodeWeChatBlocked:       http.StatusForbidden,
+	auth.CodeWeChatLimited:       http.StatusTooManyRequests,
+	auth.CodeWeChatBusy:          http.StatusServiceUnavailable,
+	auth.CodeWeChatOff:           http.StatusServiceUnavailable,
+	enrol.CodeCampaignNotFound:   http.StatusNotFound,
+	enrol.CodeCampaignClosed:     http.StatusForbidden,
+	enrol.CodeNotJoined:          http.StatusConflict,
+	enrol.CodeConsentRequired:    http.StatusForbidden,
+	enrol.CodeConsentOutdated:    http.StatusConflict,
+	enrol.CodeName:               http.StatusBadRequest,
+	enrol.CodeDocType:            http.StatusBadRequest,
+	enrol.CodeDocFormat:          http.StatusBadRequest,
+	enrol.CodeCheckDigit:         http.StatusBadRequest,
+	enrol.CodeBirthDate:          http.StatusBadRequest,
+	enrol.CodeRegion:             http.StatusBadRequest,
+	enrol.CodeIdentityLocked:     http.StatusConflict,
+	enrol.CodeIdentityRequired:   http.StatusConflict,
+	enrol.CodeIDSide:             http.StatusBadRequest,
+	enrol.CodeIDImages:           http.StatusConflict,
+	enrol.CodeNoMatch:            http.StatusUnprocessableEntity,
+	enrol.CodeRosterBound:        http.StatusConflict,
+	enrol.CodeMatchLimited:       http.StatusTooManyRequests,
+	enrol.CodeNotMatched:         http.StatusConflict,
+	capture.CodeNotConfirmed:     http.StatusConflict,
+	capture.CodeIdempotencyKey:   http.StatusBadRequest,
+	capture.CodeQueueFull:        http.StatusTooManyRequests,
+	capture.CodeUploadLimit:      http.StatusForbidden,
+	capture.CodeDuplicate:        http.StatusConflict,
+	capture.CodeLocked:           http.StatusConflict,
+	capture.CodeUnderReview:      http.StatusConflict,
+	capture.CodeRetakeExpired:    http.StatusForbidden,
+	capture.CodeNotReady:         http.StatusConflict,
+	capture.CodeBlocked:          http.StatusConflict,
+	capture.CodeRefused:          http.StatusConflict,
+	capture.CodeAlreadySubmitted: http.StatusConflict,
+	capture.CodeNotSuperseded:    http.StatusConflict,
+	capture.CodeCannotWithdraw:   http.StatusConflict,
+	review.CodeReviewState:       http.StatusConflict,
+	review.CodeReviewReason:      http.StatusBadRequest,
 	// Photos and document images (package photo).
 	photo.CodeEmpty:           http.StatusBadRequest,
 	photo.CodeTooLarge:        http.StatusRequestEntityTooLarge,
@@ -113,9 +116,20 @@ func statusOf(code string) int {
 	return http.StatusInternalServerError
 }
 
+// catalogue holds the messages of every use case's codes.
+var catalogue = func() domain.Catalogue {
+	all := domain.Catalogue{}
+	for _, c := range []domain.Catalogue{domain.Errors, auth.Errors, enrol.Errors, capture.Errors, review.Errors} {
+		for code, msg := range c {
+			all[code] = msg
+		}
+	}
+	return all
+}()
+
 // errorOf is the public error of a code, with its message.
 func errorOf(code string, cause error) *domain.Error {
-	msg := service.Message(code)
+	msg := catalogue[code]
 	if msg == "" {
 		msg = photo.Message(code)
 	}
@@ -132,7 +146,7 @@ type ErrorBody struct {
 // Retry-After where the refusal knows when to try again, and
 // {"code","message"}. Internal errors are logged, never shown.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	pe := service.Public(err)
+	pe := domain.Public(err)
 	status := statusOf(pe.Code)
 	if recordError != nil {
 		recordError(r.Pattern, pe.Code, status)

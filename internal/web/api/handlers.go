@@ -5,9 +5,12 @@ import (
 	"strconv"
 	"time"
 
+	"zhipai/internal/auth"
+	"zhipai/internal/capture"
+	"zhipai/internal/domain"
+	"zhipai/internal/enrol"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/photo"
-	"zhipai/internal/service"
 )
 
 type smsSendReq struct {
@@ -15,12 +18,12 @@ type smsSendReq struct {
 	Agreed bool   `json:"agreed"`
 }
 
-func (a *API) sendCode(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+func (a *API) sendCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req smsSendReq
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	cool, err := a.svc.SendCode(r.Context(), req.Phone, c.IP, req.Agreed)
+	cool, err := a.auth.SendCode(r.Context(), req.Phone, c.IP, req.Agreed)
 	if err != nil {
 		return err
 	}
@@ -43,12 +46,12 @@ type SignInBody struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-func (a *API) verifyCode(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+func (a *API) verifyCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req smsVerifyReq
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	in, err := a.svc.SignInSMS(r.Context(), req.Phone, req.Code, c.IP, req.Agreed)
+	in, err := a.auth.SignInSMS(r.Context(), req.Phone, req.Code, c.IP, req.Agreed)
 	if err != nil {
 		return err
 	}
@@ -57,14 +60,14 @@ func (a *API) verifyCode(w http.ResponseWriter, r *http.Request, c service.Calle
 	return nil
 }
 
-func (a *API) wechatSignIn(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+func (a *API) wechatSignIn(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req struct {
 		Code string `json:"code"`
 	}
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	in, err := a.svc.SignInWeChat(r.Context(), req.Code, c.IP)
+	in, err := a.auth.SignInWeChat(r.Context(), req.Code, c.IP)
 	if err != nil {
 		return err
 	}
@@ -72,7 +75,7 @@ func (a *API) wechatSignIn(w http.ResponseWriter, r *http.Request, c service.Cal
 	return nil
 }
 
-func (a *API) signOut(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+func (a *API) signOut(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	token := ""
 	if ck, err := r.Cookie(CookieName); err == nil {
 		token = ck.Value
@@ -80,7 +83,7 @@ func (a *API) signOut(w http.ResponseWriter, r *http.Request, c service.Caller) 
 	if h := r.Header.Get("Authorization"); len(h) > 7 && h[:7] == "Bearer " {
 		token = h[7:]
 	}
-	if err := a.svc.SignOut(r.Context(), token); err != nil {
+	if err := a.auth.SignOut(r.Context(), token); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
@@ -90,17 +93,17 @@ func (a *API) signOut(w http.ResponseWriter, r *http.Request, c service.Caller) 
 
 // MeBody is the signed-in student and their campaigns.
 type MeBody struct {
-	service.Me
+	auth.Me
 	CSRFToken string           `json:"csrf_token"`
-	Campaigns []service.Status `json:"campaigns"`
+	Campaigns []capture.Status `json:"campaigns"`
 }
 
-func (a *API) me(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	me, err := a.svc.Whoami(r.Context(), c)
+func (a *API) me(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	me, err := a.auth.Whoami(r.Context(), c)
 	if err != nil {
 		return err
 	}
-	list, err := a.svc.MyCampaigns(r.Context(), c)
+	list, err := a.capture.MyCampaigns(r.Context(), c)
 	if err != nil {
 		return err
 	}
@@ -108,17 +111,17 @@ func (a *API) me(w http.ResponseWriter, r *http.Request, c service.Caller) error
 	return nil
 }
 
-func (a *API) docTypes(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	out := []service.DocType{}
+func (a *API) docTypes(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	out := []enrol.DocType{}
 	for _, t := range idnumber.Types() {
-		out = append(out, service.DocType{Code: string(t), Title: t.Title()})
+		out = append(out, enrol.DocType{Code: string(t), Title: t.Title()})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
-func (a *API) campaigns(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	list, err := a.svc.Campaigns(r.Context())
+func (a *API) campaigns(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	list, err := a.enrol.Campaigns(r.Context())
 	if err != nil {
 		return err
 	}
@@ -126,8 +129,8 @@ func (a *API) campaigns(w http.ResponseWriter, r *http.Request, c service.Caller
 	return nil
 }
 
-func (a *API) campaignByCode(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	v, err := a.svc.CampaignByCode(r.Context(), r.PathValue("code"))
+func (a *API) campaignByCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	v, err := a.enrol.CampaignByCode(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
@@ -135,8 +138,8 @@ func (a *API) campaignByCode(w http.ResponseWriter, r *http.Request, c service.C
 	return nil
 }
 
-func (a *API) campaign(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withID(w, r, http.StatusOK, func(id int64) (service.CampaignView, error) { return a.svc.Campaign(r.Context(), id) })
+func (a *API) campaign(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (enrol.CampaignView, error) { return a.enrol.Campaign(r.Context(), id) })
 }
 
 // withID runs fn with the id of the path (a campaign, an upload, a
@@ -154,50 +157,55 @@ func withID[T any](w http.ResponseWriter, r *http.Request, status int, fn func(i
 	return nil
 }
 
-func (a *API) join(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withID(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Join(r.Context(), c, id) })
+func (a *API) join(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) {
+		if err := a.enrol.Join(r.Context(), c, id); err != nil {
+			return capture.Status{}, err
+		}
+		return a.capture.Status(r.Context(), c, id)
+	})
 }
 
-func (a *API) status(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withID(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Status(r.Context(), c, id) })
+func (a *API) status(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) { return a.capture.Status(r.Context(), c, id) })
 }
 
-func (a *API) consent(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withID(w, r, http.StatusOK, func(id int64) (service.ConsentView, error) { return a.svc.Consent(r.Context(), c, id) })
+func (a *API) consent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (enrol.ConsentView, error) { return a.enrol.Consent(r.Context(), c, id) })
 }
 
-func (a *API) acceptConsent(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+func (a *API) acceptConsent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req struct {
 		Version string `json:"version"`
 	}
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	return withID(w, r, http.StatusOK, func(id int64) (service.Status, error) {
-		if err := a.svc.AcceptConsent(r.Context(), c, id, req.Version); err != nil {
-			return service.Status{}, err
+	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) {
+		if err := a.enrol.AcceptConsent(r.Context(), c, id, req.Version); err != nil {
+			return capture.Status{}, err
 		}
-		return a.svc.Status(r.Context(), c, id)
+		return a.capture.Status(r.Context(), c, id)
 	})
 }
 
-func (a *API) setIdentity(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	var req service.IdentityInput
+func (a *API) setIdentity(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	var req enrol.IdentityInput
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	return withID(w, r, http.StatusOK, func(id int64) (service.IdentityView, error) {
-		return a.svc.SetIdentity(r.Context(), c, id, req)
+	return withID(w, r, http.StatusOK, func(id int64) (enrol.IdentityView, error) {
+		return a.enrol.SetIdentity(r.Context(), c, id, req)
 	})
 }
 
-func (a *API) idImage(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+func (a *API) idImage(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	data, err := a.readPhoto(w, r)
 	if err != nil {
 		return err
 	}
-	return withID(w, r, http.StatusOK, func(id int64) (service.IDImageResult, error) {
-		v, err := a.svc.UploadIDImage(r.Context(), c, id, r.PathValue("side"), data)
+	return withID(w, r, http.StatusOK, func(id int64) (enrol.IDImageResult, error) {
+		v, err := a.enrol.UploadIDImage(r.Context(), c, id, r.PathValue("side"), data)
 		if v.Findings == nil {
 			v.Findings = []photo.Finding{} // a card without remarks: [], never null
 		}
@@ -205,22 +213,27 @@ func (a *API) idImage(w http.ResponseWriter, r *http.Request, c service.Caller) 
 	})
 }
 
-func (a *API) match(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withID(w, r, http.StatusOK, func(id int64) (service.RecordView, error) { return a.svc.Match(r.Context(), c, id) })
+func (a *API) match(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (enrol.RecordView, error) { return a.enrol.Match(r.Context(), c, id) })
 }
 
-func (a *API) confirm(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withID(w, r, http.StatusOK, func(id int64) (service.Status, error) { return a.svc.Confirm(r.Context(), c, id) })
+func (a *API) confirm(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) {
+		if err := a.enrol.Confirm(r.Context(), c, id); err != nil {
+			return capture.Status{}, err
+		}
+		return a.capture.Status(r.Context(), c, id)
+	})
 }
 
 // UploadBody is an upload with the addresses of its images.
 type UploadBody struct {
-	service.UploadView
+	capture.UploadView
 	ResultURL  string `json:"result_url,omitempty"`
 	PreviewURL string `json:"preview_url,omitempty"`
 }
 
-func uploadBody(v service.UploadView) UploadBody {
+func uploadBody(v capture.UploadView) UploadBody {
 	b := UploadBody{UploadView: v}
 	if v.HasResult {
 		b.ResultURL = "/api/v1/uploads/" + itoa(v.ID) + "/result.jpg"
@@ -231,7 +244,7 @@ func uploadBody(v service.UploadView) UploadBody {
 	return b
 }
 
-func (a *API) upload(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+func (a *API) upload(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -240,7 +253,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, c service.Caller) e
 	if err != nil {
 		return err
 	}
-	v, created, err := a.svc.Upload(r.Context(), c, id, r.Header.Get("Idempotency-Key"), data)
+	v, created, err := a.capture.Upload(r.Context(), c, id, r.Header.Get("Idempotency-Key"), data)
 	if err != nil {
 		return err
 	}
@@ -253,23 +266,23 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, c service.Caller) e
 	return nil
 }
 
-func (a *API) uploadStatus(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+func (a *API) uploadStatus(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	// ?wait=N holds the request up to N seconds (at most 30) until the
 	// photo is processed.
 	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
 	return withID(w, r, http.StatusOK, func(id int64) (UploadBody, error) {
-		v, err := a.svc.WaitUpload(r.Context(), c, id, time.Duration(min(max(wait, 0), 30))*time.Second)
+		v, err := a.capture.WaitUpload(r.Context(), c, id, time.Duration(min(max(wait, 0), 30))*time.Second)
 		return uploadBody(v), err
 	})
 }
 
-func (a *API) uploadImage(kind string) func(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return func(w http.ResponseWriter, r *http.Request, c service.Caller) error {
+func (a *API) uploadImage(kind string) func(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return func(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		b, err := a.svc.UploadImage(r.Context(), c, id, kind)
+		b, err := a.capture.UploadImage(r.Context(), c, id, kind)
 		if err != nil {
 			return err
 		}
@@ -280,16 +293,16 @@ func (a *API) uploadImage(kind string) func(w http.ResponseWriter, r *http.Reque
 	}
 }
 
-func (a *API) submit(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withID(w, r, http.StatusCreated, func(id int64) (service.SubmissionView, error) { return a.svc.Submit(r.Context(), c, id) })
+func (a *API) submit(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusCreated, func(id int64) (capture.SubmissionView, error) { return a.capture.Submit(r.Context(), c, id) })
 }
 
-func (a *API) submission(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withID(w, r, http.StatusOK, func(id int64) (service.SubmissionView, error) { return a.svc.Submission(r.Context(), c, id) })
+func (a *API) submission(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (capture.SubmissionView, error) { return a.capture.Submission(r.Context(), c, id) })
 }
 
-func (a *API) withdraw(w http.ResponseWriter, r *http.Request, c service.Caller) error {
-	return withID(w, r, http.StatusOK, func(id int64) (service.SubmissionView, error) { return a.svc.Withdraw(r.Context(), c, id) })
+func (a *API) withdraw(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (capture.SubmissionView, error) { return a.capture.Withdraw(r.Context(), c, id) })
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

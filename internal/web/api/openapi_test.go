@@ -24,9 +24,11 @@ import (
 	"time"
 	"unicode"
 
+	"zhipai/internal/auth"
+	"zhipai/internal/domain"
+	"zhipai/internal/enrol"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/photo"
-	"zhipai/internal/service"
 )
 
 // recorded is every error answer written while the tests ran.
@@ -89,7 +91,7 @@ func undocumentedErrors() []string {
 func (d *doc) documents(e recordedError) string {
 	what := fmt.Sprintf("%s: %d %s", e.pattern, e.status, e.code)
 	if e.pattern == "/api/" { // the catch-all: documented in info.description
-		want := map[string]int{service.CodeNotFound: http.StatusNotFound, CodeMethod: http.StatusMethodNotAllowed}
+		want := map[string]int{domain.CodeNotFound: http.StatusNotFound, CodeMethod: http.StatusMethodNotAllowed}
 		desc, _ := d.m("info")["description"].(string)
 		if want[e.code] != e.status || !strings.Contains(desc, e.code) || !strings.Contains(desc, strconv.Itoa(e.status)) {
 			return what + ": not described in info.description"
@@ -425,7 +427,7 @@ func TestOpenAPIRequiredProperties(t *testing.T) {
 // dynamicMessages are the codes whose message depends on the case; the
 // example must be one of these.
 var dynamicMessages = map[string]func(msg string) bool{
-	service.CodeName: func(msg string) bool { return msg == idnumber.ValidName("").Error() },
+	enrol.CodeName: func(msg string) bool { return msg == idnumber.ValidName("").Error() },
 }
 
 // TestOpenAPIErrorResponses: each operation lists its errors by status,
@@ -435,7 +437,7 @@ var dynamicMessages = map[string]func(msg string) bool{
 func TestOpenAPIErrorResponses(t *testing.T) {
 	d := mustDoc(t)
 	known := map[string]bool{}
-	for _, c := range append(service.Codes(), photo.Codes()...) {
+	for _, c := range append(catalogue.Codes(), photo.Codes()...) {
 		known[c] = true
 	}
 	known[CodeMethod] = true
@@ -480,14 +482,14 @@ func TestOpenAPIErrorResponses(t *testing.T) {
 					continue
 				}
 				msg := asString(ex["message"])
-				good := msg != "" && (msg == service.Message(code) || msg == photo.Message(code))
+				good := msg != "" && (msg == catalogue[code] || msg == photo.Message(code))
 				if f, ok := dynamicMessages[code]; ok {
 					good = f(msg)
-				} else if strings.HasPrefix(code, "idcard.") && service.Message(code) == "" {
+				} else if strings.HasPrefix(code, "idcard.") && catalogue[code] == "" {
 					good = msg != "" // the card check's own message
 				}
 				if ex["code"] != code || !good {
-					t.Errorf("%s: response %s: the example of %s is %v, want the code and its message %q", o, status, code, ex, service.Message(code)+photo.Message(code))
+					t.Errorf("%s: response %s: the example of %s is %v, want the code and its message %q", o, status, code, ex, catalogue[code]+photo.Message(code))
 				}
 			}
 			for name := range examples {
@@ -530,7 +532,7 @@ func TestOpenAPISecurity(t *testing.T) {
 			t.Errorf("info.description does not explain %q", want)
 		}
 	}
-	for _, rt := range New(Config{}, nil, nil).Routes() {
+	for _, rt := range New(Config{}, Services{}, nil).Routes() {
 		op := asMap(asMap(d.m("paths")[rt.Path])[strings.ToLower(rt.Method)])
 		if op == nil {
 			continue // TestOpenAPIDocumentsEveryRoute reports it
@@ -552,12 +554,12 @@ func TestOpenAPISecurity(t *testing.T) {
 			if string(sec) != `[{"cookie":[],"csrf":[]},{"bearer":[]}]` {
 				t.Errorf("%s %s: security must be cookie with csrf, or bearer; is %s", rt.Method, rt.Path, sec)
 			}
-			if !slices.Contains(codes("403"), service.CodeCSRF) {
-				t.Errorf("%s %s: 403 %s is not listed", rt.Method, rt.Path, service.CodeCSRF)
+			if !slices.Contains(codes("403"), auth.CodeCSRF) {
+				t.Errorf("%s %s: 403 %s is not listed", rt.Method, rt.Path, auth.CodeCSRF)
 			}
 		}
-		if rt.Auth && !slices.Contains(codes("401"), service.CodeAuthRequired) {
-			t.Errorf("%s %s: 401 %s is not listed", rt.Method, rt.Path, service.CodeAuthRequired)
+		if rt.Auth && !slices.Contains(codes("401"), auth.CodeAuthRequired) {
+			t.Errorf("%s %s: 401 %s is not listed", rt.Method, rt.Path, auth.CodeAuthRequired)
 		}
 	}
 }
@@ -616,7 +618,7 @@ func asciiPunctNearChinese(s string) []string {
 // with Allow and a JSON error; any other path under /api/ is still 404.
 func TestMethodNotAllowed(t *testing.T) {
 	mux := http.NewServeMux()
-	New(Config{}, nil, nil).Register(mux) // no route is reached: no service needed
+	New(Config{}, Services{}, nil).Register(mux) // no route is reached: no service needed
 	for _, tc := range []struct {
 		method, path string
 		status       int
@@ -647,7 +649,7 @@ func TestMethodNotAllowed(t *testing.T) {
 			t.Errorf("%s %s: body %q: %v", tc.method, tc.path, w.Body, err)
 			continue
 		}
-		want := map[int]ErrorBody{405: {CodeMethod, "不支持该请求方法。"}, 404: {service.CodeNotFound, "接口不存在"}}[tc.status]
+		want := map[int]ErrorBody{405: {CodeMethod, "不支持该请求方法。"}, 404: {domain.CodeNotFound, "接口不存在"}}[tc.status]
 		if w.Code != tc.status || w.Header().Get("Allow") != tc.allow || e != want ||
 			!strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
 			t.Errorf("%s %s: %d Allow %q %+v, want %d Allow %q %+v", tc.method, tc.path, w.Code, w.Header().Get("Allow"), e, tc.status, tc.allow, want)
@@ -690,14 +692,14 @@ func TestOpenAPIUndocumentedErrors(t *testing.T) {
 		e    recordedError
 		good bool
 	}{
-		{recordedError{"POST /api/v1/auth/sms/verify", service.CodeCodeWrong, 400}, true},
-		{recordedError{"POST /api/v1/campaigns/{id}/match", service.CodeNoMatch, 422}, true},
+		{recordedError{"POST /api/v1/auth/sms/verify", auth.CodeCodeWrong, 400}, true},
+		{recordedError{"POST /api/v1/campaigns/{id}/match", enrol.CodeNoMatch, 422}, true},
 		{recordedError{"/api/", CodeMethod, 405}, true},
-		{recordedError{"/api/", service.CodeNotFound, 404}, true},
-		{recordedError{"POST /api/v1/auth/sms/verify", service.CodeCodeWrong, 409}, false},      // no 409 response
-		{recordedError{"POST /api/v1/auth/sms/verify", service.CodeSMSTooFrequent, 429}, false}, // not among its 429 codes
-		{recordedError{"DELETE /api/v1/me", service.CodeInternal, 500}, false},                  // no such operation
-		{recordedError{"/api/", service.CodeInternal, 500}, false},
+		{recordedError{"/api/", domain.CodeNotFound, 404}, true},
+		{recordedError{"POST /api/v1/auth/sms/verify", auth.CodeCodeWrong, 409}, false},      // no 409 response
+		{recordedError{"POST /api/v1/auth/sms/verify", auth.CodeSMSTooFrequent, 429}, false}, // not among its 429 codes
+		{recordedError{"DELETE /api/v1/me", domain.CodeInternal, 500}, false},                // no such operation
+		{recordedError{"/api/", domain.CodeInternal, 500}, false},
 	} {
 		if msg := d.documents(tc.e); (msg == "") != tc.good {
 			t.Errorf("%+v: %q, want documented=%v", tc.e, msg, tc.good)

@@ -34,7 +34,7 @@ func (l *lockedBuffer) String() string {
 func TestRequestIDReachesServiceLogs(t *testing.T) {
 	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
 	var buf lockedBuffer
-	env.App.Service.Log = slog.New(logctx.Handler(slog.NewTextHandler(&buf, nil)))
+	env.App.Auth.Log = slog.New(logctx.Handler(slog.NewTextHandler(&buf, nil)))
 	ts, _ := newServer(t, env)
 	c := newClient(t, ts.URL)
 	c.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": "13600136000", "agreed": true})

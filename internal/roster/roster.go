@@ -1,4 +1,6 @@
-package service
+// Package roster imports the school's roster (学籍): the students a
+// campaign may match, from an XLSX or CSV file (GB18030 or UTF-8).
+package roster
 
 import (
 	"bytes"
@@ -7,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,7 +19,9 @@ import (
 	"golang.org/x/text/transform"
 
 	"zhipai/internal/domain"
+	"zhipai/internal/enrol"
 	"zhipai/internal/idnumber"
+	"zhipai/internal/secret"
 	"zhipai/internal/store"
 )
 
@@ -52,26 +57,47 @@ var headerAliases = map[string]string{
 	"手机号": colPhone, "手机": colPhone, "phone": colPhone,
 }
 
-// RosterError is a row that cannot be imported, and why.
-type RosterError struct {
+// Deps are the collaborators.
+type Deps struct {
+	Store *store.Store
+	Keys  *secret.Keys
+	Log   *slog.Logger
+}
+
+// Service imports rosters.
+type Service struct {
+	Deps
+	now func() time.Time
+}
+
+// New builds the service.
+func New(d Deps) *Service {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Deps: d, now: time.Now}
+}
+
+// RowError is a row that cannot be imported, and why.
+type RowError struct {
 	Row    int    `json:"row"` // 1-based, the header being row 1
 	Column string `json:"column"`
 	Reason string `json:"reason"`
 }
 
-// RosterReport is the outcome of an import.
-type RosterReport struct {
-	Rows     int           `json:"rows"`
-	Created  int           `json:"created"`
-	Updated  int           `json:"updated"`
-	Errors   []RosterError `json:"errors"`
-	Batch    string        `json:"batch"`
-	Imported bool          `json:"imported"`
+// Report is the outcome of an import.
+type Report struct {
+	Rows     int        `json:"rows"`
+	Created  int        `json:"created"`
+	Updated  int        `json:"updated"`
+	Errors   []RowError `json:"errors"`
+	Batch    string     `json:"batch"`
+	Imported bool       `json:"imported"`
 }
 
-// ReadRosterFile reads the rows of an .xlsx (first sheet) or .csv file
+// ReadFile reads the rows of an .xlsx (first sheet) or .csv file
 // (UTF-8, with or without BOM, or GB18030 as Excel saves it in China).
-func ReadRosterFile(name string, data []byte) ([][]string, error) {
+func ReadFile(name string, data []byte) ([][]string, error) {
 	switch {
 	case strings.HasSuffix(strings.ToLower(name), ".xlsx"):
 		f, err := excelize.OpenReader(bytes.NewReader(data))
@@ -101,10 +127,12 @@ func ReadRosterFile(name string, data []byte) ([][]string, error) {
 // document (re-importing updates the rows and keeps their bindings). One
 // bad row imports nothing: the school fixes the file and imports again
 // (requirements RO-2, RO-6).
-func (s *Service) ImportRoster(ctx context.Context, campaignID int64, rows [][]string) (RosterReport, error) {
-	rep := RosterReport{Errors: []RosterError{}, Batch: s.now().UTC().Format("20060102T150405Z")}
-	if _, err := s.campaign(ctx, campaignID); err != nil {
-		return rep, err
+func (s *Service) Import(ctx context.Context, campaignID int64, rows [][]string) (Report, error) {
+	rep := Report{Errors: []RowError{}, Batch: s.now().UTC().Format("20060102T150405Z")}
+	if _, err := s.Store.Campaign(ctx, campaignID); errors.Is(err, store.ErrNotFound) {
+		return rep, enrol.Errors.Fail(enrol.CodeCampaignNotFound, nil)
+	} else if err != nil {
+		return rep, domain.Internal("campaign %d: %w", campaignID, err)
 	}
 	if len(rows) == 0 {
 		return rep, errors.New("roster: the file is empty")
@@ -139,7 +167,7 @@ func (s *Service) ImportRoster(ctx context.Context, campaignID int64, rows [][]s
 		}
 		rep.Rows++
 		bad := func(col, reason string) {
-			rep.Errors = append(rep.Errors, RosterError{Row: line, Column: col, Reason: reason})
+			rep.Errors = append(rep.Errors, RowError{Row: line, Column: col, Reason: reason})
 		}
 		name := idnumber.NormaliseName(cell(row, colName))
 		if err := idnumber.ValidName(name); err != nil {
@@ -150,9 +178,9 @@ func (s *Service) ImportRoster(ctx context.Context, campaignID int64, rows [][]s
 		if typ == "" {
 			typ = string(idnumber.ResidentID)
 		}
-		n, err := ParseDocument(typ, cell(row, colDocNumber))
+		n, err := enrol.ParseDocument(typ, cell(row, colDocNumber))
 		if err != nil {
-			bad("证件号码", Public(err).Message)
+			bad("证件号码", domain.Public(err).Message)
 			continue
 		}
 		key := string(n.Type) + ":" + n.Key
@@ -169,7 +197,7 @@ func (s *Service) ImportRoster(ctx context.Context, campaignID int64, rows [][]s
 			seenNo[no] = line
 		}
 		out = append(out, domain.RosterRow{
-			CampaignID: campaignID, Name: name, DocType: string(n.Type), DocIndex: DocIndex(s, n), DocEnc: s.SealDoc(n),
+			CampaignID: campaignID, Name: name, DocType: string(n.Type), DocIndex: enrol.DocIndex(s.Keys, n), DocEnc: enrol.SealDoc(s.Keys, n),
 			DocMasked: idnumber.Mask(n.Value), ExamNo: cell(row, colExamNo), StudentNo: cell(row, colStudentNo),
 			College: cell(row, colCollege), Major: cell(row, colMajor), ClassName: cell(row, colClass), Grade: cell(row, colGrade),
 			Level: cell(row, colLevel), Gender: cell(row, colGender), ImportBatch: rep.Batch,

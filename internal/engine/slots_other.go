@@ -1,6 +1,6 @@
 //go:build !linux
 
-package service
+package engine
 
 // lowPriorityThread does nothing where threads have no priority of their
 // own to set.

@@ -1,7 +1,8 @@
-package service_test
+package roster_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -11,13 +12,15 @@ import (
 	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
 	"zhipai/internal/idnumber"
-	"zhipai/internal/service"
+	"zhipai/internal/roster"
 	"zhipai/internal/store"
 )
 
+var ctx = context.Background()
+
 func TestRosterImport(t *testing.T) {
 	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
-	svc, cid := env.App.Service, env.Demo.CampaignID
+	cid := env.Demo.CampaignID
 	a, b := app.DemoStudentAt(0), app.DemoStudentAt(1)
 	late := "11010120070101" + "999"
 	late += string(idnumber.CheckChar(late))
@@ -30,8 +33,8 @@ func TestRosterImport(t *testing.T) {
 		"李四," + b.DocNumber + ",3,数学学院,数学,2班\n" +
 		"李四二," + b.DocNumber + ",4,数学学院,数学,2班\n" +
 		"王五," + late + ",3,数学学院,数学,2班\n"
-	rows := must(service.ReadRosterFile("r.csv", []byte(csv)))(t)
-	rep := must(svc.ImportRoster(ctx, cid, rows))(t)
+	rows := apptest.Must(roster.ReadFile("r.csv", []byte(csv)))(t)
+	rep := apptest.Must(env.App.Roster.Import(ctx, cid, rows))(t)
 	if rep.Imported || len(rep.Errors) != 4 || rep.Rows != 5 {
 		t.Fatalf("bad roster: %+v", rep)
 	}
@@ -41,7 +44,7 @@ func TestRosterImport(t *testing.T) {
 			t.Errorf("row error %d: %+v, want %q", i, e, want[i])
 		}
 	}
-	if n := must(env.App.Store.RosterCount(ctx, cid))(t); n != 30 {
+	if n := apptest.Must(env.App.Store.RosterCount(ctx, cid))(t); n != 30 {
 		t.Fatalf("a rejected import changed the roster: %d rows", n)
 	}
 
@@ -52,26 +55,26 @@ func TestRosterImport(t *testing.T) {
 	f.SetSheetRow("Sheet1", "A3", &[]any{b.Name, "身份证", b.DocNumber, "新学院", "新专业", "新班", ""})
 	var buf bytes.Buffer
 	f.Write(&buf)
-	rows = must(service.ReadRosterFile("R.XLSX", buf.Bytes()))(t)
-	rep = must(svc.ImportRoster(ctx, cid, rows))(t)
+	rows = apptest.Must(roster.ReadFile("R.XLSX", buf.Bytes()))(t)
+	rep = apptest.Must(env.App.Roster.Import(ctx, cid, rows))(t)
 	if !rep.Imported || rep.Created != 1 || rep.Updated != 1 || len(rep.Errors) != 0 {
 		t.Fatalf("xlsx import %+v", rep)
 	}
-	if n := must(env.App.Store.RosterCount(ctx, cid))(t); n != 31 {
+	if n := apptest.Must(env.App.Store.RosterCount(ctx, cid))(t); n != 31 {
 		t.Fatalf("rows %d", n)
 	}
 
 	// Excel in China saves CSV in GB18030.
 	gb, _ := simplifiedchinese.GB18030.NewEncoder().String("姓名,证件号码\n王小明," + late + "\n")
-	rows = must(service.ReadRosterFile("gb.csv", []byte(gb)))(t)
+	rows = apptest.Must(roster.ReadFile("gb.csv", []byte(gb)))(t)
 	if rows[1][0] != "王小明" {
 		t.Fatalf("GB18030 read as %q", rows[1][0])
 	}
 
 	for name, data := range map[string]string{"r.txt": "x", "r.xlsx": "not a zip", "r.csv": "学号,班级\n1,2\n"} {
-		rows, err := service.ReadRosterFile(name, []byte(data))
+		rows, err := roster.ReadFile(name, []byte(data))
 		if err == nil {
-			_, err = svc.ImportRoster(ctx, cid, rows)
+			_, err = env.App.Roster.Import(ctx, cid, rows)
 		}
 		if err == nil {
 			t.Errorf("%s imported", name)

@@ -1,4 +1,7 @@
-package service
+// Package auth signs students in (SMS code or WeChat) and finds the
+// session of a request; staff accounts come next. It owns the sign-in
+// limits of requirements AU-2.
+package auth
 
 import (
 	"context"
@@ -6,21 +9,64 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"regexp"
 	"time"
 
 	"zhipai/internal/domain"
+	"zhipai/internal/ratelimit"
 	"zhipai/internal/secret"
+	"zhipai/internal/sms"
 	"zhipai/internal/store"
 	"zhipai/internal/wechat"
 )
 
-// Session channels.
-const (
-	ChannelWeb    = "web"
-	ChannelWeChat = "wechat"
-)
+// Config holds sign-in's numbers.
+type Config struct {
+	SessionTTL      time.Duration // how long a sign-in lasts
+	CodeTTL         time.Duration // an SMS code's life (5 minutes)
+	CodeMaxAttempts int           // wrong guesses before a code is void
+}
+
+// DefaultConfig is the production configuration.
+func DefaultConfig() Config {
+	return Config{SessionTTL: 7 * 24 * time.Hour, CodeTTL: 5 * time.Minute, CodeMaxAttempts: 5}
+}
+
+// Deps are sign-in's collaborators.
+type Deps struct {
+	Store   *store.Store
+	Keys    *secret.Keys
+	Limiter *ratelimit.Limiter
+	SMS     sms.Sender     // nil: SMS sign-in unavailable
+	WeChat  *wechat.Client // nil: WeChat sign-in unavailable
+	Log     *slog.Logger
+}
+
+// Service signs students in.
+type Service struct {
+	cfg Config
+	Deps
+	now func() time.Time
+}
+
+// New builds the service.
+func New(cfg Config, d Deps) *Service {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, Deps: d, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Prune drops what has expired: rate events older than the longest
+// window (a day), sign-in codes older than a day, ended sessions.
+func (s *Service) Prune(ctx context.Context) error {
+	return s.Store.Prune(ctx, s.now().Add(-25*time.Hour), s.now())
+}
 
 // SignedIn is a new session: the token goes into a cookie (web) or the
 // mini-program's storage; only its hash is stored.
@@ -31,16 +77,9 @@ type SignedIn struct {
 	ExpiresAt time.Time
 }
 
-// Caller is an authenticated request's user.
-type Caller struct {
-	UserID  int64
-	Channel string
-	CSRF    string
-	IP      string
-}
-
 var phoneRe = regexp.MustCompile(`^1[3-9]\d{9}$`)
 
+// normalisePhone takes a mainland mobile number as people type it.
 func normalisePhone(p string) (string, error) {
 	p = normaliseDigits(p)
 	if len(p) == 13 && p[:2] == "86" {
@@ -80,19 +119,19 @@ func (s *Service) SendCode(ctx context.Context, phone, ip string, agreed bool) (
 	if s.SMS == nil {
 		return 0, fail(CodeSMSUnavailable, errors.New("no SMS sender configured"))
 	}
-	pi := s.Keys.Index(indexPhone, phone)
-	if err := s.limit(ctx, "sms-phone", pi, CodeSMSTooFrequent); err != nil {
+	pi := s.Keys.Index(domain.IndexPhone, phone)
+	if err := s.Limiter.Check(ctx, "sms-phone", pi, fail(CodeSMSTooFrequent, nil)); err != nil {
 		return 0, err
 	}
-	if err := s.limit(ctx, "sms-ip", ip, CodeSMSTooFrequent); err != nil {
+	if err := s.Limiter.Check(ctx, "sms-ip", ip, fail(CodeSMSTooFrequent, nil)); err != nil {
 		return 0, err
 	}
 	code, err := randomCode()
 	if err != nil {
-		return 0, internal("sms code: %w", err)
+		return 0, domain.Internal("sms code: %w", err)
 	}
 	if err := s.Store.InsertSMSCode(ctx, pi, s.codeHash(pi, code), s.now().Add(s.cfg.CodeTTL)); err != nil {
-		return 0, internal("store sms code: %w", err)
+		return 0, domain.Internal("store sms code: %w", err)
 	}
 	if err := s.SMS.SendCode(ctx, phone, code); err != nil {
 		s.Log.WarnContext(ctx, "sms send failed", "error", err)
@@ -112,7 +151,7 @@ func randomCode() (string, error) {
 // codeHash is keyed: a copy of the database does not give the codes away
 // (a 6-digit code is guessed in a million SHA-256 tries).
 func (s *Service) codeHash(phoneIndex, code string) string {
-	return s.Keys.Index(indexSMS, phoneIndex+":"+code)
+	return s.Keys.Index(domain.IndexSMSCode, phoneIndex+":"+code)
 }
 
 // SignInSMS checks the code and opens a session. A code is good for 5
@@ -126,11 +165,11 @@ func (s *Service) SignInSMS(ctx context.Context, phone, code, ip string, agreed 
 		return SignedIn{}, err
 	}
 	code = normaliseDigits(code)
-	if err := s.limit(ctx, "verify-ip", ip, CodeTooManyAttempts); err != nil {
+	if err := s.Limiter.Check(ctx, "verify-ip", ip, fail(CodeTooManyAttempts, nil)); err != nil {
 		return SignedIn{}, err
 	}
-	pi := s.Keys.Index(indexPhone, phone)
-	if err := s.limit(ctx, "verify-phone", pi, CodeTooManyAttempts); err != nil {
+	pi := s.Keys.Index(domain.IndexPhone, phone)
+	if err := s.Limiter.Check(ctx, "verify-phone", pi, fail(CodeTooManyAttempts, nil)); err != nil {
 		return SignedIn{}, err
 	}
 	sent, err := s.Store.LatestSMSCode(ctx, pi)
@@ -138,7 +177,7 @@ func (s *Service) SignInSMS(ctx context.Context, phone, code, ip string, agreed 
 	case errors.Is(err, store.ErrNotFound):
 		return SignedIn{}, fail(CodeCodeExpired, nil)
 	case err != nil:
-		return SignedIn{}, internal("sms code: %w", err)
+		return SignedIn{}, domain.Internal("sms code: %w", err)
 	case sent.Used:
 		return SignedIn{}, fail(CodeCodeUsed, nil)
 	case !s.now().Before(sent.ExpiresAt):
@@ -148,21 +187,21 @@ func (s *Service) SignInSMS(ctx context.Context, phone, code, ip string, agreed 
 	}
 	if len(code) != 6 || !hmac.Equal([]byte(s.codeHash(pi, code)), []byte(sent.CodeHash)) {
 		if err := s.Store.CountSMSAttempt(ctx, sent.ID); err != nil {
-			return SignedIn{}, internal("count attempt: %w", err)
+			return SignedIn{}, domain.Internal("count attempt: %w", err)
 		}
 		return SignedIn{}, fail(CodeCodeWrong, nil)
 	}
 	if err := s.Store.UseSMSCode(ctx, sent.ID); errors.Is(err, store.ErrConflict) {
 		return SignedIn{}, fail(CodeCodeUsed, nil) // a concurrent request won
 	} else if err != nil {
-		return SignedIn{}, internal("use code: %w", err)
+		return SignedIn{}, domain.Internal("use code: %w", err)
 	}
-	u, err := s.Store.UserByPhone(ctx, pi, s.Keys.SealField(phone, indexPhone))
+	u, err := s.Store.UserByPhone(ctx, pi, s.Keys.SealField(phone, domain.IndexPhone))
 	if err != nil {
-		return SignedIn{}, internal("user: %w", err)
+		return SignedIn{}, domain.Internal("user: %w", err)
 	}
-	s.Log.InfoContext(ctx, "signed in", "user", u.ID, "channel", ChannelWeb)
-	return s.openSession(ctx, u.ID, ChannelWeb)
+	s.Log.InfoContext(ctx, "signed in", "user", u.ID, "channel", domain.ChannelWeb)
+	return s.openSession(ctx, u.ID, domain.ChannelWeb)
 }
 
 // SignInWeChat exchanges a wx.login code for a session. WeChat's
@@ -171,7 +210,7 @@ func (s *Service) SignInWeChat(ctx context.Context, code, ip string) (SignedIn, 
 	if s.WeChat == nil {
 		return SignedIn{}, fail(CodeWeChatOff, nil)
 	}
-	if err := s.limit(ctx, "wechat-ip", ip, CodeTooManyAttempts); err != nil {
+	if err := s.Limiter.Check(ctx, "wechat-ip", ip, fail(CodeTooManyAttempts, nil)); err != nil {
 		return SignedIn{}, err
 	}
 	id, err := s.WeChat.Code2Session(ctx, code)
@@ -181,47 +220,47 @@ func (s *Service) SignInWeChat(ctx context.Context, code, ip string) (SignedIn, 
 	case errors.Is(err, wechat.ErrBlocked):
 		return SignedIn{}, fail(CodeWeChatBlocked, err)
 	case errors.Is(err, wechat.ErrRateLimited):
-		return SignedIn{}, retryAfter(fail(CodeWeChatLimited, err), time.Minute)
+		return SignedIn{}, fail(CodeWeChatLimited, err).WithRetry(time.Minute)
 	case err != nil:
 		s.Log.WarnContext(ctx, "wechat code2session failed", "error", err)
-		return SignedIn{}, retryAfter(fail(CodeWeChatBusy, err), 5*time.Second)
+		return SignedIn{}, fail(CodeWeChatBusy, err).WithRetry(5 * time.Second)
 	}
-	u, err := s.Store.UserByOpenID(ctx, s.Keys.Index(indexOpenID, id.OpenID))
+	u, err := s.Store.UserByOpenID(ctx, s.Keys.Index(domain.IndexOpenID, id.OpenID))
 	if err != nil {
-		return SignedIn{}, internal("user: %w", err)
+		return SignedIn{}, domain.Internal("user: %w", err)
 	}
-	s.Log.InfoContext(ctx, "signed in", "user", u.ID, "channel", ChannelWeChat)
-	return s.openSession(ctx, u.ID, ChannelWeChat)
+	s.Log.InfoContext(ctx, "signed in", "user", u.ID, "channel", domain.ChannelWeChat)
+	return s.openSession(ctx, u.ID, domain.ChannelWeChat)
 }
 
 func (s *Service) openSession(ctx context.Context, userID int64, channel string) (SignedIn, error) {
 	in := SignedIn{Token: secret.Token(32), CSRF: secret.Token(16), UserID: userID, ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
 	err := s.Store.CreateSession(ctx, domain.Session{TokenHash: secret.Hash(in.Token), UserID: userID, CSRF: in.CSRF, Channel: channel, ExpiresAt: in.ExpiresAt})
 	if err != nil {
-		return SignedIn{}, internal("session: %w", err)
+		return SignedIn{}, domain.Internal("session: %w", err)
 	}
 	return in, nil
 }
 
 // Authenticate finds the session of a token.
-func (s *Service) Authenticate(ctx context.Context, token, ip string) (Caller, error) {
+func (s *Service) Authenticate(ctx context.Context, token, ip string) (domain.Caller, error) {
 	if token == "" || len(token) > 128 {
-		return Caller{}, fail(CodeAuthRequired, nil)
+		return domain.Caller{}, fail(CodeAuthRequired, nil)
 	}
 	se, err := s.Store.SessionByToken(ctx, secret.Hash(token))
 	if errors.Is(err, store.ErrNotFound) {
-		return Caller{}, fail(CodeAuthRequired, nil)
+		return domain.Caller{}, fail(CodeAuthRequired, nil)
 	}
 	if err != nil {
-		return Caller{}, internal("session: %w", err)
+		return domain.Caller{}, domain.Internal("session: %w", err)
 	}
-	return Caller{UserID: se.UserID, Channel: se.Channel, CSRF: se.CSRF, IP: ip}, nil
+	return domain.Caller{UserID: se.UserID, Channel: se.Channel, CSRF: se.CSRF, IP: ip}, nil
 }
 
 // SignOut ends a session.
 func (s *Service) SignOut(ctx context.Context, token string) error {
 	if err := s.Store.DeleteSession(ctx, secret.Hash(token)); err != nil {
-		return internal("sign out: %w", err)
+		return domain.Internal("sign out: %w", err)
 	}
 	return nil
 }
@@ -234,14 +273,14 @@ type Me struct {
 }
 
 // Whoami describes the caller, phone masked.
-func (s *Service) Whoami(ctx context.Context, c Caller) (Me, error) {
+func (s *Service) Whoami(ctx context.Context, c domain.Caller) (Me, error) {
 	u, err := s.Store.User(ctx, c.UserID)
 	if err != nil {
-		return Me{}, internal("user: %w", err)
+		return Me{}, domain.Internal("user: %w", err)
 	}
 	me := Me{UserID: u.ID, Channel: c.Channel}
 	if len(u.PhoneEnc) > 0 {
-		if p, err := s.Keys.OpenField(u.PhoneEnc, indexPhone); err == nil {
+		if p, err := s.Keys.OpenField(u.PhoneEnc, domain.IndexPhone); err == nil {
 			me.PhoneMasked = secret.MaskPhone(p)
 		}
 	}

@@ -1,4 +1,4 @@
-package service
+package capture
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"regexp"
 	"time"
 
@@ -59,16 +58,16 @@ var idemKeyRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
 // transaction: the upload and its job exist together or not at all. The
 // idempotency key makes a retried request return the first upload instead
 // of making a second.
-func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key string, data []byte) (UploadView, bool, error) {
+func (s *Service) Upload(ctx context.Context, who domain.Caller, campaignID int64, key string, data []byte) (UploadView, bool, error) {
 	if !idemKeyRe.MatchString(key) {
 		return UploadView{}, false, fail(CodeIdempotencyKey, nil)
 	}
 	if u, err := s.Store.UploadByKey(ctx, who.UserID, key); err == nil {
 		return s.uploadView(ctx, u), false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return UploadView{}, false, internal("upload by key: %w", err)
+		return UploadView{}, false, domain.Internal("upload by key: %w", err)
 	}
-	e, c, err := s.enrolment(ctx, who, campaignID, true)
+	e, c, err := s.Enrol.Enrolment(ctx, who, campaignID, true)
 	if err != nil {
 		return UploadView{}, false, err
 	}
@@ -79,7 +78,7 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 		return UploadView{}, false, err
 	}
 	if int64(len(data)) > s.cfg.MaxUploadBytes {
-		return UploadView{}, false, fail(CodeRequestTooLarge, nil)
+		return UploadView{}, false, domain.Errors.Fail(domain.CodeRequestTooLarge, nil)
 	}
 	if _, err := photo.Sniff(data); err != nil {
 		return UploadView{}, false, err
@@ -93,7 +92,7 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 	sha := hex.EncodeToString(sum[:])
 	rejected, _, err := s.Store.RejectedFingerprints(ctx, e.ID)
 	if err != nil {
-		return UploadView{}, false, internal("fingerprints: %w", err)
+		return UploadView{}, false, domain.Internal("fingerprints: %w", err)
 	}
 	for _, r := range rejected {
 		if r == sha {
@@ -102,16 +101,16 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 	}
 	pending, err := s.Store.PendingUploads(ctx)
 	if err != nil {
-		return UploadView{}, false, internal("queue depth: %w", err)
+		return UploadView{}, false, domain.Internal("queue depth: %w", err)
 	}
 	if pending >= s.cfg.QueueLimit {
 		// About a second per photo per core, rounded up to whole seconds.
 		wait := time.Duration(1+pending/s.cfg.PhotoWorkers) * time.Second
-		return UploadView{}, false, retryAfter(fail(CodeQueueFull, nil), min(wait, time.Minute))
+		return UploadView{}, false, fail(CodeQueueFull, nil).WithRetry(min(wait, time.Minute))
 	}
 	blobKey, err := s.Blob.Put(ctx, "photo", data)
 	if err != nil {
-		return UploadView{}, false, internal("store photo: %w", err)
+		return UploadView{}, false, domain.Internal("store photo: %w", err)
 	}
 	var id int64
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
@@ -132,7 +131,7 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 	})
 	if err != nil {
 		s.Blob.Delete(ctx, blobKey)
-		var pe *Error
+		var pe *domain.Error
 		if errors.As(err, &pe) {
 			return UploadView{}, false, err
 		}
@@ -141,12 +140,12 @@ func (s *Service) Upload(ctx context.Context, who Caller, campaignID int64, key 
 				return s.uploadView(ctx, u), false, nil
 			}
 		}
-		return UploadView{}, false, internal("upload: %w", err)
+		return UploadView{}, false, domain.Internal("upload: %w", err)
 	}
 	s.Log.InfoContext(ctx, "photo uploaded", "user", who.UserID, "campaign", c.ID, "upload", id, "bytes", len(data))
 	u, err := s.Store.Upload(ctx, id)
 	if err != nil {
-		return UploadView{}, false, internal("upload %d: %w", id, err)
+		return UploadView{}, false, domain.Internal("upload %d: %w", id, err)
 	}
 	return s.uploadView(ctx, u), true, nil
 }
@@ -159,7 +158,7 @@ func (s *Service) checkUploadLimit(ctx context.Context, tx *store.Tx, enrolmentI
 	}
 	n, err := s.Store.CountUploads(ctx, tx, enrolmentID)
 	if err != nil {
-		return internal("count uploads: %w", err)
+		return domain.Internal("count uploads: %w", err)
 	}
 	if n >= max {
 		return fail(CodeUploadLimit, nil)
@@ -175,7 +174,7 @@ func (s *Service) checkNotLocked(ctx context.Context, enrolmentID int64) error {
 		return nil
 	}
 	if err != nil {
-		return internal("submission: %w", err)
+		return domain.Internal("submission: %w", err)
 	}
 	switch sub.State {
 	case domain.StateApproved:
@@ -192,7 +191,7 @@ func (s *Service) checkNotLocked(ctx context.Context, enrolmentID int64) error {
 
 // UploadStatus reads one of the caller's uploads; anyone else's is not
 // found.
-func (s *Service) UploadStatus(ctx context.Context, who Caller, uploadID int64) (UploadView, error) {
+func (s *Service) UploadStatus(ctx context.Context, who domain.Caller, uploadID int64) (UploadView, error) {
 	u, err := s.ownUpload(ctx, who, uploadID)
 	if err != nil {
 		return UploadView{}, err
@@ -200,13 +199,13 @@ func (s *Service) UploadStatus(ctx context.Context, who Caller, uploadID int64) 
 	return s.uploadView(ctx, u), nil
 }
 
-func (s *Service) ownUpload(ctx context.Context, who Caller, uploadID int64) (domain.Upload, error) {
+func (s *Service) ownUpload(ctx context.Context, who domain.Caller, uploadID int64) (domain.Upload, error) {
 	u, err := s.Store.Upload(ctx, uploadID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && u.UserID != who.UserID {
-		return domain.Upload{}, fail(CodeNotFound, nil)
+		return domain.Upload{}, domain.Errors.Fail(domain.CodeNotFound, nil)
 	}
 	if err != nil {
-		return domain.Upload{}, internal("upload: %w", err)
+		return domain.Upload{}, domain.Internal("upload: %w", err)
 	}
 	return u, nil
 }
@@ -219,7 +218,7 @@ const (
 
 // UploadImage returns the standardized photo or the preview of the
 // original, of the caller's own upload only.
-func (s *Service) UploadImage(ctx context.Context, who Caller, uploadID int64, kind string) ([]byte, error) {
+func (s *Service) UploadImage(ctx context.Context, who domain.Caller, uploadID int64, kind string) ([]byte, error) {
 	u, err := s.ownUpload(ctx, who, uploadID)
 	if err != nil {
 		return nil, err
@@ -229,11 +228,11 @@ func (s *Service) UploadImage(ctx context.Context, who Caller, uploadID int64, k
 		key = u.PreviewBlob
 	}
 	if key == "" {
-		return nil, fail(CodeNotFound, nil)
+		return nil, domain.Errors.Fail(domain.CodeNotFound, nil)
 	}
 	b, err := s.Blob.Get(ctx, key)
 	if err != nil {
-		return nil, internal("image: %w", err)
+		return nil, domain.Internal("image: %w", err)
 	}
 	return b, nil
 }
@@ -252,14 +251,7 @@ func storedReport(r *photo.Report) *photo.Report {
 func (s *Service) uploadView(ctx context.Context, u domain.Upload) UploadView {
 	v := UploadView{ID: u.ID, Status: u.Status, Findings: []FindingView{}, Blocking: u.Blocking, HasResult: u.ResultBlob != "", CreatedAt: u.CreatedAt}
 	if u.ErrorCode != "" {
-		msg := photo.Message(u.ErrorCode)
-		if msg == "" {
-			msg = Message(u.ErrorCode)
-		}
-		if msg == "" {
-			msg = Message(CodeInternal)
-		}
-		v.Error = &ErrorView{Code: u.ErrorCode, Message: msg}
+		v.Error = &ErrorView{Code: u.ErrorCode, Message: messageOf(u.ErrorCode)}
 	}
 	if u.ReportJSON != "" {
 		var r photo.Report
@@ -277,176 +269,13 @@ func (s *Service) uploadView(ctx context.Context, u domain.Upload) UploadView {
 	return v
 }
 
-// finishedSignal is closed when the upload's processing finishes in this
-// process.
-func (s *Service) finishedSignal(id int64) <-chan struct{} {
-	s.finished.Lock()
-	defer s.finished.Unlock()
-	if s.finished.m == nil {
-		s.finished.m = map[int64]chan struct{}{}
-	}
-	ch, ok := s.finished.m[id]
-	if !ok {
-		ch = make(chan struct{})
-		s.finished.m[id] = ch
-	}
-	return ch
-}
-
-// forgetSignal drops a waiter's signal that never fired (the upload was
-// finished by another instance, or the wait ended first), so the map only
-// holds uploads someone is waiting for. A waiter still waiting on it
-// re-registers within a second.
-func (s *Service) forgetSignal(id int64, ch <-chan struct{}) {
-	s.finished.Lock()
-	defer s.finished.Unlock()
-	if cur, ok := s.finished.m[id]; ok && (<-chan struct{})(cur) == ch {
-		delete(s.finished.m, id)
-	}
-}
-
-func (s *Service) signalFinished(id int64) {
-	s.finished.Lock()
-	defer s.finished.Unlock()
-	if ch, ok := s.finished.m[id]; ok {
-		close(ch)
-		delete(s.finished.m, id)
-	}
-}
-
-// WaitUpload returns one of the caller's uploads once it is processed, or
-// as it is after wait: one long request instead of a poll every second.
-// Processing in this process answers at once; processing by another
-// instance (PostgreSQL deployments) is seen within a second.
-func (s *Service) WaitUpload(ctx context.Context, who Caller, uploadID int64, wait time.Duration) (UploadView, error) {
-	deadline := time.Now().Add(wait)
-	for {
-		signal := s.finishedSignal(uploadID) // before reading: no finish is missed
-		v, err := s.UploadStatus(ctx, who, uploadID)
-		left := time.Until(deadline)
-		if err != nil || v.Status.Finished() || left <= 0 {
-			s.forgetSignal(uploadID, signal)
-			return v, err
-		}
-		t := time.NewTimer(min(left, time.Second))
-		select {
-		case <-signal:
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			s.forgetSignal(uploadID, signal)
-			return v, nil
-		}
-		t.Stop()
-	}
-}
-
-// GiveUpUpload records that an upload could not be processed at all (the
-// queue's last attempt failed): the student is asked to upload again.
-func (s *Service) GiveUpUpload(ctx context.Context, uploadID int64, cause error) error {
-	s.Log.ErrorContext(ctx, "photo processing given up", "upload", uploadID, "error", cause)
-	err := s.Store.FinishUpload(ctx, uploadID, store.Outcome{Status: domain.UploadFailed, ErrorCode: CodeInternal, Blocking: true})
-	s.signalFinished(uploadID)
-	return err
-}
-
-// ProcessUpload standardizes an upload: the job's work. It is idempotent:
-// a finished upload is left alone, and a run cut short (crash, restart,
-// timeout) is simply run again by the queue.
-func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
-	u, err := s.Store.Upload(ctx, uploadID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // nothing to do: the upload is gone
-	}
-	if err != nil {
-		return fmt.Errorf("service: process upload %d: %w", uploadID, err)
-	}
-	if u.Status.Finished() {
-		s.signalFinished(u.ID)
-		return nil
-	}
-	if err := s.Store.StartUpload(ctx, u.ID); err != nil {
-		return fmt.Errorf("service: start upload %d: %w", u.ID, err)
-	}
-	e, err := s.Store.Enrolment(ctx, u.EnrolmentID)
-	if err != nil {
-		return fmt.Errorf("service: enrolment of upload %d: %w", u.ID, err)
-	}
-	c, err := s.Store.Campaign(ctx, e.CampaignID)
-	if err != nil {
-		return fmt.Errorf("service: campaign of upload %d: %w", u.ID, err)
-	}
-	spec, err := CampaignSpec(c)
-	if err != nil {
-		return fmt.Errorf("service: spec of campaign %d: %w", c.ID, err)
-	}
-	data, err := s.Blob.Get(ctx, u.OriginalBlob)
-	if err != nil {
-		return fmt.Errorf("service: photo of upload %d: %w", u.ID, err)
-	}
-	var (
-		res    *photo.Result
-		runErr error
-	)
-	start := time.Now()
-	out := store.Outcome{Status: domain.UploadDone}
-	var preview []byte
-	err = s.withCPU(ctx, func() {
-		res, runErr = s.Engine.Standardize(ctx, data, spec)
-		if res != nil && res.Work != nil {
-			out.PHash = photo.Fingerprint(res.Work)
-			preview, _ = photo.Preview(res.Work, 640) // no preview is no reason to fail the photo
-		}
-	})
-	if err != nil {
-		return err
-	}
-	if ctx.Err() != nil {
-		return ctx.Err() // cut short: the queue retries
-	}
-	if out.PHash != "" {
-		if len(preview) > 0 {
-			if out.PreviewBlob, err = s.Blob.Put(ctx, "preview", preview); err != nil {
-				return fmt.Errorf("service: store preview: %w", err)
-			}
-		}
-		_, rejected, err := s.Store.RejectedFingerprints(ctx, e.ID)
-		if err != nil {
-			return fmt.Errorf("service: fingerprints: %w", err)
-		}
-		for _, r := range rejected {
-			if photo.FingerprintDistance(r, out.PHash) <= photo.SameFingerprint {
-				runErr = fail(CodeDuplicate, nil)
-			}
+// messageOf is the message of a stored refusal: the photo engine's, the
+// use case's own (a duplicate), or the generic one.
+func messageOf(code string) string {
+	for _, m := range []string{photo.Message(code), Errors[code], domain.Errors[code]} {
+		if m != "" {
+			return m
 		}
 	}
-	var report *photo.Report
-	if res != nil {
-		report = storedReport(res.Report)
-	}
-	switch {
-	case runErr != nil:
-		out.Status, out.ErrorCode, out.Blocking = domain.UploadFailed, Public(runErr).Code, true
-		if out.ErrorCode == CodeInternal {
-			s.Log.ErrorContext(ctx, "photo processing failed", "upload", u.ID, "error", runErr)
-		}
-	default:
-		if out.ResultBlob, err = s.Blob.Put(ctx, "result", res.JPEG); err != nil {
-			return fmt.Errorf("service: store result: %w", err)
-		}
-		for _, f := range report.Findings {
-			out.Blocking = out.Blocking || f.Severity == domain.SeverityBlock
-		}
-	}
-	if report != nil {
-		b, _ := json.Marshal(report)
-		out.ReportJSON = string(b)
-	}
-	if err := s.Store.FinishUpload(ctx, u.ID, out); err != nil {
-		return fmt.Errorf("service: finish upload %d: %w", u.ID, err)
-	}
-	s.signalFinished(u.ID)
-	s.Log.InfoContext(ctx, "photo processed", "upload", u.ID, "status", out.Status, "code", out.ErrorCode, "blocking", out.Blocking,
-		"ms", time.Since(start).Milliseconds())
-	return nil
+	return domain.Errors[domain.CodeInternal]
 }

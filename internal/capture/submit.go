@@ -1,18 +1,16 @@
-package service
+package capture
 
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
 	"zhipai/internal/domain"
+	"zhipai/internal/enrol"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/store"
 )
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // SubmissionView is a submission as the student follows it.
 type SubmissionView struct {
@@ -45,21 +43,21 @@ type EventView struct {
 }
 
 // Submit sends the caller's newest processed photo to review.
-func (s *Service) Submit(ctx context.Context, who Caller, uploadID int64) (SubmissionView, error) {
+func (s *Service) Submit(ctx context.Context, who domain.Caller, uploadID int64) (SubmissionView, error) {
 	u, err := s.ownUpload(ctx, who, uploadID)
 	if err != nil {
 		return SubmissionView{}, err
 	}
 	e, err := s.Store.Enrolment(ctx, u.EnrolmentID)
 	if err != nil {
-		return SubmissionView{}, internal("enrolment: %w", err)
+		return SubmissionView{}, domain.Internal("enrolment: %w", err)
 	}
-	if _, _, err := s.enrolment(ctx, who, e.CampaignID, true); err != nil {
+	if _, _, err := s.Enrol.Enrolment(ctx, who, e.CampaignID, true); err != nil {
 		return SubmissionView{}, err
 	}
 	if sub, err := s.Store.LatestSubmission(ctx, e.ID); err == nil && sub.UploadID == u.ID {
 		if sub.State == domain.StateWithdrawn {
-			return SubmissionView{}, failMsg(CodeAlreadySubmitted, "这张照片已撤回，请重新拍摄上传")
+			return SubmissionView{}, Errors.FailMsg(CodeAlreadySubmitted, "这张照片已撤回，请重新拍摄上传")
 		}
 		return SubmissionView{}, fail(CodeAlreadySubmitted, nil)
 	}
@@ -68,7 +66,7 @@ func (s *Service) Submit(ctx context.Context, who Caller, uploadID int64) (Submi
 	}
 	latest, err := s.Store.LatestUpload(ctx, e.ID)
 	if err != nil {
-		return SubmissionView{}, internal("latest upload: %w", err)
+		return SubmissionView{}, domain.Internal("latest upload: %w", err)
 	}
 	switch {
 	case latest.ID != u.ID:
@@ -89,7 +87,7 @@ func (s *Service) Submit(ctx context.Context, who Caller, uploadID int64) (Submi
 		return SubmissionView{}, fail(CodeAlreadySubmitted, nil)
 	}
 	if err != nil {
-		return SubmissionView{}, internal("submit: %w", err)
+		return SubmissionView{}, domain.Internal("submit: %w", err)
 	}
 	s.Log.InfoContext(ctx, "photo submitted", "user", who.UserID, "submission", id, "upload", u.ID)
 	return s.submissionView(ctx, id)
@@ -97,26 +95,26 @@ func (s *Service) Submit(ctx context.Context, who Caller, uploadID int64) (Submi
 
 // ownSubmission loads a submission of the caller's; anyone else's is not
 // found.
-func (s *Service) ownSubmission(ctx context.Context, who Caller, id int64) (domain.Submission, error) {
+func (s *Service) ownSubmission(ctx context.Context, who domain.Caller, id int64) (domain.Submission, error) {
 	sub, err := s.Store.Submission(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return sub, fail(CodeNotFound, nil)
+		return sub, domain.Errors.Fail(domain.CodeNotFound, nil)
 	}
 	if err != nil {
-		return sub, internal("submission: %w", err)
+		return sub, domain.Internal("submission: %w", err)
 	}
 	e, err := s.Store.Enrolment(ctx, sub.EnrolmentID)
 	if err != nil {
-		return sub, internal("enrolment: %w", err)
+		return sub, domain.Internal("enrolment: %w", err)
 	}
 	if e.UserID != who.UserID {
-		return domain.Submission{}, fail(CodeNotFound, nil)
+		return domain.Submission{}, domain.Errors.Fail(domain.CodeNotFound, nil)
 	}
 	return sub, nil
 }
 
 // Submission reads one of the caller's submissions.
-func (s *Service) Submission(ctx context.Context, who Caller, id int64) (SubmissionView, error) {
+func (s *Service) Submission(ctx context.Context, who domain.Caller, id int64) (SubmissionView, error) {
 	if _, err := s.ownSubmission(ctx, who, id); err != nil {
 		return SubmissionView{}, err
 	}
@@ -124,7 +122,7 @@ func (s *Service) Submission(ctx context.Context, who Caller, id int64) (Submiss
 }
 
 // Withdraw takes a submission back; only while it waits for review.
-func (s *Service) Withdraw(ctx context.Context, who Caller, id int64) (SubmissionView, error) {
+func (s *Service) Withdraw(ctx context.Context, who domain.Caller, id int64) (SubmissionView, error) {
 	sub, err := s.ownSubmission(ctx, who, id)
 	if err != nil {
 		return SubmissionView{}, err
@@ -137,7 +135,7 @@ func (s *Service) Withdraw(ctx context.Context, who Caller, id int64) (Submissio
 		return SubmissionView{}, fail(CodeCannotWithdraw, nil) // a reviewer took it meanwhile
 	}
 	if err != nil {
-		return SubmissionView{}, internal("withdraw: %w", err)
+		return SubmissionView{}, domain.Internal("withdraw: %w", err)
 	}
 	return s.submissionView(ctx, id)
 }
@@ -145,7 +143,7 @@ func (s *Service) Withdraw(ctx context.Context, who Caller, id int64) (Submissio
 func (s *Service) submissionView(ctx context.Context, id int64) (SubmissionView, error) {
 	sub, err := s.Store.Submission(ctx, id)
 	if err != nil {
-		return SubmissionView{}, internal("submission: %w", err)
+		return SubmissionView{}, domain.Internal("submission: %w", err)
 	}
 	st := sub.State
 	v := SubmissionView{ID: sub.ID, UploadID: sub.UploadID, State: sub.State, StateTitle: st.Title(), Reasons: []ReasonView{}, Note: sub.Note,
@@ -163,7 +161,7 @@ func (s *Service) submissionView(ctx context.Context, id int64) (SubmissionView,
 	v.CanRetake = st == domain.StateWithdrawn || st == domain.StateRejected && (sub.Deadline.IsZero() || s.now().Before(sub.Deadline))
 	events, err := s.Store.Events(ctx, id)
 	if err != nil {
-		return SubmissionView{}, internal("events: %w", err)
+		return SubmissionView{}, domain.Internal("events: %w", err)
 	}
 	for _, e := range events {
 		v.History = append(v.History, EventView{State: e.To, StateTitle: e.To.Title(), At: e.At})
@@ -174,17 +172,17 @@ func (s *Service) submissionView(ctx context.Context, id int64) (SubmissionView,
 // Status is everything the student's pages show about one campaign: where
 // they are in the five steps, and what happened to their photo.
 type Status struct {
-	Campaign    CampaignView    `json:"campaign"`
-	Joined      bool            `json:"joined"`
-	Step        string          `json:"step"`
-	Consent     ConsentView     `json:"consent"`
-	Identity    *IdentityView   `json:"identity,omitempty"`
-	IDImages    IDImagesView    `json:"id_images"`
-	Record      *RecordView     `json:"record,omitempty"`
-	Confirmed   bool            `json:"confirmed"`
-	Upload      *UploadView     `json:"upload,omitempty"`
-	Submission  *SubmissionView `json:"submission,omitempty"`
-	UploadsLeft int             `json:"uploads_left"`
+	Campaign    enrol.CampaignView  `json:"campaign"`
+	Joined      bool                `json:"joined"`
+	Step        domain.Step         `json:"step"`
+	Consent     enrol.ConsentView   `json:"consent"`
+	Identity    *enrol.IdentityView `json:"identity,omitempty"`
+	IDImages    IDImagesView        `json:"id_images"`
+	Record      *enrol.RecordView   `json:"record,omitempty"`
+	Confirmed   bool                `json:"confirmed"`
+	Upload      *UploadView         `json:"upload,omitempty"`
+	Submission  *SubmissionView     `json:"submission,omitempty"`
+	UploadsLeft int                 `json:"uploads_left"`
 }
 
 // IDImagesView says which document photos are in.
@@ -195,45 +193,32 @@ type IDImagesView struct {
 	NeedBack bool `json:"need_back"`
 }
 
-// Steps of the student path, in order.
-const (
-	StepJoin     = "join"
-	StepConsent  = "consent"
-	StepIdentity = "identity"
-	StepIDImages = "id_images"
-	StepMatch    = "match"
-	StepConfirm  = "confirm"
-	StepCapture  = "capture"
-	StepReview   = "review"
-	StepApproved = "approved"
-)
-
 // Status reports the caller's progress in a campaign.
-func (s *Service) Status(ctx context.Context, who Caller, campaignID int64) (Status, error) {
-	c, err := s.campaign(ctx, campaignID)
+func (s *Service) Status(ctx context.Context, who domain.Caller, campaignID int64) (Status, error) {
+	c, err := s.Enrol.Load(ctx, campaignID)
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{Campaign: s.campaignView(c), Step: StepJoin}
+	st := Status{Campaign: s.Enrol.View(c), Step: domain.StepJoin}
 	st.Consent.Version = c.ConsentVersion
 	e, err := s.Store.EnrolmentOf(ctx, who.UserID, c.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return st, nil
 	}
 	if err != nil {
-		return st, internal("enrolment: %w", err)
+		return st, domain.Internal("enrolment: %w", err)
 	}
 	st.Joined = true
 	if st.Consent.Accepted, err = s.Store.HasConsent(ctx, who.UserID, c.ID, c.ConsentVersion); err != nil {
-		return st, internal("consent: %w", err)
+		return st, domain.Internal("consent: %w", err)
 	}
 	if e.DocType != "" {
 		t, _ := idnumber.ParseType(e.DocType)
-		st.Identity = &IdentityView{Name: e.Name, DocType: e.DocType, DocTitle: t.Title(), DocMasked: e.DocMasked}
+		st.Identity = &enrol.IdentityView{Name: e.Name, DocType: e.DocType, DocTitle: t.Title(), DocMasked: e.DocMasked}
 	}
-	st.IDImages = IDImagesView{Required: c.RequireIDImages, Front: e.IDFrontBlob != "", Back: e.IDBackBlob != "", NeedBack: needsBack(e.DocType)}
+	st.IDImages = IDImagesView{Required: c.RequireIDImages, Front: e.IDFrontBlob != "", Back: e.IDBackBlob != "", NeedBack: enrol.NeedsBack(e.DocType)}
 	if e.RosterRowID != 0 {
-		r, err := s.record(ctx, c, e.RosterRowID)
+		r, err := s.Enrol.Record(ctx, c, e.RosterRowID)
 		if err != nil {
 			return st, err
 		}
@@ -242,7 +227,7 @@ func (s *Service) Status(ctx context.Context, who Caller, campaignID int64) (Sta
 	st.Confirmed = !e.ConfirmedAt.IsZero()
 	n, err := s.Store.CountUploads(ctx, nil, e.ID)
 	if err != nil {
-		return st, internal("uploads: %w", err)
+		return st, domain.Internal("uploads: %w", err)
 	}
 	st.UploadsLeft = max(0, c.MaxUploads-n)
 	if u, err := s.Store.LatestUpload(ctx, e.ID); err == nil {
@@ -260,32 +245,20 @@ func (s *Service) Status(ctx context.Context, who Caller, campaignID int64) (Sta
 		}
 	}
 	imagesDone := !c.RequireIDImages || st.IDImages.Front && (st.IDImages.Back || !st.IDImages.NeedBack)
-	switch {
-	case !st.Consent.Accepted && e.RosterRowID == 0:
-		st.Step = StepConsent
-	case st.Identity == nil:
-		st.Step = StepIdentity
-	case e.RosterRowID == 0 && !imagesDone:
-		st.Step = StepIDImages
-	case e.RosterRowID == 0:
-		st.Step = StepMatch
-	case !st.Confirmed:
-		st.Step = StepConfirm
-	case st.Submission != nil && st.Submission.Locked:
-		st.Step = StepApproved
-	case st.Submission != nil && (st.Submission.State == domain.StatePending || st.Submission.State == domain.StateInReview):
-		st.Step = StepReview
-	default:
-		st.Step = StepCapture
+	p := domain.Progress{Joined: true, ConsentAccepted: st.Consent.Accepted, HasIdentity: st.Identity != nil, IDImagesDone: imagesDone,
+		Matched: e.RosterRowID != 0, Confirmed: st.Confirmed}
+	if st.Submission != nil {
+		p.Submission = st.Submission.State
 	}
+	st.Step = domain.StepOf(p)
 	return st, nil
 }
 
 // MyCampaigns lists the campaigns the caller joined, with their status.
-func (s *Service) MyCampaigns(ctx context.Context, who Caller) ([]Status, error) {
+func (s *Service) MyCampaigns(ctx context.Context, who domain.Caller) ([]Status, error) {
 	list, err := s.Store.EnrolmentsOf(ctx, who.UserID)
 	if err != nil {
-		return nil, internal("enrolments: %w", err)
+		return nil, domain.Internal("enrolments: %w", err)
 	}
 	out := make([]Status, 0, len(list))
 	for _, e := range list {
@@ -296,46 +269,4 @@ func (s *Service) MyCampaigns(ctx context.Context, who Caller) ([]Status, error)
 		out = append(out, st)
 	}
 	return out, nil
-}
-
-// Review moves a submission as a reviewer (the CLI, until the console
-// exists): approve, reject with at least one reason code, or claim.
-func (s *Service) Review(ctx context.Context, submissionID int64, to domain.State, reasons []string, note, actor string) (SubmissionView, error) {
-	sub, err := s.Store.Submission(ctx, submissionID)
-	if errors.Is(err, store.ErrNotFound) {
-		return SubmissionView{}, fail(CodeNotFound, nil)
-	}
-	if err != nil {
-		return SubmissionView{}, internal("submission: %w", err)
-	}
-	if err := domain.CanTransition(sub.State, to, domain.ActorReviewer); err != nil {
-		return SubmissionView{}, failMsg(CodeReviewState, "提交 "+itoa(submissionID)+" 当前为"+sub.State.Title()+"，不能改为"+to.Title())
-	}
-	var codes []string
-	for _, r := range reasons {
-		r = strings.ToUpper(strings.TrimSpace(r))
-		if r == "" {
-			continue
-		}
-		if !domain.Reason(r).Valid() {
-			return SubmissionView{}, failMsg(CodeReviewReason, "未知的原因代码 "+r)
-		}
-		codes = append(codes, r)
-	}
-	var deadline time.Time
-	if to == domain.StateRejected {
-		if len(codes) == 0 {
-			return SubmissionView{}, fail(CodeReviewReason, nil)
-		}
-		deadline = s.now().Add(s.cfg.RetakeWindow)
-	}
-	err = s.Store.Transition(ctx, sub.ID, sub.State, to, actor, strings.Join(codes, ","), note, deadline)
-	if errors.Is(err, store.ErrConflict) {
-		return SubmissionView{}, fail(CodeReviewState, err)
-	}
-	if err != nil {
-		return SubmissionView{}, internal("review: %w", err)
-	}
-	s.Log.InfoContext(ctx, "submission reviewed", "submission", sub.ID, "from", sub.State, "to", to, "reasons", strings.Join(codes, ","), "actor", actor)
-	return s.submissionView(ctx, sub.ID)
 }

@@ -1,0 +1,232 @@
+// Package enrol is the student's way into a campaign: the campaigns open
+// to them, joining (获取采集资格), the separate consent, the identity, the
+// photos of the identity card and the match against the school's roster
+// (学籍), confirmed by the student before capture.
+package enrol
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"zhipai/internal/blob"
+	"zhipai/internal/domain"
+	"zhipai/internal/engine"
+	"zhipai/internal/idnumber"
+	"zhipai/internal/quality"
+	"zhipai/internal/raster"
+	"zhipai/internal/ratelimit"
+	"zhipai/internal/secret"
+	"zhipai/internal/store"
+)
+
+// Config holds the rules' numbers.
+type Config struct {
+	MaxUploadBytes int64 // a document photo's size
+}
+
+// Engine checks document photos (the photo engine).
+type Engine interface {
+	Decode(data []byte) (*raster.Image, float64, error)
+	CheckIDCard(img *raster.Image, side string) *quality.CardReport
+}
+
+// Deps are the collaborators.
+type Deps struct {
+	Store   *store.Store
+	Blob    blob.Store
+	Keys    *secret.Keys
+	Engine  Engine
+	Slots   *engine.Slots
+	Limiter *ratelimit.Limiter
+	Log     *slog.Logger
+}
+
+// Service runs the use cases of enrolment.
+type Service struct {
+	cfg Config
+	Deps
+	now func() time.Time
+}
+
+// New builds the service.
+func New(cfg Config, d Deps) *Service {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, Deps: d, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Join enrols the caller in an open campaign (获取采集资格).
+func (s *Service) Join(ctx context.Context, who domain.Caller, campaignID int64) error {
+	c, err := s.Load(ctx, campaignID)
+	if err != nil {
+		return err
+	}
+	if !s.IsOpen(c) {
+		return fail(CodeCampaignClosed, nil)
+	}
+	if _, err := s.Store.Enrol(ctx, who.UserID, c.ID); err != nil {
+		return domain.Internal("enrol: %w", err)
+	}
+	return nil
+}
+
+// Enrolment loads the caller's enrolment and campaign; open requires the
+// campaign to be open.
+func (s *Service) Enrolment(ctx context.Context, who domain.Caller, campaignID int64, open bool) (domain.Enrolment, domain.Campaign, error) {
+	c, err := s.Load(ctx, campaignID)
+	if err != nil {
+		return domain.Enrolment{}, c, err
+	}
+	e, err := s.Store.EnrolmentOf(ctx, who.UserID, campaignID)
+	if errors.Is(err, store.ErrNotFound) {
+		return e, c, fail(CodeNotJoined, nil)
+	}
+	if err != nil {
+		return e, c, domain.Internal("enrolment: %w", err)
+	}
+	if open && !s.IsOpen(c) {
+		return e, c, fail(CodeCampaignClosed, nil)
+	}
+	return e, c, nil
+}
+
+// ConsentView is the separate consent for sensitive personal data
+// (requirements PS-1), to be shown before any of it is collected.
+type ConsentView struct {
+	Version  string `json:"version"`
+	Text     string `json:"text"`
+	Accepted bool   `json:"accepted"`
+}
+
+// Consent returns the campaign's consent text.
+func (s *Service) Consent(ctx context.Context, who domain.Caller, campaignID int64) (ConsentView, error) {
+	c, err := s.Load(ctx, campaignID)
+	if err != nil {
+		return ConsentView{}, err
+	}
+	ok, err := s.Store.HasConsent(ctx, who.UserID, c.ID, c.ConsentVersion)
+	if err != nil {
+		return ConsentView{}, domain.Internal("consent: %w", err)
+	}
+	return ConsentView{Version: c.ConsentVersion, Text: c.ConsentText, Accepted: ok}, nil
+}
+
+// AcceptConsent records the acceptance of the version shown; a stale
+// version (the text changed meanwhile) must be read again.
+func (s *Service) AcceptConsent(ctx context.Context, who domain.Caller, campaignID int64, version string) error {
+	_, c, err := s.Enrolment(ctx, who, campaignID, true)
+	if err != nil {
+		return err
+	}
+	if version != c.ConsentVersion {
+		return fail(CodeConsentOutdated, nil)
+	}
+	sum := sha256.Sum256([]byte(c.ConsentText))
+	err = s.Store.InsertConsent(ctx, domain.Consent{UserID: who.UserID, CampaignID: c.ID, Version: c.ConsentVersion, TextHash: hex.EncodeToString(sum[:]), Channel: who.Channel})
+	if err != nil {
+		return domain.Internal("consent: %w", err)
+	}
+	s.Log.InfoContext(ctx, "consent accepted", "user", who.UserID, "campaign", c.ID, "version", c.ConsentVersion)
+	return nil
+}
+
+func (s *Service) requireConsent(ctx context.Context, who domain.Caller, c domain.Campaign) error {
+	ok, err := s.Store.HasConsent(ctx, who.UserID, c.ID, c.ConsentVersion)
+	if err != nil {
+		return domain.Internal("consent: %w", err)
+	}
+	if !ok {
+		return fail(CodeConsentRequired, nil)
+	}
+	return nil
+}
+
+// RecordView is the matched 学籍 record, for the student to confirm.
+type RecordView struct {
+	School    string `json:"school"`
+	Name      string `json:"name"`
+	DocMasked string `json:"doc_number"`
+	StudentNo string `json:"student_no,omitempty"`
+	College   string `json:"college"`
+	Major     string `json:"major"`
+	ClassName string `json:"class"`
+	Grade     string `json:"grade,omitempty"`
+}
+
+// NeedsBack reports whether a document has a second side to photograph.
+func NeedsBack(docType string) bool { return docType == string(idnumber.ResidentID) }
+
+// Match binds the enrolment to the roster row with the same document type,
+// number and name. Failure says nothing about which field was wrong
+// (requirements RO-3); tries are limited per user and per address.
+func (s *Service) Match(ctx context.Context, who domain.Caller, campaignID int64) (RecordView, error) {
+	e, c, err := s.Enrolment(ctx, who, campaignID, true)
+	if err != nil {
+		return RecordView{}, err
+	}
+	if e.RosterRowID != 0 {
+		return s.Record(ctx, c, e.RosterRowID)
+	}
+	if e.DocIndex == "" {
+		return RecordView{}, fail(CodeIdentityRequired, nil)
+	}
+	if c.RequireIDImages && (e.IDFrontBlob == "" || NeedsBack(e.DocType) && e.IDBackBlob == "") {
+		return RecordView{}, fail(CodeIDImages, nil)
+	}
+	if err := s.Limiter.Check(ctx, "match-user", strconv.FormatInt(who.UserID, 10), fail(CodeMatchLimited, nil)); err != nil {
+		return RecordView{}, err
+	}
+	if err := s.Limiter.Check(ctx, "match-ip", who.IP, fail(CodeMatchLimited, nil)); err != nil {
+		return RecordView{}, err
+	}
+	row, err := s.Store.RosterRowByDoc(ctx, c.ID, e.DocIndex)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (row.DocType != e.DocType || idnumber.NormaliseName(row.Name) != e.Name) {
+		s.Log.InfoContext(ctx, "roster match failed", "user", who.UserID, "campaign", c.ID)
+		return RecordView{}, fail(CodeNoMatch, nil)
+	}
+	if err != nil {
+		return RecordView{}, domain.Internal("roster: %w", err)
+	}
+	if err := s.Store.MatchRoster(ctx, e.ID, who.UserID, row.ID); errors.Is(err, store.ErrConflict) {
+		s.Log.WarnContext(ctx, "roster row bound to another account", "user", who.UserID, "campaign", c.ID, "row", row.ID)
+		return RecordView{}, fail(CodeRosterBound, nil)
+	} else if err != nil {
+		return RecordView{}, domain.Internal("match: %w", err)
+	}
+	s.Log.InfoContext(ctx, "roster matched", "user", who.UserID, "campaign", c.ID, "row", row.ID)
+	return s.Record(ctx, c, row.ID)
+}
+
+// Record is the roster record an enrolment is bound to, as shown.
+func (s *Service) Record(ctx context.Context, c domain.Campaign, rowID int64) (RecordView, error) {
+	row, err := s.Store.RosterRow(ctx, rowID)
+	if err != nil {
+		return RecordView{}, domain.Internal("roster row: %w", err)
+	}
+	return RecordView{School: c.School.Name, Name: row.Name, DocMasked: row.DocMasked, StudentNo: row.StudentNo, College: row.College,
+		Major: row.Major, ClassName: row.ClassName, Grade: row.Grade}, nil
+}
+
+// Confirm records that the student checked the matched record (进入采集).
+func (s *Service) Confirm(ctx context.Context, who domain.Caller, campaignID int64) error {
+	e, _, err := s.Enrolment(ctx, who, campaignID, true)
+	if err != nil {
+		return err
+	}
+	if e.RosterRowID == 0 {
+		return fail(CodeNotMatched, nil)
+	}
+	if err := s.Store.ConfirmEnrolment(ctx, e.ID); err != nil {
+		return domain.Internal("confirm: %w", err)
+	}
+	return nil
+}

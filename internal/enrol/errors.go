@@ -1,0 +1,51 @@
+package enrol
+
+import "zhipai/internal/domain"
+
+// The public codes of joining a campaign, consent, identity, the card photos and the roster match.
+const (
+	CodeCampaignNotFound = "campaign.not_found"
+	CodeCampaignClosed   = "campaign.closed"
+	CodeNotJoined        = "campaign.not_joined"
+	CodeConsentRequired  = "consent.required"
+	CodeConsentOutdated  = "consent.outdated"
+	CodeName             = "identity.name_invalid"
+	CodeDocType          = "identity.doc_type"
+	CodeDocFormat        = "identity.format"
+	CodeCheckDigit       = "identity.check_digit"
+	CodeBirthDate        = "identity.birth_date"
+	CodeRegion           = "identity.region"
+	CodeIdentityLocked   = "identity.locked"
+	CodeIdentityRequired = "identity.required"
+	CodeIDSide           = "idcard.side_invalid"
+	CodeIDImages         = "idcard.required"
+	CodeNoMatch          = "roster.no_match"
+	CodeRosterBound      = "roster.bound"
+	CodeMatchLimited     = "roster.too_many_attempts"
+	CodeNotMatched       = "roster.not_matched"
+)
+
+// Errors are their messages: what the student reads and what to do.
+var Errors = domain.Catalogue{
+	CodeCampaignNotFound: "没有找到该采集批次，请核对学校发布的特征码",
+	CodeCampaignClosed:   "该采集批次未开放或已结束，请留意学校通知",
+	CodeNotJoined:        "请先选择学校和采集类型，获取采集资格",
+	CodeConsentRequired:  "请先阅读并同意个人信息处理授权",
+	CodeConsentOutdated:  "授权内容已更新，请重新阅读并同意",
+	CodeName:             "请填写证件上的真实姓名",
+	CodeDocType:          "请选择本次采集支持的证件类型",
+	CodeDocFormat:        "证件号码格式不正确，请核对后重新输入",
+	CodeCheckDigit:       "身份证号码校验位不正确，请核对最后一位（X 请填大写）",
+	CodeBirthDate:        "身份证号码中的出生日期不正确，请核对",
+	CodeRegion:           "身份证号码的地区码不正确，请核对前两位",
+	CodeIdentityLocked:   "已关联学籍，证件信息不能再修改；如有错误请联系学院",
+	CodeIdentityRequired: "请先填写姓名和证件号码",
+	CodeIDSide:           "请指定证件照片是人像面还是国徽面",
+	CodeIDImages:         "请先上传证件照片",
+	CodeNoMatch:          "未在名单中或信息不一致。请核对：姓名与证件上完全一致（生僻字、少数民族姓名的间隔号“·”），证件号码末位的 X 为大写；仍无法核验请联系学院。",
+	CodeRosterBound:      "该学籍已被其他账号关联，请联系学院或客服处理",
+	CodeMatchLimited:     "核验次数过多，请稍后再试或联系学院",
+	CodeNotMatched:       "请先完成学籍核验",
+}
+
+func fail(code string, cause error) *domain.Error { return Errors.Fail(code, cause) }

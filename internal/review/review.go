@@ -1,0 +1,91 @@
+// Package review decides submissions: a reviewer claims, approves, or
+// rejects with reason codes and a retake deadline. Today's caller is the
+// command line; the staff console's review queue comes next.
+package review
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"zhipai/internal/domain"
+	"zhipai/internal/store"
+)
+
+// Config holds the rules' numbers.
+type Config struct {
+	// RetakeWindow is how long a rejected student has to retake.
+	RetakeWindow time.Duration
+}
+
+// DefaultConfig is the production configuration.
+func DefaultConfig() Config { return Config{RetakeWindow: 48 * time.Hour} }
+
+// Service decides submissions.
+type Service struct {
+	cfg   Config
+	store *store.Store
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// New builds the service.
+func New(cfg Config, st *store.Store, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, store: st, log: log, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Decide moves a submission as a reviewer: approve, reject with at least
+// one reason code (and the retake deadline), or claim. It returns the
+// submission as it now is.
+func (s *Service) Decide(ctx context.Context, submissionID int64, to domain.State, reasons []string, note, actor string) (domain.Submission, error) {
+	sub, err := s.store.Submission(ctx, submissionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return sub, domain.Errors.Fail(domain.CodeNotFound, nil)
+	}
+	if err != nil {
+		return sub, domain.Internal("submission: %w", err)
+	}
+	if err := domain.CanTransition(sub.State, to, domain.ActorReviewer); err != nil {
+		return sub, Errors.FailMsg(CodeReviewState, "提交 "+strconv.FormatInt(submissionID, 10)+" 当前为"+sub.State.Title()+"，不能改为"+to.Title())
+	}
+	var codes []string
+	for _, r := range reasons {
+		r = strings.ToUpper(strings.TrimSpace(r))
+		if r == "" {
+			continue
+		}
+		if !domain.Reason(r).Valid() {
+			return sub, Errors.FailMsg(CodeReviewReason, "未知的原因代码 "+r)
+		}
+		codes = append(codes, r)
+	}
+	var deadline time.Time
+	if to == domain.StateRejected {
+		if len(codes) == 0 {
+			return sub, fail(CodeReviewReason, nil)
+		}
+		deadline = s.now().Add(s.cfg.RetakeWindow)
+	}
+	err = s.store.Transition(ctx, sub.ID, sub.State, to, actor, strings.Join(codes, ","), note, deadline)
+	if errors.Is(err, store.ErrConflict) {
+		return sub, fail(CodeReviewState, err) // someone else moved it meanwhile
+	}
+	if err != nil {
+		return sub, domain.Internal("review: %w", err)
+	}
+	s.log.InfoContext(ctx, "submission reviewed", "submission", sub.ID, "from", sub.State, "to", to, "reasons", strings.Join(codes, ","), "actor", actor)
+	after, err := s.store.Submission(ctx, sub.ID)
+	if err != nil {
+		return after, domain.Internal("submission: %w", err)
+	}
+	return after, nil
+}
