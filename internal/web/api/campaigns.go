@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+
+	"zhipai/internal/capture"
+	"zhipai/internal/domain"
+	"zhipai/internal/enrol"
+	"zhipai/internal/idnumber"
+)
+
+// The campaigns and the student's place in one: joining, status, consent.
+
+func (a *API) docTypes(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	out := []enrol.DocType{}
+	for _, t := range idnumber.Types() {
+		out = append(out, enrol.DocType{Code: string(t), Title: t.Title()})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) campaigns(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	list, err := a.enrol.Campaigns(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (a *API) campaignByCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	v, err := a.enrol.CampaignByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a *API) campaign(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (enrol.CampaignView, error) { return a.enrol.Campaign(r.Context(), id) })
+}
+
+// withID runs fn with the id of the path (a campaign, an upload, a
+// submission) and writes its answer as JSON.
+func withID[T any](w http.ResponseWriter, r *http.Request, status int, fn func(id int64) (T, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := fn(id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
+	return nil
+}
+
+func (a *API) join(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) {
+		if err := a.enrol.Join(r.Context(), c, id); err != nil {
+			return capture.Status{}, err
+		}
+		return a.capture.Status(r.Context(), c, id)
+	})
+}
+
+func (a *API) status(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) { return a.capture.Status(r.Context(), c, id) })
+}
+
+func (a *API) consent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (enrol.ConsentView, error) { return a.enrol.Consent(r.Context(), c, id) })
+}
+
+func (a *API) acceptConsent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	var req struct {
+		Version string `json:"version"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) {
+		if err := a.enrol.AcceptConsent(r.Context(), c, id, req.Version); err != nil {
+			return capture.Status{}, err
+		}
+		return a.capture.Status(r.Context(), c, id)
+	})
+}
