@@ -86,4 +86,3 @@ func (s *Store) Transition(ctx context.Context, id int64, from, to domain.State,
 		return err
 	})
 }
-

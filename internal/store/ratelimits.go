@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Hit records an event under a rate-limit key. Every instance sees the
+// same events: the limits hold across a cluster.
+func (s *Store) Hit(ctx context.Context, key string) error {
+	_, err := s.exec(ctx, nil, `INSERT INTO rate_events (key, at) VALUES (?, ?)`, key, s.ms())
+	return err
+}
+
+// CountSince returns how many events a rate-limit key has had since each
+// of several moments, in one query.
+func (s *Store) CountSince(ctx context.Context, key string, since []time.Time) ([]int, error) {
+	if len(since) == 0 {
+		return nil, nil
+	}
+	var q strings.Builder
+	args := make([]any, 0, len(since)+2)
+	q.WriteString("SELECT ")
+	for i, t := range since {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("COALESCE(SUM(CASE WHEN at >= ? THEN 1 ELSE 0 END), 0)")
+		args = append(args, t.UnixMilli())
+	}
+	oldest := since[0]
+	for _, t := range since {
+		if t.Before(oldest) {
+			oldest = t
+		}
+	}
+	q.WriteString(" FROM rate_events WHERE key = ? AND at >= ?")
+	args = append(args, key, oldest.UnixMilli())
+	counts := make([]int64, len(since))
+	dst := make([]any, len(since))
+	for i := range counts {
+		dst[i] = &counts[i]
+	}
+	if err := s.row(ctx, nil, q.String(), args...).Scan(dst...); err != nil {
+		return nil, err
+	}
+	out := make([]int, len(since))
+	for i, c := range counts {
+		out[i] = int(c)
+	}
+	return out, nil
+}
+
+// Prune drops rate events and sign-in codes from before a moment, and
+// the sessions expired at another.
+func (s *Store) Prune(ctx context.Context, before, now time.Time) error {
+	for _, q := range []struct {
+		sql string
+		at  time.Time
+	}{
+		{`DELETE FROM rate_events WHERE at < ?`, before},
+		{`DELETE FROM sms_codes WHERE created_at < ?`, before},
+		{`DELETE FROM sessions WHERE expires_at < ?`, now},
+	} {
+		if _, err := s.exec(ctx, nil, q.sql, q.at.UnixMilli()); err != nil {
+			return fmt.Errorf("store: prune: %w", err)
+		}
+	}
+	return nil
+}
