@@ -26,12 +26,15 @@ import (
 type Config struct {
 	SessionTTL      time.Duration // how long a sign-in lasts
 	CodeTTL         time.Duration // an SMS code's life (5 minutes)
-	CodeMaxAttempts int           // wrong guesses before a code is void
+	CodeMaxAttempts int           // wrong guesses, from every client together, before a code is void
 }
 
 // DefaultConfig is the production configuration.
 func DefaultConfig() Config {
-	return Config{SessionTTL: 7 * 24 * time.Hour, CodeTTL: 5 * time.Minute, CodeMaxAttempts: 5}
+	// A code takes 10 wrong guesses in all (a one-in-100,000 chance for a
+	// guesser), but one client only 5 in 15 minutes ("verify-guess"), so
+	// a stranger alone cannot void the owner's code.
+	return Config{SessionTTL: 7 * 24 * time.Hour, CodeTTL: 5 * time.Minute, CodeMaxAttempts: 10}
 }
 
 // Deps are sign-in's collaborators.
@@ -120,6 +123,11 @@ func (s *Service) SendCode(ctx context.Context, phone, ip string, agreed bool) (
 		return 0, fail(CodeSMSUnavailable, errors.New("no SMS sender configured"))
 	}
 	pi := s.Keys.Index(domain.IndexPhone, phone)
+	// One client's share of a phone's codes is small, so that a stranger
+	// cannot spend the phone's whole daily quota from one place.
+	if err := s.Limiter.Check(ctx, "sms-phone-ip", pi+":"+ip, fail(CodeSMSTooFrequent, nil)); err != nil {
+		return 0, err
+	}
 	if err := s.Limiter.Check(ctx, "sms-phone", pi, fail(CodeSMSTooFrequent, nil)); err != nil {
 		return 0, err
 	}
@@ -169,8 +177,15 @@ func (s *Service) SignInSMS(ctx context.Context, phone, code, ip string, agreed 
 		return SignedIn{}, err
 	}
 	pi := s.Keys.Index(domain.IndexPhone, phone)
-	if err := s.Limiter.Check(ctx, "verify-phone", pi, fail(CodeTooManyAttempts, nil)); err != nil {
-		return SignedIn{}, err
+	// Wrong guesses are counted per phone and client, and only against a
+	// live code: a stranger guessing at a phone that was sent no code, or
+	// from another address, cannot lock its owner out. Past the limit the
+	// client waits longer each time (the rules' windows grow).
+	guesser := pi + ":" + ip
+	if wait, err := s.Limiter.Exceeded(ctx, "verify-guess", guesser); err != nil {
+		return SignedIn{}, domain.Internal("%w", err)
+	} else if wait > 0 {
+		return SignedIn{}, fail(CodeTooManyAttempts, nil).WithRetry(wait)
 	}
 	sent, err := s.Store.LatestSMSCode(ctx, pi)
 	switch {
@@ -188,6 +203,9 @@ func (s *Service) SignInSMS(ctx context.Context, phone, code, ip string, agreed 
 	if len(code) != 6 || !hmac.Equal([]byte(s.codeHash(pi, code)), []byte(sent.CodeHash)) {
 		if err := s.Store.CountSMSAttempt(ctx, sent.ID); err != nil {
 			return SignedIn{}, domain.Internal("count attempt: %w", err)
+		}
+		if err := s.Limiter.Hit(ctx, "verify-guess", guesser); err != nil {
+			return SignedIn{}, domain.Internal("%w", err)
 		}
 		return SignedIn{}, fail(CodeCodeWrong, nil)
 	}

@@ -60,15 +60,27 @@ func TestSMSCodes(t *testing.T) {
 	_, err = env.App.Auth.SignInSMS(ctx, phone, second, "ip1", true)
 	apptest.Code(t, err, auth.CodeCodeExpired)
 
-	// Five wrong guesses void a code, even the right one after them.
+	// One client's wrong guesses back it off (3 a minute); all clients'
+	// guesses together void the code after 10, even the right one after.
 	now = now.Add(time.Minute)
 	apptest.Must(env.App.Auth.SendCode(ctx, phone, "ip1", true))(t)
 	third := env.SMS.Code(phone)
-	for i := 0; i < 5; i++ {
-		_, err = env.App.Auth.SignInSMS(ctx, phone, fmt.Sprintf("%06d", (atoi(third)+1+i)%1000000), "ip1", true)
-		apptest.Code(t, err, auth.CodeCodeWrong)
+	guess := 0
+	wrongGuess := func(ip string) error {
+		guess++
+		_, err := env.App.Auth.SignInSMS(ctx, phone, fmt.Sprintf("%06d", (atoi(third)+guess)%1000000), ip, true)
+		return err
 	}
-	_, err = env.App.Auth.SignInSMS(ctx, phone, third, "ip1", true)
+	for range 3 {
+		apptest.Code(t, wrongGuess("ip1"), auth.CodeCodeWrong)
+	}
+	if pe := apptest.Code(t, wrongGuess("ip1"), auth.CodeTooManyAttempts); pe.RetryAfter <= 0 {
+		t.Fatalf("backed off without a retry hint: %+v", pe)
+	}
+	for _, ip := range []string{"ip2", "ip2", "ip2", "ip3", "ip3", "ip3", "ip4"} {
+		apptest.Code(t, wrongGuess(ip), auth.CodeCodeWrong)
+	}
+	_, err = env.App.Auth.SignInSMS(ctx, phone, third, "ip5", true)
 	apptest.Code(t, err, auth.CodeCodeLocked)
 
 	// The per-phone hourly limit (5) holds whatever the address.
@@ -82,6 +94,16 @@ func TestSMSCodes(t *testing.T) {
 	if env.SMS.Sent() != 5 {
 		t.Errorf("sent %d messages, want 5", env.SMS.Sent())
 	}
+	// One client's share of a phone's daily codes is three.
+	other := "13700137001"
+	for range 3 {
+		now = now.Add(61 * time.Second)
+		apptest.Must(env.App.Auth.SendCode(ctx, other, "ip-x", true))(t)
+	}
+	now = now.Add(61 * time.Second)
+	_, err = env.App.Auth.SendCode(ctx, other, "ip-x", true)
+	apptest.Code(t, err, auth.CodeSMSTooFrequent)
+	apptest.Must(env.App.Auth.SendCode(ctx, other, "ip-y", true))(t)
 
 	// Sessions end.
 	if err := env.App.Auth.SignOut(ctx, in.Token); err != nil {
@@ -125,4 +147,25 @@ func TestWeChatSignIn(t *testing.T) {
 	if pe := apptest.Code(t, err, auth.CodeWeChatBusy); pe.RetryAfter <= 0 {
 		t.Errorf("busy without retry hint")
 	}
+}
+
+// TestStrangerCannotLockOwnerOut: ten wrong verifies from a stranger, for a
+// phone that was sent no code and then while it has one, do not stop its
+// owner signing in.
+func TestStrangerCannotLockOwnerOut(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	const phone = "13700137100"
+	for i := range 10 {
+		_, err := env.App.Auth.SignInSMS(ctx, phone, fmt.Sprintf("%06d", i), "stranger", true)
+		apptest.Code(t, err, auth.CodeCodeExpired) // no code: nothing to guess, nothing counted
+	}
+	apptest.Must(env.App.Auth.SendCode(ctx, phone, "owner", true))(t)
+	code := env.SMS.Code(phone)
+	for i := range 10 {
+		_, err := env.App.Auth.SignInSMS(ctx, phone, fmt.Sprintf("%06d", (atoi(code)+1+i)%1000000), "stranger", true)
+		if c := domain.Public(err).Code; c != auth.CodeCodeWrong && c != auth.CodeTooManyAttempts {
+			t.Fatalf("stranger's guess %d: %v", i, err)
+		}
+	}
+	apptest.Must(env.App.Auth.SignInSMS(ctx, phone, code, "owner", true))(t)
 }

@@ -58,7 +58,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if a.Config.SMS.Provider == "console" {
 		log.Warn("SMS codes are printed to this log and no SMS is sent: for the local demo only (ZHIPAI_SMS_PROVIDER=console)")
 	}
-	srv := web.New(api.New(api.Config{SecureCookies: a.Config.SecureCookies(), TrustProxy: a.Config.TrustProxy}, a.Services(), log), a.Store.DB(), log)
+	srv := web.New(api.New(api.Config{SecureCookies: a.Config.SecureCookies(), PublicURL: a.Config.PublicURL, TrustedProxies: a.Config.TrustedProxies}, a.Services(), log), a.Store.DB(), log)
+	srv.SetHSTS(a.Config.SecureCookies())
 	if err := a.Start(ctx); err != nil {
 		return fail(stderr, err)
 	}

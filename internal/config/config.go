@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,9 +42,12 @@ type Config struct {
 	// PublicURL is how students reach the server (https:// makes session
 	// cookies Secure).
 	PublicURL string
-	// TrustProxy takes the client address from X-Forwarded-For (behind a
-	// reverse proxy only).
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies in front of Zhipai whose
+	// X-Forwarded-For is believed (ZHIPAI_TRUSTED_PROXIES, addresses or
+	// CIDR ranges, comma-separated; ZHIPAI_TRUST_PROXY=1 means loopback and
+	// the private ranges). The client is the rightmost address that is not
+	// one of them.
+	TrustedProxies []netip.Prefix
 	// QueueLimit is how many photos may wait for processing before uploads
 	// are refused with 429.
 	QueueLimit int
@@ -91,7 +95,6 @@ func Load(getenv func(string) string) (Config, error) {
 		DataDir:        get("ZHIPAI_DATA_DIR", "./data"),
 		DatabaseURL:    get("ZHIPAI_DATABASE_URL", ""),
 		PublicURL:      get("ZHIPAI_PUBLIC_URL", ""),
-		TrustProxy:     get("ZHIPAI_TRUST_PROXY", "") == "1",
 		QueueLimit:     256,
 		SessionTTL:     7 * 24 * time.Hour,
 		SMS: SMS{
@@ -140,6 +143,13 @@ func Load(getenv func(string) string) (Config, error) {
 	if err != nil {
 		return c, err
 	}
+	proxies := get("ZHIPAI_TRUSTED_PROXIES", "")
+	if proxies == "" && get("ZHIPAI_TRUST_PROXY", "") == "1" {
+		proxies = localProxies
+	}
+	if c.TrustedProxies, err = parseProxies(proxies); err != nil {
+		return c, err
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "zhipai.db")
 	}
@@ -174,6 +184,31 @@ func (c Config) Postgres() bool {
 
 // SecureCookies reports whether cookies must only travel over HTTPS.
 func (c Config) SecureCookies() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
+// parseProxies reads ZHIPAI_TRUSTED_PROXIES: addresses or CIDR ranges.
+func parseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("config: ZHIPAI_TRUSTED_PROXIES: %q is neither an address nor a CIDR range", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+// localProxies are what ZHIPAI_TRUST_PROXY=1 trusts: loopback and the
+// private ranges, where a reverse proxy beside the server lives.
+var localProxies = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
 // Validate rejects impossible settings.
 func (c Config) Validate() error {
@@ -226,7 +261,7 @@ func (c Config) Redacted() []any {
 	}
 	return []any{
 		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "secret_key", set(c.SecretKey),
-		"public_url", c.PublicURL, "photo_workers", c.PhotoWorkers, "queue_limit", c.QueueLimit,
+		"public_url", c.PublicURL, "trusted_proxies", fmt.Sprint(c.TrustedProxies), "photo_workers", c.PhotoWorkers, "queue_limit", c.QueueLimit,
 		"sms_provider", c.SMS.Provider, "sms_key", set(c.SMS.Key), "wechat_appid", c.WeChat.AppID, "wechat_secret", set(c.WeChat.Secret),
 	}
 }

@@ -141,15 +141,27 @@ func (s *Service) Campaign(ctx context.Context, id int64) (CampaignView, error) 
 	return s.View(c), nil
 }
 
-// CampaignByCode finds a campaign by its join code (特征码).
-func (s *Service) CampaignByCode(ctx context.Context, code string) (CampaignView, error) {
+// CampaignByCode finds a campaign by its join code (特征码). Wrong codes
+// are counted per address, so that codes cannot be guessed by trying.
+func (s *Service) CampaignByCode(ctx context.Context, code, ip string) (CampaignView, error) {
+	if wait, err := s.Limiter.Exceeded(ctx, "joincode-miss-ip", ip); err != nil {
+		return CampaignView{}, domain.Internal("%w", err)
+	} else if wait > 0 {
+		return CampaignView{}, fail(CodeJoinCodeLimited, nil).WithRetry(wait)
+	}
+	miss := func() (CampaignView, error) {
+		if err := s.Limiter.Hit(ctx, "joincode-miss-ip", ip); err != nil {
+			return CampaignView{}, domain.Internal("%w", err)
+		}
+		return CampaignView{}, fail(CodeCampaignNotFound, nil)
+	}
 	code = strings.ToUpper(strings.TrimSpace(code))
 	if code == "" || len(code) > 32 {
-		return CampaignView{}, fail(CodeCampaignNotFound, nil)
+		return miss()
 	}
 	c, err := s.Store.CampaignByJoinCode(ctx, code)
 	if errors.Is(err, store.ErrNotFound) {
-		return CampaignView{}, fail(CodeCampaignNotFound, nil)
+		return miss()
 	}
 	if err != nil {
 		return CampaignView{}, domain.Internal("campaign: %w", err)

@@ -38,9 +38,9 @@ func TestCampaignErrors(t *testing.T) {
 	who := apptest.SignIn(t, env, "13500135000", "ip")
 	err := env.App.Enrol.Join(ctx, who, 99999)
 	apptest.Code(t, err, enrol.CodeCampaignNotFound)
-	_, err = env.App.Enrol.CampaignByCode(ctx, "NOSUCHCODE")
+	_, err = env.App.Enrol.CampaignByCode(ctx, "NOSUCHCODE", "ip")
 	apptest.Code(t, err, enrol.CodeCampaignNotFound)
-	c := apptest.Must(env.App.Enrol.CampaignByCode(ctx, " zhipai2026 "))(t)
+	c := apptest.Must(env.App.Enrol.CampaignByCode(ctx, " zhipai2026 ", "ip"))(t)
 	if c.ID != env.Demo.CampaignID || c.Spec.Width != 480 || len(c.FAQ) == 0 || c.Contact.Phone == "" {
 		t.Fatalf("campaign %+v", c)
 	}

@@ -6,6 +6,7 @@ import "zhipai/internal/domain"
 const (
 	CodeCampaignNotFound = "campaign.not_found"
 	CodeCampaignClosed   = "campaign.closed"
+	CodeJoinCodeLimited  = "campaign.too_many_attempts"
 	CodeNotJoined        = "campaign.not_joined"
 	CodeConsentRequired  = "consent.required"
 	CodeConsentOutdated  = "consent.outdated"
@@ -29,6 +30,7 @@ const (
 var Errors = domain.Catalogue{
 	CodeCampaignNotFound: "没有找到该采集批次，请核对学校发布的特征码",
 	CodeCampaignClosed:   "该采集批次未开放或已结束，请留意学校通知",
+	CodeJoinCodeLimited:  "特征码输错次数过多，请稍后再试，或直接从学校发布的链接进入。",
 	CodeNotJoined:        "请先选择学校和采集类型，获取采集资格",
 	CodeConsentRequired:  "请先阅读并同意个人信息处理授权",
 	CodeConsentOutdated:  "授权内容已更新，请重新阅读并同意",

@@ -35,11 +35,18 @@ func Defaults() map[string][]Rule {
 	return map[string][]Rule{
 		"sms-phone":    {{1, time.Minute}, {5, time.Hour}, {10, 24 * time.Hour}},
 		"sms-ip":       {{600, time.Hour}, {5000, 24 * time.Hour}},
-		"verify-phone": {{10, time.Hour}},
+		"sms-phone-ip": {{1, time.Minute}, {3, 24 * time.Hour}},
+		// Wrong SMS codes per phone and client, with back-off: a minute
+		// after 3, about 4 minutes after 5 in a quarter hour, 15 minutes
+		// after 10 in a day.
+		"verify-guess": {{3, time.Minute}, {5, 15 * time.Minute}, {10, 24 * time.Hour}},
 		"verify-ip":    {{1200, time.Hour}},
 		"wechat-ip":    {{1200, time.Hour}},
 		"match-user":   {{5, time.Minute}, {20, 24 * time.Hour}},
 		"match-ip":     {{300, time.Minute}, {5000, 24 * time.Hour}},
+		// Wrong join codes per address: a student types one code, maybe
+		// twice; a guesser tries thousands.
+		"joincode-miss-ip": {{20, time.Minute}, {200, time.Hour}},
 	}
 }
 
@@ -61,21 +68,20 @@ func New(c Counter, rules map[string][]Rule) *Limiter {
 // SetClock replaces the clock (tests).
 func (l *Limiter) SetClock(now func() time.Time) { l.now = now }
 
-// Allow counts an event of the key against the named rules. When a rule
-// is exceeded it returns how long to wait before trying again, and the
-// event is not counted (a client hammering a closed door does not keep it
-// closed for ever). A name without rules allows everything.
-func (l *Limiter) Allow(ctx context.Context, name, key string) (wait time.Duration, err error) {
+// Exceeded reports, without counting anything, how long to wait before
+// the key may have another event of the named rules (0: it may now). With
+// Hit, it counts only some events, such as failures: a join code that
+// was wrong, not one that was right.
+func (l *Limiter) Exceeded(ctx context.Context, name, key string) (wait time.Duration, err error) {
 	rules := l.rules[name]
 	if len(rules) == 0 {
 		return 0, nil
 	}
-	k := name + ":" + key
 	since := make([]time.Time, len(rules))
 	for i, r := range rules {
 		since[i] = l.now().Add(-r.Window)
 	}
-	counts, err := l.c.CountSince(ctx, k, since)
+	counts, err := l.c.CountSince(ctx, name+":"+key, since)
 	if err != nil {
 		return 0, fmt.Errorf("ratelimit: count %s: %w", name, err)
 	}
@@ -84,10 +90,29 @@ func (l *Limiter) Allow(ctx context.Context, name, key string) (wait time.Durati
 			return retryHint(r.Window), nil
 		}
 	}
-	if err := l.c.Hit(ctx, k); err != nil {
-		return 0, fmt.Errorf("ratelimit: hit %s: %w", name, err)
-	}
 	return 0, nil
+}
+
+// Hit counts one event of the key.
+func (l *Limiter) Hit(ctx context.Context, name, key string) error {
+	if err := l.c.Hit(ctx, name+":"+key); err != nil {
+		return fmt.Errorf("ratelimit: hit %s: %w", name, err)
+	}
+	return nil
+}
+
+// Allow counts an event of the key against the named rules. When a rule
+// is exceeded it returns how long to wait before trying again, and the
+// event is not counted (a client hammering a closed door does not keep it
+// closed for ever). A name without rules allows everything.
+func (l *Limiter) Allow(ctx context.Context, name, key string) (wait time.Duration, err error) {
+	if len(l.rules[name]) == 0 {
+		return 0, nil
+	}
+	if wait, err := l.Exceeded(ctx, name, key); err != nil || wait > 0 {
+		return wait, err
+	}
+	return 0, l.Hit(ctx, name, key)
 }
 
 // retryHint is the Retry-After of a refusal: the window itself for short

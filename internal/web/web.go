@@ -31,6 +31,7 @@ type Server struct {
 	db      Pinger
 	log     *slog.Logger
 	ready   atomic.Bool
+	hsts    atomic.Bool
 }
 
 // New builds the server around the API.
@@ -43,9 +44,13 @@ func New(a *api.API, db Pinger, log *slog.Logger) *Server {
 	a.Register(mux)
 	student.Register(mux)
 	mux.HandleFunc("GET /healthz", s.healthz)
-	s.handler = s.recover(s.logRequests(securityHeaders(mux)))
+	s.handler = s.recover(s.logRequests(s.securityHeaders(mux)))
 	return s
 }
+
+// SetHSTS makes browsers use HTTPS only, for a year (when students reach
+// the server at an https:// public address).
+func (s *Server) SetHSTS(on bool) { s.hsts.Store(on) }
 
 // Handler is the whole server as a handler (tests).
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -171,10 +176,13 @@ func (s *Server) recover(next http.Handler) http.Handler {
 }
 
 // securityHeaders: pages run only their own scripts, are never framed,
-// and leak no referrer.
-func securityHeaders(next http.Handler) http.Handler {
+// and leak no referrer; over HTTPS, browsers are told to keep to it.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.hsts.Load() {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

@@ -16,8 +16,8 @@ import (
 	"log/slog"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -35,7 +35,11 @@ import (
 // Config configures the API.
 type Config struct {
 	SecureCookies bool
-	TrustProxy    bool
+	// PublicURL is the address students use (its origin is this server's).
+	PublicURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (see clientIP); none: the peer is the client.
+	TrustedProxies []netip.Prefix
 	// MaxPhotoBytes bounds a photo upload (30 MB).
 	MaxPhotoBytes int64
 }
@@ -76,35 +80,37 @@ type Route struct {
 	// Auth: the caller must be signed in.
 	Auth    bool
 	handler func(w http.ResponseWriter, r *http.Request, c domain.Caller) error
+	// photo: the body is an image (raw or multipart), not JSON.
+	photo bool
 }
 
 // Routes lists every endpoint (the OpenAPI test walks it).
 func (a *API) Routes() []Route {
 	return []Route{
-		{"POST", "/api/v1/auth/sms/send", false, a.sendCode},
-		{"POST", "/api/v1/auth/sms/verify", false, a.verifyCode},
-		{"POST", "/api/v1/auth/wechat", false, a.wechatSignIn},
-		{"POST", "/api/v1/auth/signout", true, a.signOut},
-		{"GET", "/api/v1/me", true, a.me},
-		{"GET", "/api/v1/doc-types", false, a.docTypes},
-		{"GET", "/api/v1/campaigns", false, a.campaigns},
-		{"GET", "/api/v1/join-codes/{code}", false, a.campaignByCode},
-		{"GET", "/api/v1/campaigns/{id}", false, a.campaign},
-		{"POST", "/api/v1/campaigns/{id}/join", true, a.join},
-		{"GET", "/api/v1/campaigns/{id}/status", true, a.status},
-		{"GET", "/api/v1/campaigns/{id}/consent", true, a.consent},
-		{"POST", "/api/v1/campaigns/{id}/consent", true, a.acceptConsent},
-		{"PUT", "/api/v1/campaigns/{id}/identity", true, a.setIdentity},
-		{"PUT", "/api/v1/campaigns/{id}/id-images/{side}", true, a.idImage},
-		{"POST", "/api/v1/campaigns/{id}/match", true, a.match},
-		{"POST", "/api/v1/campaigns/{id}/confirm", true, a.confirm},
-		{"POST", "/api/v1/campaigns/{id}/uploads", true, a.upload},
-		{"GET", "/api/v1/uploads/{id}", true, a.uploadStatus},
-		{"GET", "/api/v1/uploads/{id}/result.jpg", true, a.uploadImage(capture.ImageResult)},
-		{"GET", "/api/v1/uploads/{id}/preview.jpg", true, a.uploadImage(capture.ImagePreview)},
-		{"POST", "/api/v1/uploads/{id}/submit", true, a.submit},
-		{"GET", "/api/v1/submissions/{id}", true, a.submission},
-		{"POST", "/api/v1/submissions/{id}/withdraw", true, a.withdraw},
+		{"POST", "/api/v1/auth/sms/send", false, a.sendCode, false},
+		{"POST", "/api/v1/auth/sms/verify", false, a.verifyCode, false},
+		{"POST", "/api/v1/auth/wechat", false, a.wechatSignIn, false},
+		{"POST", "/api/v1/auth/signout", true, a.signOut, false},
+		{"GET", "/api/v1/me", true, a.me, false},
+		{"GET", "/api/v1/doc-types", false, a.docTypes, false},
+		{"GET", "/api/v1/campaigns", false, a.campaigns, false},
+		{"GET", "/api/v1/join-codes/{code}", false, a.campaignByCode, false},
+		{"GET", "/api/v1/campaigns/{id}", false, a.campaign, false},
+		{"POST", "/api/v1/campaigns/{id}/join", true, a.join, false},
+		{"GET", "/api/v1/campaigns/{id}/status", true, a.status, false},
+		{"GET", "/api/v1/campaigns/{id}/consent", true, a.consent, false},
+		{"POST", "/api/v1/campaigns/{id}/consent", true, a.acceptConsent, false},
+		{"PUT", "/api/v1/campaigns/{id}/identity", true, a.setIdentity, false},
+		{"PUT", "/api/v1/campaigns/{id}/id-images/{side}", true, a.idImage, true},
+		{"POST", "/api/v1/campaigns/{id}/match", true, a.match, false},
+		{"POST", "/api/v1/campaigns/{id}/confirm", true, a.confirm, false},
+		{"POST", "/api/v1/campaigns/{id}/uploads", true, a.upload, true},
+		{"GET", "/api/v1/uploads/{id}", true, a.uploadStatus, false},
+		{"GET", "/api/v1/uploads/{id}/result.jpg", true, a.uploadImage(capture.ImageResult), false},
+		{"GET", "/api/v1/uploads/{id}/preview.jpg", true, a.uploadImage(capture.ImagePreview), false},
+		{"POST", "/api/v1/uploads/{id}/submit", true, a.submit, false},
+		{"GET", "/api/v1/submissions/{id}", true, a.submission, false},
+		{"POST", "/api/v1/submissions/{id}/withdraw", true, a.withdraw, false},
 	}
 }
 
@@ -139,7 +145,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		if allow := methods.allowed(r.URL.EscapedPath()); len(allow) > 0 && !slices.Contains(allow, r.Method) {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			a.writeError(w, r, &domain.Error{Code: CodeMethod, Message: "不支持该请求方法。"})
+			a.writeError(w, r, errorOf(CodeMethod, nil))
 			return
 		}
 		a.writeError(w, r, &domain.Error{Code: domain.CodeNotFound, Message: "接口不存在"})
@@ -213,6 +219,10 @@ func (a *API) wrap(rt Route) http.Handler {
 		ip := a.clientIP(r)
 		var c domain.Caller
 		c.IP = ip
+		if err := a.guard(r, rt); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
 		if rt.Auth {
 			var err error
 			if c, err = a.authenticate(r, ip); err != nil {
@@ -227,11 +237,18 @@ func (a *API) wrap(rt Route) http.Handler {
 }
 
 // authenticate takes a bearer token (mini-program) or the session cookie
-// (browser); a browser's changes must carry the session's CSRF token, and
-// come from this origin.
+// (browser). The two never mix: a bearer token is accepted only for a
+// session the mini-program opened (WeChat sign-in, which returns the token
+// in the body), and a browser's session, whose token only ever travels in
+// its HttpOnly cookie, must carry the session's CSRF token on every change
+// (the origin was checked by guard).
 func (a *API) authenticate(r *http.Request, ip string) (domain.Caller, error) {
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
-		return a.auth.Authenticate(r.Context(), strings.TrimPrefix(h, "Bearer "), ip)
+		c, err := a.auth.Authenticate(r.Context(), strings.TrimPrefix(h, "Bearer "), ip)
+		if err == nil && c.Channel != domain.ChannelWeChat {
+			return domain.Caller{}, errorOf(auth.CodeAuthRequired, nil)
+		}
+		return c, err
 	}
 	ck, err := r.Cookie(CookieName)
 	if err != nil {
@@ -242,35 +259,11 @@ func (a *API) authenticate(r *http.Request, ip string) (domain.Caller, error) {
 		return c, err
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		if r.Header.Get("X-CSRF-Token") != c.CSRF || !sameOrigin(r) {
+		if r.Header.Get("X-CSRF-Token") != c.CSRF {
 			return c, errorOf(auth.CodeCSRF, nil)
 		}
 	}
 	return c, nil
-}
-
-// sameOrigin accepts a request whose Origin (when the browser sends one)
-// is this host.
-func sameOrigin(r *http.Request) bool {
-	o := r.Header.Get("Origin")
-	if o == "" {
-		return true
-	}
-	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
-}
-
-func (a *API) clientIP(r *http.Request) string {
-	if a.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			return strings.TrimSpace(strings.Split(f, ",")[0])
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -30,7 +30,7 @@ func (a *API) campaigns(w http.ResponseWriter, r *http.Request, c domain.Caller)
 }
 
 func (a *API) campaignByCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
-	v, err := a.enrol.CampaignByCode(r.Context(), r.PathValue("code"))
+	v, err := a.enrol.CampaignByCode(r.Context(), r.PathValue("code"), c.IP)
 	if err != nil {
 		return err
 	}

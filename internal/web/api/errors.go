@@ -40,6 +40,7 @@ var statuses = map[string]int{
 	auth.CodeWeChatBusy:          http.StatusServiceUnavailable,
 	auth.CodeWeChatOff:           http.StatusServiceUnavailable,
 	enrol.CodeCampaignNotFound:   http.StatusNotFound,
+	enrol.CodeJoinCodeLimited:    http.StatusTooManyRequests,
 	enrol.CodeCampaignClosed:     http.StatusForbidden,
 	enrol.CodeNotJoined:          http.StatusConflict,
 	enrol.CodeConsentRequired:    http.StatusForbidden,
@@ -100,7 +101,8 @@ var statuses = map[string]int{
 	photo.CodeCancelled:       http.StatusServiceUnavailable,
 	photo.CodeGeometryMissing: http.StatusUnprocessableEntity,
 	// The API itself.
-	CodeMethod: http.StatusMethodNotAllowed,
+	CodeMethod:      http.StatusMethodNotAllowed,
+	CodeContentType: http.StatusUnsupportedMediaType,
 }
 
 // statusOf is the HTTP status of a public code. The ID-card check's codes
@@ -116,10 +118,16 @@ func statusOf(code string) int {
 	return http.StatusInternalServerError
 }
 
+// apiErrors are the API's own refusals.
+var apiErrors = domain.Catalogue{
+	CodeMethod:      "不支持该请求方法。",
+	CodeContentType: "请求格式不正确：请以 application/json 发送。",
+}
+
 // catalogue holds the messages of every use case's codes.
 var catalogue = func() domain.Catalogue {
 	all := domain.Catalogue{}
-	for _, c := range []domain.Catalogue{domain.Errors, auth.Errors, enrol.Errors, capture.Errors, review.Errors} {
+	for _, c := range []domain.Catalogue{domain.Errors, auth.Errors, enrol.Errors, capture.Errors, review.Errors, apiErrors} {
 		for code, msg := range c {
 			all[code] = msg
 		}

@@ -1,0 +1,168 @@
+package api_test
+
+import (
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"zhipai/internal/app/apptest"
+	"zhipai/internal/store"
+	"zhipai/internal/web"
+	"zhipai/internal/web/api"
+)
+
+// The attacks of the security review, each run against a real server on
+// loopback, in bounded loops.
+
+func newServerWith(t *testing.T, env *apptest.Env, cfg api.Config) (*httptest.Server, *web.Server) {
+	srv := web.New(api.New(cfg, env.App.Services(), nil), env.App.Store.DB(), nil)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts, srv
+}
+
+// behindProxy: the server trusts the loopback proxy in front of it; a
+// client's address is what that proxy appends to X-Forwarded-For.
+func behindProxy(t *testing.T, env *apptest.Env) *httptest.Server {
+	ts, _ := newServerWith(t, env, api.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	return ts
+}
+
+// TestLoginCSRF: another web site's form posts (text/plain, the only kind
+// a form can send to a JSON route without a preflight) to sms/send and
+// sms/verify are refused, and no session cookie is set.
+func TestLoginCSRF(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, _ := newServer(t, env)
+	c := newClient(t, ts.URL)
+	body := `{"phone":"13800138000","agreed":true}`
+	for _, path := range []string{"/api/v1/auth/sms/send", "/api/v1/auth/sms/verify", "/api/v1/auth/wechat"} {
+		a := c.do("POST", path, strings.NewReader(body), "text/plain", map[string]string{"Origin": "https://evil.example"})
+		a.code(t, 403, "auth.csrf")
+		if a.header.Get("Set-Cookie") != "" {
+			t.Errorf("%s: a cross-site post got a cookie", path)
+		}
+		c.do("POST", path, strings.NewReader(body), "application/json", map[string]string{"Sec-Fetch-Site": "cross-site"}).code(t, 403, "auth.csrf")
+		c.do("POST", path, strings.NewReader(body), "application/json", map[string]string{"Origin": "null"}).code(t, 403, "auth.csrf")
+		// Without an origin (not a browser), the body must still be JSON.
+		c.do("POST", path, strings.NewReader(body), "text/plain", nil).code(t, 415, "request.content_type")
+		c.do("POST", path, strings.NewReader("phone=13800138000&agreed=true"), "application/x-www-form-urlencoded", nil).code(t, 415, "request.content_type")
+	}
+	if n := env.SMS.Sent(); n != 0 {
+		t.Fatalf("%d SMS sent by cross-site or non-JSON posts", n)
+	}
+	// The same request from this origin works.
+	u, _ := url.Parse(ts.URL)
+	if a := c.do("POST", "/api/v1/auth/sms/send", strings.NewReader(body), "application/json",
+		map[string]string{"Origin": "http://" + u.Host, "Sec-Fetch-Site": "same-origin"}); a.status != 200 {
+		t.Fatalf("same-origin send: %d %s", a.status, a.body)
+	}
+}
+
+// TestStrangerCannotLockPhone: ten wrong verifies from a stranger (another
+// client behind the proxy), with no code sent and then with one, leave the
+// owner able to sign in.
+func TestStrangerCannotLockPhone(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts := behindProxy(t, env)
+	const phone = "13800138123"
+	stranger, owner := newClient(t, ts.URL), newClient(t, ts.URL)
+	from := func(ip string) map[string]string { return map[string]string{"X-Forwarded-For": ip} }
+	verify := func(c *client, ip, code string) answer {
+		return c.do("POST", "/api/v1/auth/sms/verify", strings.NewReader(`{"phone":"`+phone+`","code":"`+code+`","agreed":true}`), "application/json", from(ip))
+	}
+	for range 10 {
+		verify(stranger, "203.0.113.5", "000000").code(t, 400, "auth.code_expired")
+	}
+	if a := owner.do("POST", "/api/v1/auth/sms/send", strings.NewReader(`{"phone":"`+phone+`","agreed":true}`), "application/json", from("198.51.100.9")); a.status != 200 {
+		t.Fatalf("owner's send: %d %s", a.status, a.body)
+	}
+	code := env.SMS.Code(phone)
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	for range 10 {
+		if a := verify(stranger, "203.0.113.5", wrong); a.status != 400 && a.status != 429 {
+			t.Fatalf("stranger's guess: %d %s", a.status, a.body)
+		}
+	}
+	if a := verify(owner, "198.51.100.9", code); a.status != 200 {
+		t.Fatalf("the owner is locked out: %d %s", a.status, a.body)
+	}
+}
+
+// TestForgedForwardedFor: behind a trusted proxy the client address is
+// what the proxy appended (the rightmost untrusted hop); whatever a client
+// writes to the left of it does not change the limit's key. Wrong join
+// codes from one client with a new forged address each time run into the
+// limit all the same.
+func TestForgedForwardedFor(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts := behindProxy(t, env)
+	c := newClient(t, ts.URL)
+	limited := false
+	for i := range 30 {
+		forged := netip.AddrFrom4([4]byte{10, 1, byte(i), 7}).String() + ", 192.0.2." + strconv.Itoa(i)
+		a := c.do("GET", "/api/v1/join-codes/GUESS"+strconv.Itoa(i), nil, "", map[string]string{"X-Forwarded-For": forged + ", 198.51.100.20"})
+		if a.status == 429 {
+			a.code(t, 429, "campaign.too_many_attempts")
+			if a.header.Get("Retry-After") == "" {
+				t.Error("no Retry-After")
+			}
+			limited = i == 20
+			break
+		}
+		a.code(t, 404, "campaign.not_found")
+	}
+	if !limited {
+		t.Fatal("forged X-Forwarded-For entries escaped the per-address limit of wrong join codes (20 a minute)")
+	}
+	// Another client (another address appended by the proxy) is not limited.
+	c.do("GET", "/api/v1/join-codes/GUESSX", nil, "", map[string]string{"X-Forwarded-For": "198.51.100.21"}).code(t, 404, "campaign.not_found")
+	// A peer that is not a trusted proxy is the client, whatever it claims.
+	direct, _ := newServer(t, env)
+	d := newClient(t, direct.URL)
+	for range 21 {
+		d.do("GET", "/api/v1/join-codes/NOPE", nil, "", map[string]string{"X-Forwarded-For": "198.51.100.99"})
+	}
+	d.do("GET", "/api/v1/join-codes/NOPE", nil, "", map[string]string{"X-Forwarded-For": "198.51.100.77"}).code(t, 429, "campaign.too_many_attempts")
+}
+
+// TestBearerIsForMiniProgramSessions: a browser session's token (from its
+// cookie) sent as a bearer token does not get past the CSRF check.
+func TestBearerIsForMiniProgramSessions(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, _ := newServer(t, env)
+	c := signIn(t, env, ts.URL, "13800138200")
+	u, _ := url.Parse(ts.URL)
+	var token string
+	for _, ck := range c.c.Jar.Cookies(u) {
+		if ck.Name == api.CookieName {
+			token = ck.Value
+		}
+	}
+	if token == "" {
+		t.Fatal("no session cookie")
+	}
+	bare := newClient(t, ts.URL)
+	bare.do("POST", "/api/v1/campaigns/1/join", nil, "", map[string]string{"Authorization": "Bearer " + token}).code(t, 401, "auth.required")
+	bare.do("GET", "/api/v1/me", nil, "", map[string]string{"Authorization": "Bearer " + token}).code(t, 401, "auth.required")
+}
+
+// TestHSTS: over an https public address the browser is told to keep to it.
+func TestHSTS(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, srv := newServerWith(t, env, api.Config{SecureCookies: true, PublicURL: "https://zp.example"})
+	c := newClient(t, ts.URL)
+	if h := c.do("GET", "/api/v1/campaigns", nil, "", nil).header.Get("Strict-Transport-Security"); h != "" {
+		t.Fatalf("HSTS before it was asked for: %q", h)
+	}
+	srv.SetHSTS(true)
+	if h := c.do("GET", "/api/v1/campaigns", nil, "", nil).header.Get("Strict-Transport-Security"); !strings.Contains(h, "max-age=31536000") {
+		t.Fatalf("HSTS %q", h)
+	}
+}
