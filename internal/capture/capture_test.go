@@ -103,8 +103,18 @@ func TestStudentPath(t *testing.T) {
 			apptest.Must(env.App.Enrol.SetIdentity(ctx, other, cid, enrol.IdentityInput{Name: "张三", DocType: "resident_id", DocNumber: doc}))(t)
 			apptest.Must(env.App.Enrol.UploadIDImage(ctx, other, cid, enrol.SideFront, front))(t)
 			apptest.Must(env.App.Enrol.UploadIDImage(ctx, other, cid, enrol.SideBack, back))(t)
+			// Its answer is the one of a row that does not exist (no oracle
+			// of who is on the roster), and the school gets a support case.
 			_, err = env.App.Enrol.Match(ctx, other, cid)
-			apptest.Code(t, err, enrol.CodeRosterBound)
+			if pe := apptest.Code(t, err, enrol.CodeNoMatch); pe.Message != noMatch.Message {
+				t.Fatalf("a taken row answers %q, a missing one %q", pe.Message, noMatch.Message)
+			}
+			_, err = env.App.Enrol.Match(ctx, other, cid) // retried: still one case
+			apptest.Code(t, err, enrol.CodeNoMatch)
+			cases := apptest.Must(env.App.Store.OpenSupportCases(ctx, cid))(t)
+			if len(cases) != 1 || cases[0].Kind != domain.CaseRosterClaimed || cases[0].UserID != other.UserID || cases[0].IP != "10.0.0.2" {
+				t.Fatalf("support cases %+v", cases)
+			}
 
 			_, _, err = env.App.Capture.Upload(ctx, who, cid, "key-00000001", apptest.Testdata(t, "astronaut.png"))
 			apptest.Code(t, err, capture.CodeNotConfirmed)

@@ -144,3 +144,22 @@ const (
 
 // Finished reports whether processing has ended, one way or the other.
 func (s UploadStatus) Finished() bool { return s == UploadDone || s == UploadFailed }
+
+// SupportCase is something a student cannot settle alone and the school
+// must look at.
+type SupportCase struct {
+	ID, CampaignID int64
+	Kind           string
+	RosterRowID    int64
+	UserID         int64
+	IP             string
+	CreatedAt      time.Time
+	ResolvedAt     time.Time
+}
+
+// Support case kinds.
+const (
+	// CaseRosterClaimed: a roster row bound to one account was claimed by
+	// another with the same name and document number.
+	CaseRosterClaimed = "roster_claimed"
+)

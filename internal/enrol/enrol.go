@@ -197,8 +197,16 @@ func (s *Service) Match(ctx context.Context, who domain.Caller, campaignID int64
 		return RecordView{}, domain.Internal("roster: %w", err)
 	}
 	if err := s.Store.MatchRoster(ctx, e.ID, who.UserID, row.ID); errors.Is(err, store.ErrConflict) {
+		// The row is someone else's already. The answer is the same as for
+		// a row that does not exist, so that nobody learns from it that a
+		// name and number are on the roster and taken; the school gets a
+		// support case to settle whose row it is.
 		s.Log.WarnContext(ctx, "roster row bound to another account", "user", who.UserID, "campaign", c.ID, "row", row.ID)
-		return RecordView{}, fail(CodeRosterBound, nil)
+		if err := s.Store.OpenSupportCase(ctx, domain.SupportCase{CampaignID: c.ID, Kind: domain.CaseRosterClaimed, RosterRowID: row.ID,
+			UserID: who.UserID, IP: who.IP}); err != nil {
+			return RecordView{}, domain.Internal("support case: %w", err)
+		}
+		return RecordView{}, fail(CodeNoMatch, nil)
 	} else if err != nil {
 		return RecordView{}, domain.Internal("match: %w", err)
 	}

@@ -21,7 +21,6 @@ const (
 	CodeIDSide           = "idcard.side_invalid"
 	CodeIDImages         = "idcard.required"
 	CodeNoMatch          = "roster.no_match"
-	CodeRosterBound      = "roster.bound"
 	CodeMatchLimited     = "roster.too_many_attempts"
 	CodeNotMatched       = "roster.not_matched"
 )
@@ -45,7 +44,6 @@ var Errors = domain.Catalogue{
 	CodeIDSide:           "请指定证件照片是人像面还是国徽面",
 	CodeIDImages:         "请先上传证件照片",
 	CodeNoMatch:          "未在名单中或信息不一致。请核对：姓名与证件上完全一致（生僻字、少数民族姓名的间隔号“·”），证件号码末位的 X 为大写；仍无法核验请联系学院。",
-	CodeRosterBound:      "该学籍已被其他账号关联，请联系学院或客服处理",
 	CodeMatchLimited:     "核验次数过多，请稍后再试或联系学院",
 	CodeNotMatched:       "请先完成学籍核验",
 }

@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"bytes"
+	"context"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
@@ -8,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
+	"zhipai/internal/idnumber"
 	"zhipai/internal/store"
 	"zhipai/internal/web"
 	"zhipai/internal/web/api"
@@ -164,5 +168,36 @@ func TestHSTS(t *testing.T) {
 	srv.SetHSTS(true)
 	if h := c.do("GET", "/api/v1/campaigns", nil, "", nil).header.Get("Strict-Transport-Security"); !strings.Contains(h, "max-age=31536000") {
 		t.Fatalf("HSTS %q", h)
+	}
+}
+
+// TestRosterAnswersAreNoOracle: claiming a roster row that another account
+// holds answers exactly as a name and number that are not on the roster,
+// so nobody learns who is on it; the claim is recorded for the school.
+func TestRosterAnswersAreNoOracle(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, _ := newServer(t, env)
+	s := app.DemoStudentAt(2)
+	toCapture(t, env, ts, s) // the row is bound to its owner
+	answer := func(phone, name, doc string) answer {
+		c := signIn(t, env, ts.URL, phone)
+		cp := "/api/v1/campaigns/" + strconv.FormatInt(env.Demo.CampaignID, 10)
+		c.json("POST", cp+"/join", nil)
+		var consent struct{ Version string }
+		c.json("GET", cp+"/consent", nil).json(t, &consent)
+		c.json("POST", cp+"/consent", map[string]string{"version": consent.Version})
+		c.json("PUT", cp+"/identity", map[string]string{"name": name, "doc_type": "resident_id", "doc_number": doc})
+		front, back := apptest.Cards(t)
+		c.do("PUT", cp+"/id-images/front", bytes.NewReader(front), "image/jpeg", nil)
+		c.do("PUT", cp+"/id-images/back", bytes.NewReader(back), "image/jpeg", nil)
+		return c.json("POST", cp+"/match", nil)
+	}
+	taken := answer("13900139101", s.Name, s.DocNumber)
+	absent := answer("13900139102", "赵无名", "11010120070101999"+string(idnumber.CheckChar("11010120070101999")))
+	if taken.status != 422 || taken.status != absent.status || string(taken.body) != string(absent.body) {
+		t.Fatalf("a taken row answers %d %s, a missing one %d %s", taken.status, taken.body, absent.status, absent.body)
+	}
+	if cases, _ := env.App.Store.OpenSupportCases(context.Background(), env.Demo.CampaignID); len(cases) != 1 {
+		t.Fatalf("support cases %+v", cases)
 	}
 }

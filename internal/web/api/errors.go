@@ -56,7 +56,6 @@ var statuses = map[string]int{
 	enrol.CodeIDSide:             http.StatusBadRequest,
 	enrol.CodeIDImages:           http.StatusConflict,
 	enrol.CodeNoMatch:            http.StatusUnprocessableEntity,
-	enrol.CodeRosterBound:        http.StatusConflict,
 	enrol.CodeMatchLimited:       http.StatusTooManyRequests,
 	enrol.CodeNotMatched:         http.StatusConflict,
 	capture.CodeNotConfirmed:     http.StatusConflict,
