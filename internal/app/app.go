@@ -57,6 +57,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 			a.Close()
 		}
 	}()
+	if err := secureDataDir(cfg.DataDir, cfg.DatabaseURL, log); err != nil {
+		return nil, err
+	}
 	keys, err := loadKeys(cfg)
 	if err != nil {
 		return nil, err
