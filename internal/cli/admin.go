@@ -19,6 +19,7 @@ import (
 	"zhipai/internal/domain"
 	"zhipai/internal/raster"
 	"zhipai/internal/roster"
+	"zhipai/internal/sheet"
 	"zhipai/internal/store"
 )
 
@@ -163,7 +164,7 @@ func writeRosterErrors(path string, errs []roster.RowError) error {
 	w := csv.NewWriter(&b)
 	w.Write([]string{"行号", "列", "原因"})
 	for _, e := range errs {
-		w.Write([]string{strconv.Itoa(e.Row), e.Column, e.Reason})
+		w.Write(sheet.SafeRow([]string{strconv.Itoa(e.Row), e.Column, e.Reason}))
 	}
 	w.Flush()
 	return os.WriteFile(path, b.Bytes(), 0o644)

@@ -22,8 +22,15 @@ import (
 	"zhipai/internal/enrol"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/secret"
+	"zhipai/internal/sheet"
 	"zhipai/internal/store"
 )
+
+// headerTitle is a column's name in the school's template.
+func headerTitle(col string) string {
+	return map[string]string{colName: "姓名", colDocType: "证件类型", colDocNumber: "证件号码", colExamNo: "考生号", colStudentNo: "学号",
+		colCollege: "学院", colMajor: "专业", colClass: "班级", colGrade: "年级", colLevel: "层次", colGender: "性别", colPhone: "手机号"}[col]
+}
 
 // Roster columns (requirements RO-2), with the header spellings schools
 // use for them.
@@ -169,6 +176,10 @@ func (s *Service) Import(ctx context.Context, campaignID int64, rows [][]string)
 		bad := func(col, reason string) {
 			rep.Errors = append(rep.Errors, RowError{Row: line, Column: col, Reason: reason})
 		}
+		if col, reason := unsafeCell(row, cols); reason != "" {
+			bad(col, reason)
+			continue
+		}
 		name := idnumber.NormaliseName(cell(row, colName))
 		if err := idnumber.ValidName(name); err != nil {
 			bad("姓名", err.Error())
@@ -229,4 +240,32 @@ func (s *Service) Import(ctx context.Context, campaignID int64, rows [][]string)
 	s.Log.InfoContext(ctx, "roster imported", "campaign", campaignID, "rows", len(out), "created", rep.Created, "updated", rep.Updated,
 		"batch", rep.Batch, "ms", time.Since(start).Milliseconds())
 	return rep, nil
+}
+
+// maxCell bounds every cell of a roster: no name, number or class name is
+// longer, and a longer cell is a mistake (or an attack on the database).
+const maxCell = 64
+
+// unsafeCell finds the first cell of a row that is too long or would run
+// as a formula when the row comes back out in a spreadsheet (an error
+// report, an export): such a row is refused with the reason.
+func unsafeCell(row []string, cols map[string]int) (col, reason string) {
+	names := map[int]string{}
+	for name, i := range cols {
+		names[i] = name
+	}
+	for i, cellText := range row {
+		name, ok := names[i]
+		if !ok {
+			continue // a column the roster does not read is not stored
+		}
+		v := strings.TrimSpace(cellText)
+		switch {
+		case utf8.RuneCountInString(v) > maxCell:
+			return headerTitle(name), fmt.Sprintf("内容过长（超过 %d 个字），请检查是否填错了列。", maxCell)
+		case sheet.FormulaLike(v):
+			return headerTitle(name), "内容以 =、+、-、@ 开头，表格软件会把它当作公式，请删除开头的符号。"
+		}
+	}
+	return "", ""
 }

@@ -81,3 +81,25 @@ func TestRosterImport(t *testing.T) {
 		}
 	}
 }
+
+// TestRosterRefusesFormulasAndHugeCells: a cell a spreadsheet would run as
+// a formula, or a cell longer than any roster field, refuses its row with
+// the reason; the CLI's error report writes every cell harmless.
+func TestRosterRefusesFormulasAndHugeCells(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	a, b := app.DemoStudentAt(3), app.DemoStudentAt(4)
+	csv := "姓名,身份证号,学号,班级\n" +
+		a.Name + "," + a.DocNumber + `,"=HYPERLINK(""http://evil.example"")",1班` + "\n" +
+		b.Name + "," + b.DocNumber + ",2," + strings.Repeat("班", 100*1024/3) + "\n"
+	rows := apptest.Must(roster.ReadFile("r.csv", []byte(csv)))(t)
+	rep := apptest.Must(env.App.Roster.Import(ctx, env.Demo.CampaignID, rows))(t)
+	if rep.Imported || len(rep.Errors) != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	if e := rep.Errors[0]; e.Row != 2 || e.Column != "学号" || !strings.Contains(e.Reason, "公式") {
+		t.Errorf("formula row: %+v", e)
+	}
+	if e := rep.Errors[1]; e.Row != 3 || e.Column != "班级" || !strings.Contains(e.Reason, "过长") {
+		t.Errorf("huge row: %+v", e)
+	}
+}
