@@ -10,7 +10,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"zhipai/internal/photo/eval"
+	"zhipai/internal/eval"
 )
 
 func photoEval(args []string, stdout, stderr io.Writer) int {

@@ -1,6 +1,8 @@
 package photo
 
 import (
+	"slices"
+
 	"zhipai/internal/raster"
 	"zhipai/internal/vision"
 )
@@ -21,19 +23,14 @@ func (p *Pipeline) detectStep(st *state) error {
 		return fail(CodeTooSmall, nil, "%dx%d", d.width, d.height)
 	}
 
-	faces, err := p.vision.DetectFaces(d.img)
+	work, faces, err := p.detectFaces(d)
 	if err != nil {
 		return fail(CodeInternal, err, "detect")
 	}
-	inv := 1 / d.scale
-	for i := range faces {
-		faces[i].Box = faces[i].Box.Scale(inv)
-		for k := range faces[i].Keypoints {
-			faces[i].Keypoints[k] = vision.Point{X: faces[i].Keypoints[k].X * inv, Y: faces[i].Keypoints[k].Y * inv}
-		}
-		st.report.Faces = append(st.report.Faces, FaceReport{Box: faces[i].Box, Score: faces[i].Score})
+	for _, f := range faces {
+		st.report.Faces = append(st.report.Faces, FaceReport{Box: f.Box, Score: f.Score})
 	}
-	st.faces = faces
+	st.detected, st.workFaces, st.faces = true, work, faces
 	if len(faces) == 0 {
 		return fail(CodeNoFace, nil, "")
 	}
@@ -53,4 +50,22 @@ func (p *Pipeline) detectStep(st *state) error {
 	}
 	st.face = main
 	return nil
+}
+
+// detectFaces runs the detector on the decoded image and returns its faces
+// in decoded pixels (where the mesh runs) and in input pixels.
+func (p *Pipeline) detectFaces(d *decoded) (work, input []vision.Face, err error) {
+	work, err = p.vision.DetectFaces(d.img)
+	if err != nil {
+		return nil, nil, err
+	}
+	input = slices.Clone(work)
+	inv := 1 / d.scale
+	for i := range input {
+		input[i].Box = input[i].Box.Scale(inv)
+		for k := range input[i].Keypoints {
+			input[i].Keypoints[k] = vision.Point{X: input[i].Keypoints[k].X * inv, Y: input[i].Keypoints[k].Y * inv}
+		}
+	}
+	return work, input, nil
 }

@@ -96,7 +96,8 @@ func (p *Pipeline) landmarkStep(st *state) error {
 		m.eyeY = (re.Y + le.Y) / 2
 	}
 	st.meas = m
-	st.report.Pose = &pose
+	st.pose = &pose
+	st.report.Pose = st.pose
 	st.report.Landmarks = &Landmarks{
 		RightEye: re, LeftEye: le, EyeSource: source,
 		Forehead: mesh.At(vision.MeshForehead), Chin: mesh.At(vision.MeshChin),

@@ -93,12 +93,15 @@ func New(cfg Config, v *vision.Engine) (*Pipeline, error) {
 	return &Pipeline{cfg: cfg, vision: v}, nil
 }
 
-// Result is a standardized photo.
+// Result is a standardized photo, or what was learnt of a refused one.
 type Result struct {
 	JPEG   []byte
 	Report *Report
-	// Images for inspection (contact sheets, the compliance checks); nil
-	// where the pipeline stopped before making them.
+	// Images and measurements for inspection (contact sheets, the
+	// compliance checks); nil where the pipeline stopped before making
+	// them. A photo refused while the face and the person were being
+	// analysed still carries that analysis, completed for the checks
+	// (see completeAnalysis).
 	Work   *raster.Image // the decoded photo (possibly reduced)
 	Scale  float64       // Work pixels per input pixel
 	Output *raster.Image // the composed photo before JPEG encoding
@@ -106,6 +109,9 @@ type Result struct {
 	Mesh   *vision.Mesh  // landmarks in input pixels
 	// Irises are the subject's right and left iris, in input pixels.
 	Irises [2]*vision.Iris
+	// Pose is the head's pose: the report's, or, for a photo refused
+	// before the report got one, the completed analysis's.
+	Pose *vision.Pose
 	// Faces are all faces found (input pixels), the student's first.
 	Faces []vision.Face
 	// Mask is the person mask over MaskRegion (input pixels) of the
@@ -120,18 +126,23 @@ type state struct {
 	input  []byte
 	report *Report
 
-	dec     *decoded
-	faces   []vision.Face // every face found, in input pixels
-	face    vision.Face   // the student's
-	mesh    *vision.Mesh
-	irises  [2]*vision.Iris // in input pixels
-	meas    measures
-	seg     *segmentation
-	crop    *cropPlan
-	out     *raster.Image // resampled crop, then composed
-	alpha   *raster.Plane
-	bgLocal *background
-	jpeg    []byte
+	dec *decoded
+	// detected reports that the detector ran; workFaces are its faces in
+	// decoded pixels, faces the same in input pixels.
+	detected  bool
+	workFaces []vision.Face
+	faces     []vision.Face
+	face      vision.Face // the student's
+	mesh      *vision.Mesh
+	irises    [2]*vision.Iris // in input pixels
+	pose      *vision.Pose
+	meas      measures
+	seg       *segmentation
+	crop      *cropPlan
+	out       *raster.Image // resampled crop, then composed
+	alpha     *raster.Plane
+	bgLocal   *background
+	jpeg      []byte
 }
 
 type step struct {
@@ -154,7 +165,9 @@ func (p *Pipeline) steps() []step {
 }
 
 // Standardize runs every step. On refusal the error is a *Error and the
-// result still carries the report of what was measured.
+// result still carries the report of what was measured and the analysis
+// of the face and the person (completed when the refusal came before it
+// was whole), so the compliance checks never run the models again.
 func (p *Pipeline) Standardize(ctx context.Context, data []byte, spec *Spec) (res *Result, err error) {
 	start := time.Now()
 	st := &state{
@@ -175,7 +188,9 @@ func (p *Pipeline) Standardize(ctx context.Context, data []byte, spec *Spec) (re
 		if r := recover(); r != nil {
 			err = fail(CodeInternal, fmt.Errorf("panic: %v", r), "%s", debug.Stack())
 		}
-		st.report.TimingsMS["total"] = ms(time.Since(start))
+		if _, ok := st.report.TimingsMS["total"]; !ok {
+			st.report.TimingsMS["total"] = ms(time.Since(start))
+		}
 		p.fillResult(st, res)
 		if err != nil {
 			pe := AsError(err)
@@ -191,6 +206,13 @@ func (p *Pipeline) Standardize(ctx context.Context, data []byte, spec *Spec) (re
 		err := s.run(st)
 		st.report.TimingsMS[s.name] = ms(time.Since(t))
 		if err != nil {
+			// "total" is the steps' time, up to the refusal; completing the
+			// analysis for the checks is timed on its own.
+			st.report.TimingsMS["total"] = ms(time.Since(start))
+			t = time.Now()
+			if p.completeAnalysis(ctx, st, s.name) {
+				st.report.TimingsMS["salvage"] = ms(time.Since(t))
+			}
 			return res, err
 		}
 	}
@@ -203,6 +225,7 @@ func (p *Pipeline) fillResult(st *state, res *Result) {
 	res.Alpha = st.alpha
 	res.Mesh = st.mesh
 	res.Irises = st.irises
+	res.Pose = st.pose
 	res.Faces = st.faces
 	if st.seg != nil {
 		res.Mask, res.MaskRegion = st.seg.mask, st.seg.region

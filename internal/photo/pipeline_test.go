@@ -6,9 +6,9 @@ import (
 	"os"
 	"testing"
 
+	"zhipai/internal/eval"
 	"zhipai/internal/jpegturbo"
 	"zhipai/internal/photo"
-	"zhipai/internal/photo/eval"
 	"zhipai/internal/photo/synth"
 	"zhipai/internal/raster"
 )

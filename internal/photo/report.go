@@ -17,7 +17,9 @@ type Report struct {
 	Geometry   *Geometry      `json:"geometry,omitempty"`
 	Background *BackgroundRep `json:"background,omitempty"`
 	Output     *OutputReport  `json:"output,omitempty"`
-	// TimingsMS holds the wall time of each step, and "total".
+	// TimingsMS holds the wall time of each step and their "total"; after
+	// a refusal, "salvage" is the time taken to complete the analysis for
+	// the compliance checks (outside "total").
 	TimingsMS map[string]float64 `json:"timings_ms"`
 	// Findings are the compliance checks' results.
 	Findings []Finding `json:"findings"`

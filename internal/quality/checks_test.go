@@ -274,6 +274,18 @@ func TestRefusalsBecomeBlockingFindings(t *testing.T) {
 	if fs[0].Severity != domain.SeverityBlock {
 		t.Fatal("blocking findings do not come first")
 	}
+	// A thumbnail is refused before its face is measured, and still
+	// measured from the engine's analysis.
+	img, _ := astronaut(t)
+	fs, m := check(t, jpegOf(t, raster.Resample(img, raster.Rect{X1: 512, Y1: 512}, 100, 100, raster.Box)))
+	if f := fired(fs, photo.CodeTooSmall); f == nil || f.Severity != domain.SeverityBlock {
+		t.Fatalf("thumbnail's refusal: %+v", fs)
+	}
+	for _, name := range []string{mSharpness, mYaw, mEyesOpen, mBackground, mOtherFaces} {
+		if _, ok := m[name]; !ok {
+			t.Errorf("thumbnail: %s not measured (measures %v)", name, m)
+		}
+	}
 	// A file that is not a photo: one blocking finding, nothing measured.
 	_, c := setup(t)
 	out := c.Check(nil, nil, &photo.Error{Code: photo.CodeHEIC, Message: photo.Message(photo.CodeHEIC)})

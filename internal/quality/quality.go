@@ -14,7 +14,6 @@ import (
 
 	"zhipai/internal/domain"
 	"zhipai/internal/photo"
-	"zhipai/internal/raster"
 	"zhipai/internal/vision"
 )
 
@@ -24,8 +23,9 @@ type Checker struct {
 	vision *vision.Engine
 }
 
-// New builds a checker on a loaded vision engine (used when the engine
-// refused a photo before measuring its face, to measure it anyway).
+// New builds a checker on a loaded vision engine (the identity-document
+// check looks for the portrait on the card). The photo checks read only the
+// pipeline's result, which carries its analysis also for a refused photo.
 func New(cfg Config, v *vision.Engine) (*Checker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -39,64 +39,7 @@ func New(cfg Config, v *vision.Engine) (*Checker, error) {
 // Measure returns every raw measurement the checks use, by name (for the
 // evaluation and for calibration).
 func (c *Checker) Measure(res *photo.Result, spec *photo.Spec) map[string]float64 {
-	return measure(c.complete(res), spec)
-}
-
-// complete fills in the face, landmarks and mask of a result the
-// standardizer refused before measuring them (a face cut by the frame, a
-// thumbnail): the checks still have something to say about such a photo.
-// The result itself is not changed.
-func (c *Checker) complete(res *photo.Result) *photo.Result {
-	if res == nil || res.Work == nil || (res.Mesh != nil && res.Irises[0] != nil && res.Mask != nil) {
-		return res
-	}
-	out := *res
-	rep := *res.Report
-	out.Report = &rep
-	s := res.Scale
-	if out.Mesh == nil {
-		faces, err := c.vision.DetectFaces(res.Work)
-		if err != nil || len(faces) == 0 {
-			return res
-		}
-		mesh, err := c.vision.FaceMesh(res.Work, faces[0])
-		if err != nil || mesh.Score < 0.5 {
-			return res
-		}
-		right, left, err := c.vision.Irises(res.Work, mesh)
-		if err != nil {
-			return res
-		}
-		pose := c.vision.HeadPose(mesh)
-		rep.Pose = &pose
-		toInput := func(p vision.Point) vision.Point { return vision.Point{X: p.X / s, Y: p.Y / s} }
-		for i := range mesh.Points {
-			mesh.Points[i].X /= s
-			mesh.Points[i].Y /= s
-			mesh.Points[i].Z /= s
-		}
-		for _, ir := range []*vision.Iris{right, left} {
-			ir.Centre = toInput(ir.Centre)
-			for j := range ir.Edge {
-				ir.Edge[j] = toInput(ir.Edge[j])
-			}
-			for j := range ir.Contour {
-				ir.Contour[j] = toInput(ir.Contour[j])
-			}
-		}
-		for i := range faces {
-			faces[i].Box = faces[i].Box.Scale(1 / s)
-		}
-		out.Mesh, out.Irises, out.Faces = mesh, [2]*vision.Iris{right, left}, faces
-	}
-	if out.Mask == nil {
-		full := raster.Rect{X1: float64(res.Work.W), Y1: float64(res.Work.H)}
-		mask, err := c.vision.Segment(res.Work, full)
-		if err == nil {
-			out.Mask, out.MaskRegion = mask, full.Scale(1/s)
-		}
-	}
-	return &out
+	return measure(res, spec)
 }
 
 // Check returns the findings for a standardization result and the
@@ -114,7 +57,7 @@ func (c *Checker) CheckMeasured(res *photo.Result, spec *photo.Spec, engineErr e
 	if engineErr != nil {
 		out = append(out, refusalFinding(engineErr))
 	}
-	m := measure(c.complete(res), spec)
+	m := measure(res, spec)
 	for _, r := range rules() {
 		v, ok := m[r.measure]
 		if !ok || (r.when != nil && !r.when(m, spec)) {
