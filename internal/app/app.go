@@ -31,8 +31,7 @@ type App struct {
 	Config  config.Config
 	Store   *store.Store
 	Queue   *job.Queue
-	Photo   *Photo
-	Slots   *engine.Slots
+	Engine  *engine.Engine
 	Limiter *ratelimit.Limiter
 	Log     *slog.Logger
 
@@ -74,7 +73,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	if err != nil {
 		return nil, err
 	}
-	if a.Photo, err = OpenPhoto(cfg); err != nil {
+	if a.Engine, err = engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, Slots: cfg.PhotoWorkers}); err != nil {
 		return nil, err
 	}
 	// River fetches twice as many jobs as there are cores, so a job is
@@ -88,7 +87,6 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	if a.Queue, err = job.New(a.Store, jc); err != nil {
 		return nil, err
 	}
-	a.Slots = engine.NewSlots(cfg.PhotoWorkers)
 	a.Limiter = ratelimit.New(a.Store, nil)
 	ad := auth.Deps{Store: a.Store, Keys: keys, Limiter: a.Limiter, Log: log}
 	switch cfg.SMS.Provider {
@@ -108,10 +106,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	ac.SessionTTL = cfg.SessionTTL
 	a.Auth = auth.New(ac, ad)
 	a.Enrol = enrol.New(enrol.Config{MaxUploadBytes: maxPhotoBytes},
-		enrol.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Photo, Slots: a.Slots, Limiter: a.Limiter, Log: log})
+		enrol.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Engine, Limiter: a.Limiter, Log: log})
 	a.Roster = roster.New(roster.Deps{Store: a.Store, Keys: keys, Log: log})
 	a.Capture = capture.New(capture.Config{QueueLimit: cfg.QueueLimit, MaxUploadBytes: maxPhotoBytes, PhotoWorkers: cfg.PhotoWorkers},
-		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Photo, Slots: a.Slots, Queue: a.Queue, Enrol: a.Enrol, Log: log})
+		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Engine, Queue: a.Queue, Enrol: a.Enrol, Log: log})
 	a.Review = review.New(review.DefaultConfig(), a.Store, log)
 	ok = true
 	return a, nil
@@ -173,8 +171,8 @@ func (a *App) Close() error {
 	if a.Queue != nil {
 		errs = append(errs, a.Queue.Stop(context.Background()))
 	}
-	if a.Photo != nil {
-		errs = append(errs, a.Photo.Close())
+	if a.Engine != nil {
+		errs = append(errs, a.Engine.Close())
 	}
 	if a.Store != nil {
 		errs = append(errs, a.Store.Close())

@@ -306,7 +306,7 @@ func singlePhotoMS(ctx context.Context, a *app.App, data []byte) (float64, error
 	var times []float64
 	for i := 0; i < 7; i++ {
 		t := time.Now()
-		if _, err := a.Photo.Standardize(ctx, data, spec); err != nil {
+		if _, err := a.Engine.Standardize(ctx, data, spec); err != nil {
 			return 0, fmt.Errorf("bench: the photo is refused (%v): choose one that standardizes", err)
 		}
 		times = append(times, float64(time.Since(t).Microseconds())/1000)

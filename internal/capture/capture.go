@@ -33,9 +33,9 @@ func DefaultConfig() Config {
 	return Config{QueueLimit: 256, MaxUploadBytes: 30 << 20, PhotoWorkers: runtime.NumCPU()}
 }
 
-// Engine standardizes photos and checks them (the photo engine).
+// Engine does a photo's CPU work (engine.Engine).
 type Engine interface {
-	Standardize(ctx context.Context, data []byte, spec *photo.Spec) (*photo.Result, error)
+	Process(ctx context.Context, data []byte, spec *photo.Spec) (engine.Processed, error)
 }
 
 // Queue enqueues background work inside the transaction that creates it.
@@ -48,7 +48,6 @@ type Deps struct {
 	Store  *store.Store
 	Blob   blob.Store
 	Engine Engine
-	Slots  *engine.Slots
 	Queue  Queue
 	// Enrol finds the caller's enrolment and campaign.
 	Enrol *enrol.Service

@@ -56,23 +56,15 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 	if err != nil {
 		return fmt.Errorf("service: photo of upload %d: %w", u.ID, err)
 	}
-	var (
-		res    *photo.Result
-		runErr error
-	)
 	start := time.Now()
 	out := store.Outcome{Status: domain.UploadDone}
-	var preview []byte
-	err = s.Slots.Run(ctx, func() {
-		res, runErr = s.Engine.Standardize(ctx, data, spec)
-		if res != nil && res.Work != nil {
-			out.PHash = photo.Fingerprint(res.Work)
-			preview, _ = photo.Preview(res.Work, 640) // no preview is no reason to fail the photo
-		}
-	})
+	done, err := s.Engine.Process(ctx, data, spec)
 	if err != nil {
 		return err
 	}
+	res, runErr := done.Result, done.Refusal
+	out.PHash = done.Fingerprint
+	preview := done.Preview
 	if ctx.Err() != nil {
 		return ctx.Err() // cut short: the queue retries
 	}

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"zhipai/internal/app"
+	"zhipai/internal/engine"
 	"zhipai/internal/jpegturbo"
 	"zhipai/internal/photo/synth"
 	"zhipai/internal/procstat"
@@ -112,7 +112,7 @@ type benchPhoto struct{ name, about, path string }
 //     enlarged so the face is about 700 px wide, sensor noise, quality 92
 //     4:2:0, stored on its side with EXIF orientation 6 as phones do;
 //   - the portrait itself as a 512x512 JPEG (quality 92).
-func benchPhotos(ph *app.Photo, portrait, dir string) ([]benchPhoto, error) {
+func benchPhotos(ph *engine.Engine, portrait, dir string) ([]benchPhoto, error) {
 	const version = "v2"
 	big := filepath.Join(dir, "phone-12mp-"+version+".jpg")
 	small := filepath.Join(dir, "portrait-512-"+version+".jpg")

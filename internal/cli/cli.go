@@ -10,8 +10,8 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"zhipai/internal/app"
 	"zhipai/internal/config"
+	"zhipai/internal/engine"
 	"zhipai/internal/photo"
 )
 
@@ -137,7 +137,7 @@ func fail(stderr io.Writer, err error) int {
 type photoEnv struct {
 	spec *photo.Spec
 	cfg  config.Config
-	ph   *app.Photo
+	ph   *engine.Engine
 }
 
 // openPhotoEnv resolves the spec and the configuration and loads the
@@ -151,7 +151,7 @@ func openPhotoEnv(specName string) (*photoEnv, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	ph, err := app.OpenPhoto(cfg)
+	ph, err := engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, Slots: cfg.PhotoWorkers})
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/sync/errgroup"
 
-	"zhipai/internal/app"
+	"zhipai/internal/engine"
 	"zhipai/internal/photo"
 )
 
@@ -100,7 +100,7 @@ func photoStandardize(args []string, stdout, stderr io.Writer) int {
 
 // standardizeFile processes one photo and writes the output and, if asked,
 // the report (also on refusal: it says why).
-func standardizeFile(ctx context.Context, p *app.Photo, spec *photo.Spec, in, out, report string) (*photo.Result, error) {
+func standardizeFile(ctx context.Context, p *engine.Engine, spec *photo.Spec, in, out, report string) (*photo.Result, error) {
 	data, err := readLimited(in, photo.DefaultConfig().MaxBytes)
 	var res *photo.Result
 	if err == nil {
@@ -138,7 +138,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, limit+1))
 }
 
-func standardizeDir(ctx context.Context, p *app.Photo, spec *photo.Spec, dir, outDir string, workers int, stdout, stderr io.Writer) int {
+func standardizeDir(ctx context.Context, p *engine.Engine, spec *photo.Spec, dir, outDir string, workers int, stdout, stderr io.Writer) int {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fail(stderr, usageError{err})

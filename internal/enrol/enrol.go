@@ -15,10 +15,8 @@ import (
 
 	"zhipai/internal/blob"
 	"zhipai/internal/domain"
-	"zhipai/internal/engine"
 	"zhipai/internal/idnumber"
-	"zhipai/internal/quality"
-	"zhipai/internal/raster"
+	"zhipai/internal/photo"
 	"zhipai/internal/ratelimit"
 	"zhipai/internal/secret"
 	"zhipai/internal/store"
@@ -29,10 +27,9 @@ type Config struct {
 	MaxUploadBytes int64 // a document photo's size
 }
 
-// Engine checks document photos (the photo engine).
+// Engine checks document photos (engine.Engine).
 type Engine interface {
-	Decode(data []byte) (*raster.Image, float64, error)
-	CheckIDCard(img *raster.Image, side string) *quality.CardReport
+	CheckDocument(ctx context.Context, data []byte, side string, idCard bool) (findings []photo.Finding, refusal, err error)
 }
 
 // Deps are the collaborators.
@@ -41,7 +38,6 @@ type Deps struct {
 	Blob    blob.Store
 	Keys    *secret.Keys
 	Engine  Engine
-	Slots   *engine.Slots
 	Limiter *ratelimit.Limiter
 	Log     *slog.Logger
 }

@@ -138,23 +138,14 @@ func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaign
 		return IDImageResult{}, err
 	}
 	res := IDImageResult{Side: side, Accepted: true, Findings: []photo.Finding{}}
-	var decodeErr error
-	err = s.Slots.Run(ctx, func() {
-		img, _, err := s.Engine.Decode(data)
-		if err != nil {
-			decodeErr = err
-			return
-		}
-		if e.DocType == string(idnumber.ResidentID) {
-			res.Findings = s.Engine.CheckIDCard(img, side).Findings
-		}
-	})
+	findings, refusal, err := s.Engine.CheckDocument(ctx, data, side, e.DocType == string(idnumber.ResidentID))
 	if err != nil {
 		return res, domain.Internal("id image: %w", err)
 	}
-	if decodeErr != nil {
-		return res, decodeErr
+	if refusal != nil {
+		return res, refusal
 	}
+	res.Findings = append(res.Findings, findings...)
 	for _, f := range res.Findings {
 		if f.Severity == domain.SeverityBlock {
 			// The card check's own codes (card.blur...) become idcard.*

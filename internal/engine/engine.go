@@ -1,0 +1,110 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"zhipai/internal/photo"
+	"zhipai/internal/quality"
+	"zhipai/internal/vision"
+)
+
+// Config configures the engine.
+type Config struct {
+	// LibraryPath is libonnxruntime.so.1 ("": found beside the binary or
+	// in lib/).
+	LibraryPath string
+	// Slots is how many photos are worked on at once (the cores).
+	Slots int
+}
+
+// Engine is the loaded models, the standardization pipeline, the
+// compliance checks and the slots the server's photo work runs in.
+type Engine struct {
+	Pipeline *photo.Pipeline
+	Checker  *quality.Checker
+	Vision   *vision.Engine
+	slots    *Slots
+}
+
+// Open loads the models once and builds the pipeline and the checks on
+// them.
+func Open(c Config) (*Engine, error) {
+	v, err := vision.New(vision.Config{LibraryPath: c.LibraryPath})
+	if err != nil {
+		return nil, err
+	}
+	p, err := photo.New(photo.DefaultConfig(), v)
+	if err != nil {
+		v.Close()
+		return nil, fmt.Errorf("engine: photo pipeline: %w", err)
+	}
+	checker, err := quality.New(quality.DefaultConfig(), v)
+	if err != nil {
+		v.Close()
+		return nil, fmt.Errorf("engine: checks: %w", err)
+	}
+	return &Engine{Pipeline: p, Checker: checker, Vision: v, slots: NewSlots(c.Slots)}, nil
+}
+
+// Close releases the models.
+func (e *Engine) Close() error { return e.Vision.Close() }
+
+// Standardize runs the standardization and the compliance checks, on the
+// caller's goroutine (the command line runs its own workers); the report
+// carries the findings, also for a refused photo: its refusal and whatever
+// could still be measured.
+func (e *Engine) Standardize(ctx context.Context, data []byte, spec *photo.Spec) (*photo.Result, error) {
+	res, err := e.Pipeline.Standardize(ctx, data, spec)
+	if ctx.Err() == nil {
+		res.Report.Findings = e.Checker.Check(res, spec, err)
+	}
+	return res, err
+}
+
+// Processed is what the server's photo work makes of an upload.
+type Processed struct {
+	Result *photo.Result
+	// Refusal is why no standardized photo was made (nil: Result.JPEG is
+	// the photo).
+	Refusal error
+	// Fingerprint is the perceptual hash of the oriented original (""
+	// when the photo could not be read), for catching retakes of a
+	// rejected photo; Preview that original reduced to 640 px.
+	Fingerprint string
+	Preview     []byte
+}
+
+// Process standardizes and checks an upload in a slot, with its
+// fingerprint and preview: all the CPU work of a photo in one place. The
+// error is the slot's (the context ended, a panic); a refusal of the
+// photo is in Processed.
+func (e *Engine) Process(ctx context.Context, data []byte, spec *photo.Spec) (Processed, error) {
+	var out Processed
+	err := e.slots.Run(ctx, func() {
+		out.Result, out.Refusal = e.Standardize(ctx, data, spec)
+		if out.Result != nil && out.Result.Work != nil {
+			out.Fingerprint = photo.Fingerprint(out.Result.Work)
+			out.Preview, _ = photo.Preview(out.Result.Work, 640) // no preview is no reason to fail the photo
+		}
+	})
+	return out, err
+}
+
+// CheckDocument reads a photo of an identity document in a slot and, for
+// a resident identity card, checks its corners, sharpness, glare and side.
+// A photo that cannot be read is refused (with a public error); the
+// findings say what the check saw; err is the slot's.
+func (e *Engine) CheckDocument(ctx context.Context, data []byte, side string, idCard bool) (findings []photo.Finding, refusal, err error) {
+	err = e.slots.Run(ctx, func() {
+		img, _, err := e.Pipeline.Decode(data)
+		if err != nil {
+			refusal = err
+			return
+		}
+		if idCard {
+			findings = e.Checker.CheckIDCard(img, side).Findings
+		}
+	})
+	return findings, refusal, err
+}
