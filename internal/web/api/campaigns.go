@@ -9,9 +9,10 @@ import (
 	"zhipai/internal/idnumber"
 )
 
-// The campaigns and the student's place in one: joining, status, consent.
+// campaignRoutes serve the campaigns and the student's place in one: joining, status, consent.
+type campaignRoutes struct{ *API }
 
-func (a *API) docTypes(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a campaignRoutes) docTypes(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	out := []enrol.DocType{}
 	for _, t := range idnumber.Types() {
 		out = append(out, enrol.DocType{Code: string(t), Title: t.Title()})
@@ -20,7 +21,7 @@ func (a *API) docTypes(w http.ResponseWriter, r *http.Request, c domain.Caller) 
 	return nil
 }
 
-func (a *API) campaigns(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a campaignRoutes) campaigns(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	list, err := a.enrol.Campaigns(r.Context())
 	if err != nil {
 		return err
@@ -29,7 +30,7 @@ func (a *API) campaigns(w http.ResponseWriter, r *http.Request, c domain.Caller)
 	return nil
 }
 
-func (a *API) campaignByCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a campaignRoutes) campaignByCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	v, err := a.enrol.CampaignByCode(r.Context(), r.PathValue("code"), c.IP)
 	if err != nil {
 		return err
@@ -38,7 +39,7 @@ func (a *API) campaignByCode(w http.ResponseWriter, r *http.Request, c domain.Ca
 	return nil
 }
 
-func (a *API) campaign(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a campaignRoutes) campaign(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	return withID(w, r, http.StatusOK, func(id int64) (enrol.CampaignView, error) { return a.enrol.Campaign(r.Context(), id) })
 }
 
@@ -57,7 +58,7 @@ func withID[T any](w http.ResponseWriter, r *http.Request, status int, fn func(i
 	return nil
 }
 
-func (a *API) join(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a campaignRoutes) join(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) {
 		if err := a.enrol.Join(r.Context(), c, id); err != nil {
 			return capture.Status{}, err
@@ -66,15 +67,15 @@ func (a *API) join(w http.ResponseWriter, r *http.Request, c domain.Caller) erro
 	})
 }
 
-func (a *API) status(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a campaignRoutes) status(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) { return a.capture.Status(r.Context(), c, id) })
 }
 
-func (a *API) consent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a campaignRoutes) consent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	return withID(w, r, http.StatusOK, func(id int64) (enrol.ConsentView, error) { return a.enrol.Consent(r.Context(), c, id) })
 }
 
-func (a *API) acceptConsent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a campaignRoutes) acceptConsent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req struct {
 		Version string `json:"version"`
 	}

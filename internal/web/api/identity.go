@@ -9,9 +9,10 @@ import (
 	"zhipai/internal/photo"
 )
 
-// The student's identity: the document, its photos, the roster match.
+// identityRoutes serve the student's identity: the document, its photos, the roster match.
+type identityRoutes struct{ *API }
 
-func (a *API) setIdentity(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a identityRoutes) setIdentity(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req enrol.IdentityInput
 	if err := readJSON(r, &req); err != nil {
 		return err
@@ -21,7 +22,7 @@ func (a *API) setIdentity(w http.ResponseWriter, r *http.Request, c domain.Calle
 	})
 }
 
-func (a *API) idImage(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a identityRoutes) idImage(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	data, err := a.readPhoto(w, r)
 	if err != nil {
 		return err
@@ -35,11 +36,11 @@ func (a *API) idImage(w http.ResponseWriter, r *http.Request, c domain.Caller) e
 	})
 }
 
-func (a *API) match(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a identityRoutes) match(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	return withID(w, r, http.StatusOK, func(id int64) (enrol.RecordView, error) { return a.enrol.Match(r.Context(), c, id) })
 }
 
-func (a *API) confirm(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a identityRoutes) confirm(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) {
 		if err := a.enrol.Confirm(r.Context(), c, id); err != nil {
 			return capture.Status{}, err

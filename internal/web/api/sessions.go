@@ -9,14 +9,15 @@ import (
 	"zhipai/internal/domain"
 )
 
-// The sign-in resources: SMS codes, WeChat, the session and the student.
+// sessionRoutes serve the sign-in resources: SMS codes, WeChat, the session and the student.
+type sessionRoutes struct{ *API }
 
 type smsSendReq struct {
 	Phone  string `json:"phone"`
 	Agreed bool   `json:"agreed"`
 }
 
-func (a *API) sendCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a sessionRoutes) sendCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req smsSendReq
 	if err := readJSON(r, &req); err != nil {
 		return err
@@ -44,7 +45,7 @@ type SignInBody struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-func (a *API) verifyCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a sessionRoutes) verifyCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req smsVerifyReq
 	if err := readJSON(r, &req); err != nil {
 		return err
@@ -58,7 +59,7 @@ func (a *API) verifyCode(w http.ResponseWriter, r *http.Request, c domain.Caller
 	return nil
 }
 
-func (a *API) wechatSignIn(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a sessionRoutes) wechatSignIn(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req struct {
 		Code string `json:"code"`
 	}
@@ -73,7 +74,7 @@ func (a *API) wechatSignIn(w http.ResponseWriter, r *http.Request, c domain.Call
 	return nil
 }
 
-func (a *API) signOut(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a sessionRoutes) signOut(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	token := ""
 	if ck, err := r.Cookie(CookieName); err == nil {
 		token = ck.Value
@@ -96,7 +97,7 @@ type MeBody struct {
 	Campaigns []capture.Status `json:"campaigns"`
 }
 
-func (a *API) me(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a sessionRoutes) me(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	me, err := a.auth.Whoami(r.Context(), c)
 	if err != nil {
 		return err

@@ -9,7 +9,8 @@ import (
 	"zhipai/internal/domain"
 )
 
-// Photo uploads: taking one, waiting for its result, its images.
+// uploadRoutes serve photo uploads: taking one, waiting for its result, its images.
+type uploadRoutes struct{ *API }
 
 // UploadBody is an upload with the addresses of its images.
 type UploadBody struct {
@@ -29,7 +30,7 @@ func uploadBody(v capture.UploadView) UploadBody {
 	return b
 }
 
-func (a *API) upload(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a uploadRoutes) upload(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, c domain.Caller) er
 	return nil
 }
 
-func (a *API) uploadStatus(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a uploadRoutes) uploadStatus(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	// ?wait=N holds the request up to N seconds (at most 30) until the
 	// photo is processed.
 	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
@@ -61,7 +62,7 @@ func (a *API) uploadStatus(w http.ResponseWriter, r *http.Request, c domain.Call
 	})
 }
 
-func (a *API) uploadImage(kind string) func(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+func (a uploadRoutes) uploadImage(kind string) func(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	return func(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 		id, err := pathID(r, "id")
 		if err != nil {
