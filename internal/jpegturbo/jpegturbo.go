@@ -17,6 +17,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"time"
 	"unsafe"
 
 	"zhipai/internal/raster"
@@ -27,7 +28,19 @@ var (
 	ErrTruncated = errors.New("jpeg: file ends before the image does")
 	ErrCorrupt   = errors.New("jpeg: damaged image data")
 	ErrCMYK      = errors.New("jpeg: CMYK image")
+	// ErrTooManyScans: a progressive file with more scans than Limits
+	// allow (phones write about ten; thousands are a decompression bomb).
+	ErrTooManyScans = errors.New("jpeg: too many scans")
+	// ErrTimeout: the decode ran past Limits.Timeout and was stopped.
+	ErrTimeout = errors.New("jpeg: decode took too long")
 )
+
+// Limits bound the work of one decode, header and image: libjpeg calls a
+// progress monitor between rows, which stops it.
+type Limits struct {
+	MaxScans int           // 0: any number
+	Timeout  time.Duration // from Open; 0: none
+}
 
 // Header is what the file says about itself.
 type Header struct {
@@ -48,7 +61,7 @@ type Decoder struct {
 
 // Open parses the header. scaleNum picks the output size scaleNum/8 of the
 // full size (1..16; 8 is full size). Close must be called.
-func Open(data []byte, scaleNum int) (*Decoder, error) {
+func Open(data []byte, scaleNum int, lim Limits) (*Decoder, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("jpeg: empty file")
 	}
@@ -59,7 +72,7 @@ func Open(data []byte, scaleNum int) (*Decoder, error) {
 	// so the Go garbage collector may move or free the slice meanwhile.
 	buf := C.CBytes(data)
 	dec := &Decoder{pinned: buf}
-	dec.d = C.zp_open((*C.uchar)(buf), C.size_t(len(data)), C.int(scaleNum), &dec.info)
+	dec.d = C.zp_open((*C.uchar)(buf), C.size_t(len(data)), C.int(scaleNum), C.int(lim.MaxScans), C.int(lim.Timeout.Milliseconds()), &dec.info)
 	if dec.d == nil {
 		C.free(buf)
 		return nil, decodeErr(&dec.info)
@@ -115,6 +128,10 @@ func (d *Decoder) Close() {
 func decodeErr(info *C.zp_info) error {
 	flags := int(info.flags)
 	switch {
+	case flags&C.ZP_TOO_MANY_SCANS != 0:
+		return ErrTooManyScans
+	case flags&C.ZP_TIMEOUT != 0:
+		return ErrTimeout
 	case flags&C.ZP_TRUNCATED != 0:
 		return ErrTruncated
 	case flags&C.ZP_CORRUPT != 0:
@@ -128,6 +145,9 @@ type EncodeOptions struct {
 	Quality    int  // 1..100, libjpeg's scale
 	DPI        int  // written to the JFIF header
 	FullChroma bool // 4:4:4 instead of 4:2:0
+	// Progressive writes libjpeg's standard progression of scans instead of
+	// one baseline scan (the photos we emit are baseline).
+	Progressive bool
 }
 
 // Encode writes a baseline JFIF JPEG with no other metadata.
@@ -148,9 +168,16 @@ func Encode(img *raster.Image, o EncodeOptions) ([]byte, error) {
 	if o.FullChroma {
 		full = 1
 	}
-	if C.zp_encode((*C.uchar)(unsafe.Pointer(&img.Pix[0])), C.int(img.W), C.int(img.H), C.int(o.Quality), C.int(o.DPI), C.int(full), &out, &outLen, &msg[0]) != 0 {
+	if C.zp_encode((*C.uchar)(unsafe.Pointer(&img.Pix[0])), C.int(img.W), C.int(img.H), C.int(o.Quality), C.int(o.DPI), C.int(full), C.int(boolInt(o.Progressive)), &out, &outLen, &msg[0]) != 0 {
 		return nil, fmt.Errorf("jpeg: encode: %s", C.GoString(&msg[0]))
 	}
 	defer C.free(unsafe.Pointer(out))
 	return C.GoBytes(unsafe.Pointer(out), C.int(outLen)), nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jpeglib.h>
 #include <jerror.h>
@@ -41,13 +42,47 @@ static void zp_emit(j_common_ptr cinfo, int level) {
 	cinfo->err->num_warnings++;
 }
 
+static long long zp_now_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The progress monitor bounds the work of a hostile file: libjpeg calls it
+ * between rows of every scan, so a progressive file with thousands of
+ * scans, or any decode past its deadline, is stopped within milliseconds
+ * (libjpeg itself has no such limit). */
+struct zp_progress {
+	struct jpeg_progress_mgr pub;
+	int max_scans;
+	long long deadline_ms; /* CLOCK_MONOTONIC; 0: none */
+};
+
+static void zp_monitor(j_common_ptr cinfo) {
+	struct zp_progress *p = (struct zp_progress *)cinfo->progress;
+	struct zp_err *e = (struct zp_err *)cinfo->err;
+	if (!cinfo->is_decompressor) return;
+	j_decompress_ptr d = (j_decompress_ptr)cinfo;
+	if (p->max_scans > 0 && d->input_scan_number > p->max_scans) {
+		e->flags |= ZP_TOO_MANY_SCANS;
+		snprintf(e->msg, sizeof e->msg, "more than %d scans", p->max_scans);
+		longjmp(e->jb, 1);
+	}
+	if (p->deadline_ms > 0 && zp_now_ms() > p->deadline_ms) {
+		e->flags |= ZP_TIMEOUT;
+		snprintf(e->msg, sizeof e->msg, "decode took too long");
+		longjmp(e->jb, 1);
+	}
+}
+
 struct zp_decoder {
 	struct jpeg_decompress_struct cinfo;
 	struct zp_err err;
+	struct zp_progress progress;
 	unsigned char *icc;
 };
 
-zp_decoder *zp_open(const unsigned char *buf, size_t len, int scale_num, zp_info *info) {
+zp_decoder *zp_open(const unsigned char *buf, size_t len, int scale_num, int max_scans, int timeout_ms, zp_info *info) {
 	zp_decoder *d = calloc(1, sizeof(*d));
 	if (!d) {
 		info->flags = ZP_ERR;
@@ -64,6 +99,10 @@ zp_decoder *zp_open(const unsigned char *buf, size_t len, int scale_num, zp_info
 		return NULL;
 	}
 	jpeg_create_decompress(&d->cinfo);
+	d->progress.pub.progress_monitor = zp_monitor;
+	d->progress.max_scans = max_scans;
+	d->progress.deadline_ms = timeout_ms > 0 ? zp_now_ms() + timeout_ms : 0;
+	d->cinfo.progress = &d->progress.pub;
 	jpeg_mem_src(&d->cinfo, buf, (unsigned long)len);
 	jpeg_save_markers(&d->cinfo, JPEG_APP0 + 1, 0xFFFF);
 	jpeg_save_markers(&d->cinfo, JPEG_APP0 + 2, 0xFFFF);
@@ -129,7 +168,7 @@ void zp_close(zp_decoder *d) {
 	free(d);
 }
 
-int zp_encode(const unsigned char *rgb, int w, int h, int quality, int dpi, int full_chroma,
+int zp_encode(const unsigned char *rgb, int w, int h, int quality, int dpi, int full_chroma, int progressive,
               unsigned char **out, unsigned long *out_len, char *msg) {
 	struct jpeg_compress_struct cinfo;
 	struct zp_err err;
@@ -166,6 +205,7 @@ int zp_encode(const unsigned char *rgb, int w, int h, int quality, int dpi, int 
 		cinfo.comp_info[0].h_samp_factor = 1;
 		cinfo.comp_info[0].v_samp_factor = 1;
 	}
+	if (progressive) jpeg_simple_progression(&cinfo);
 	jpeg_start_compress(&cinfo, TRUE);
 	size_t stride = (size_t)w * 3;
 	while (cinfo.next_scanline < cinfo.image_height) {

@@ -6,9 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"image"
+	"image/color"
 	"image/png"
 	"io"
 	"strings"
+	"time"
 
 	"golang.org/x/image/webp"
 
@@ -92,6 +94,9 @@ func (p *Pipeline) decodeStep(st *state) error {
 		if err := p.checkPixels(cfg.Width, cfg.Height); err != nil {
 			return err
 		}
+		if need := decodeBytes(cfg); need > p.cfg.MaxDecodeBytes {
+			return fail(CodeDimensions, nil, "%dx%d %T needs %d MB to decode", cfg.Width, cfg.Height, cfg.ColorModel, need>>20)
+		}
 		var exif []byte
 		if format == FormatPNG {
 			icc, exif = pngChunks(data)
@@ -99,7 +104,7 @@ func (p *Pipeline) decodeStep(st *state) error {
 			icc, exif = webpChunks(data)
 		}
 		d.exif = readEXIF(exif)
-		m, err := decodeImage(format, data)
+		m, err := decodeImage(format, data, time.Now().Add(p.cfg.DecodeTimeout))
 		if err != nil {
 			return err
 		}
@@ -127,6 +132,25 @@ func (p *Pipeline) decodeStep(st *state) error {
 	return nil
 }
 
+// decodeBytes is the memory a PNG or WebP decode takes: the decoded image
+// in the colour model the header announces, and its RGB copy.
+func decodeBytes(cfg image.Config) int64 {
+	bpp := int64(4)
+	switch cfg.ColorModel {
+	case color.GrayModel:
+		bpp = 1
+	case color.Gray16Model:
+		bpp = 2
+	case color.RGBA64Model, color.NRGBA64Model:
+		bpp = 8
+	default:
+		if _, ok := cfg.ColorModel.(color.Palette); ok {
+			bpp = 1
+		}
+	}
+	return int64(cfg.Width) * int64(cfg.Height) * (bpp + 3)
+}
+
 func (p *Pipeline) checkPixels(w, h int) error {
 	if w <= 0 || h <= 0 {
 		return fail(CodeCorrupt, nil, "size %dx%d", w, h)
@@ -141,7 +165,8 @@ func (p *Pipeline) checkPixels(w, h int) error {
 // reaches WorkLongSide, or at least the scale needed for minScale (image
 // pixels per full-size pixel) when that is given.
 func (p *Pipeline) decodeJPEG(data []byte, minScale float64) (*raster.Image, jpegturbo.Header, error) {
-	dec, err := jpegturbo.Open(data, 8)
+	lim := jpegturbo.Limits{MaxScans: p.cfg.MaxScans, Timeout: p.cfg.DecodeTimeout}
+	dec, err := jpegturbo.Open(data, 8, lim)
 	if err != nil {
 		return nil, jpegturbo.Header{}, jpegError(err)
 	}
@@ -163,7 +188,7 @@ func (p *Pipeline) decodeJPEG(data []byte, minScale float64) (*raster.Image, jpe
 	}
 	if num != 8 {
 		dec.Close()
-		if dec, err = jpegturbo.Open(data, num); err != nil {
+		if dec, err = jpegturbo.Open(data, num, lim); err != nil {
 			return nil, hdr, jpegError(err)
 		}
 		defer dec.Close()
@@ -176,8 +201,13 @@ func (p *Pipeline) decodeJPEG(data []byte, minScale float64) (*raster.Image, jpe
 }
 
 func jpegError(err error) error {
-	if errors.Is(err, jpegturbo.ErrTruncated) {
+	switch {
+	case errors.Is(err, jpegturbo.ErrTruncated):
 		return fail(CodeTruncated, err, "")
+	case errors.Is(err, jpegturbo.ErrTooManyScans):
+		return fail(CodeTooComplex, err, "")
+	case errors.Is(err, jpegturbo.ErrTimeout):
+		return fail(CodeDecodeTimeout, err, "")
 	}
 	return fail(CodeCorrupt, err, "")
 }
@@ -196,18 +226,38 @@ func decodeConfig(format string, data []byte) (image.Config, error) {
 	return cfg, nil
 }
 
-func decodeImage(format string, data []byte) (image.Image, error) {
+func decodeImage(format string, data []byte, deadline time.Time) (image.Image, error) {
 	var m image.Image
 	var err error
+	r := &deadlineReader{r: bytes.NewReader(data), deadline: deadline}
 	if format == FormatPNG {
-		m, err = png.Decode(bytes.NewReader(data))
+		m, err = png.Decode(r)
 	} else {
-		m, err = webp.Decode(bytes.NewReader(data))
+		m, err = webp.Decode(r)
+	}
+	if errors.Is(err, errDeadline) {
+		return nil, fail(CodeDecodeTimeout, err, "")
 	}
 	if err != nil {
 		return nil, readError(err)
 	}
 	return m, nil
+}
+
+var errDeadline = errors.New("photo: decode past its deadline")
+
+// deadlineReader stops a Go decoder that reads past its deadline (the
+// decoders read their input in small pieces as they go).
+type deadlineReader struct {
+	r        io.Reader
+	deadline time.Time
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	if time.Now().After(d.deadline) {
+		return 0, errDeadline
+	}
+	return d.r.Read(p)
 }
 
 func readError(err error) error {

@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"os"
 	"testing"
+	"time"
 
 	"zhipai/internal/jpegturbo"
 	"zhipai/internal/photo/synth"
@@ -139,6 +140,22 @@ func TestDecodeRefusesBombsBeforeDecoding(t *testing.T) {
 	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29])) // IHDR's CRC
 	if _, err := decode(p); codeOf(err) != CodeTooManyPixels {
 		t.Fatalf("png bomb: %v", err)
+	}
+	// 7000x7000 PNGs of a few hundred kilobytes: 16 bits a channel asks
+	// for 539 MB and 8 bits for 343 MB to decode, both over the budget.
+	for _, depth := range []int{16, 8} {
+		bomb := synth.PNGBomb(7000, 7000, depth)
+		start := time.Now()
+		if _, err := decode(bomb); codeOf(err) != CodeDimensions || time.Since(start) > time.Second {
+			t.Fatalf("%d-bit 7000x7000 png: %v after %s", depth, err, time.Since(start))
+		}
+	}
+	// A progressive JPEG of 3,000 repeated scans: refused at the scan
+	// limit within milliseconds.
+	scans := synth.ScanBomb(2000, 2000, 3000)
+	start := time.Now()
+	if _, err := decode(scans); codeOf(err) != CodeTooComplex || time.Since(start) > 2*time.Second {
+		t.Fatalf("scan bomb: %v after %s", err, time.Since(start))
 	}
 	// Over 30 MB, whatever it is.
 	huge := make([]byte, 30<<20+1)

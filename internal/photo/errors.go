@@ -34,6 +34,9 @@ const (
 	CodeEmpty           = "photo.empty"
 	CodeTooLarge        = "photo.too_large"
 	CodeTooManyPixels   = "photo.too_many_pixels"
+	CodeDimensions      = "photo.dimensions"
+	CodeTooComplex      = "photo.too_complex"
+	CodeDecodeTimeout   = "photo.decode_timeout"
 	CodeTooSmall        = "photo.too_small"
 	CodeHEIC            = "photo.heic"
 	CodeGIF             = "photo.gif"
@@ -62,6 +65,9 @@ var messages = map[string]string{
 	CodeEmpty:           "没有收到照片，请重新选择照片上传",
 	CodeTooLarge:        "照片文件超过 30 MB，请直接用手机相机拍摄的原图上传，不要使用超大文件",
 	CodeTooManyPixels:   "照片像素超过 5000 万，请使用手机相机的普通拍照模式重新拍摄",
+	CodeDimensions:      "照片尺寸或色深过大，无法处理，请用手机相机直接拍摄后上传 JPG 照片。",
+	CodeTooComplex:      "照片文件结构异常，无法读取，请用手机相机直接拍摄后上传 JPG 照片。",
+	CodeDecodeTimeout:   "照片读取用时过长，已停止，请用手机相机直接拍摄后上传 JPG 照片。",
 	CodeTooSmall:        "照片分辨率太低，请用手机后置摄像头重新拍摄，不要上传截图或缩略图",
 	CodeHEIC:            "暂不支持 HEIC 格式，请上传 JPG、PNG 或 WebP 格式的照片（苹果手机可在“设置 > 相机 > 格式”中选择“兼容性最佳”）。",
 	CodeGIF:             "不支持 GIF 动图，请上传 JPG、PNG 或 WebP 格式的照片。",

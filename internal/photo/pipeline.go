@@ -21,6 +21,16 @@ type Config struct {
 	// MaxBytes and MaxPixels refuse decompression bombs before decoding.
 	MaxBytes  int64
 	MaxPixels int64
+	// MaxDecodeBytes bounds the memory a decode may take, judged from the
+	// header before any pixel is decoded: PNG and WebP are decoded at full
+	// size, so a 7000x7000 16-bit PNG of a few hundred kilobytes would ask
+	// for 400 MB (JPEG is decoded scaled down and stays far below).
+	MaxDecodeBytes int64
+	// MaxScans and DecodeTimeout bound a decode's work: a progressive JPEG
+	// of thousands of scans takes a minute of CPU in libjpeg, and any
+	// decode past the deadline is stopped where it is.
+	MaxScans      int
+	DecodeTimeout time.Duration
 	// MinInputSide refuses thumbnails.
 	MinInputSide int
 	// WorkLongSide is the long side a JPEG is decoded at (by DCT scaling)
@@ -48,6 +58,9 @@ func DefaultConfig() Config {
 	return Config{
 		MaxBytes:       30 << 20,
 		MaxPixels:      50_000_000,
+		MaxDecodeBytes: 256 << 20,
+		MaxScans:       100,
+		DecodeTimeout:  10 * time.Second,
 		MinInputSide:   128,
 		WorkLongSide:   2000,
 		MaxUpscale:     3,
