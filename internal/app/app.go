@@ -109,7 +109,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 		enrol.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Engine, Limiter: a.Limiter, Log: log})
 	a.Roster = roster.New(roster.Deps{Store: a.Store, Keys: keys, Log: log})
 	a.Capture = capture.New(capture.Config{QueueLimit: cfg.QueueLimit, MaxUploadBytes: maxPhotoBytes, PhotoWorkers: cfg.PhotoWorkers},
-		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Engine, Queue: a.Queue, Enrol: a.Enrol, Log: log})
+		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Engine, Queue: a.Queue, Enrol: a.Enrol, Limiter: a.Limiter, Log: log})
 	a.Review = review.New(review.DefaultConfig(), a.Store, log)
 	ok = true
 	return a, nil

@@ -14,6 +14,7 @@ import (
 	"zhipai/internal/engine"
 	"zhipai/internal/enrol"
 	"zhipai/internal/photo"
+	"zhipai/internal/ratelimit"
 	"zhipai/internal/store"
 )
 
@@ -49,6 +50,8 @@ type Deps struct {
 	Blob   blob.Store
 	Engine Engine
 	Queue  Queue
+	// Limiter bounds uploads per student.
+	Limiter *ratelimit.Limiter
 	// Enrol finds the caller's enrolment and campaign.
 	Enrol *enrol.Service
 	Log   *slog.Logger

@@ -7,6 +7,7 @@ const (
 	CodeNotConfirmed     = "capture.not_ready"
 	CodeIdempotencyKey   = "upload.idempotency_key"
 	CodeQueueFull        = "upload.queue_full"
+	CodeUploadRate       = "upload.too_frequent"
 	CodeUploadLimit      = "upload.limit"
 	CodeDuplicate        = "upload.duplicate_rejected"
 	CodeLocked           = "upload.locked"
@@ -25,6 +26,7 @@ var Errors = domain.Catalogue{
 	CodeNotConfirmed:     "请先确认学籍信息，再进入采集",
 	CodeIdempotencyKey:   "上传请求缺少标识，请刷新页面后重试",
 	CodeQueueFull:        "当前上传人数较多，请稍后自动重试",
+	CodeUploadRate:       "上传过于频繁，请稍后再试。",
 	CodeUploadLimit:      "上传次数已用完（未生成标准照的照片不计次数），请联系学院增加次数。",
 	CodeDuplicate:        "这张照片与已被驳回的照片相同，请按驳回原因重新拍摄",
 	CodeLocked:           "照片已审核通过并锁定，不能再修改",

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"strconv"
 	"time"
 
 	"zhipai/internal/domain"
@@ -66,6 +67,11 @@ func (s *Service) Upload(ctx context.Context, who domain.Caller, campaignID int6
 		return s.uploadView(ctx, u), false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return UploadView{}, false, domain.Internal("upload by key: %w", err)
+	}
+	// Refused photos cost no try, so tries alone do not bound a student's
+	// photo work: this does.
+	if err := s.Limiter.Check(ctx, "upload-user", strconv.FormatInt(who.UserID, 10), fail(CodeUploadRate, nil)); err != nil {
+		return UploadView{}, false, err
 	}
 	e, c, err := s.Enrol.Enrolment(ctx, who, campaignID, true)
 	if err != nil {

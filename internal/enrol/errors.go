@@ -20,6 +20,7 @@ const (
 	CodeIdentityRequired = "identity.required"
 	CodeIDSide           = "idcard.side_invalid"
 	CodeIDImages         = "idcard.required"
+	CodeIDImageRate      = "idcard.too_frequent"
 	CodeNoMatch          = "roster.no_match"
 	CodeMatchLimited     = "roster.too_many_attempts"
 	CodeNotMatched       = "roster.not_matched"
@@ -43,6 +44,7 @@ var Errors = domain.Catalogue{
 	CodeIdentityRequired: "请先填写姓名和证件号码",
 	CodeIDSide:           "请指定证件照片是人像面还是国徽面",
 	CodeIDImages:         "请先上传证件照片",
+	CodeIDImageRate:      "证件照片上传过于频繁，请稍后再试。",
 	CodeNoMatch:          "未在名单中或信息不一致。请核对：姓名与证件上完全一致（生僻字、少数民族姓名的间隔号“·”），证件号码末位的 X 为大写；仍无法核验请联系学院。",
 	CodeMatchLimited:     "核验次数过多，请稍后再试或联系学院",
 	CodeNotMatched:       "请先完成学籍核验",

@@ -3,6 +3,7 @@ package enrol
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"zhipai/internal/domain"
@@ -117,6 +118,9 @@ type IDImageResult struct {
 func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaignID int64, side string, data []byte) (IDImageResult, error) {
 	if side != SideFront && side != SideBack {
 		return IDImageResult{}, fail(CodeIDSide, nil)
+	}
+	if err := s.Limiter.Check(ctx, "idimage-user", strconv.FormatInt(who.UserID, 10), fail(CodeIDImageRate, nil)); err != nil {
+		return IDImageResult{}, err
 	}
 	e, c, err := s.Enrolment(ctx, who, campaignID, true)
 	if err != nil {

@@ -44,6 +44,10 @@ func Defaults() map[string][]Rule {
 		"wechat-ip":    {{1200, time.Hour}},
 		"match-user":   {{5, time.Minute}, {20, 24 * time.Hour}},
 		"match-ip":     {{300, time.Minute}, {5000, 24 * time.Hour}},
+		// Photo work per student: a retake every few minutes is normal;
+		// hundreds an hour is someone spending the cores.
+		"upload-user":  {{20, time.Hour}, {100, 24 * time.Hour}},
+		"idimage-user": {{20, time.Hour}, {60, 24 * time.Hour}},
 		// Wrong join codes per address: a student types one code, maybe
 		// twice; a guesser tries thousands.
 		"joincode-miss-ip": {{20, time.Minute}, {200, time.Hour}},

@@ -8,14 +8,10 @@
 package api
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -28,8 +24,6 @@ import (
 	"zhipai/internal/capture"
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
-
-	"zhipai/internal/photo"
 )
 
 // Config configures the API.
@@ -42,6 +36,12 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// MaxPhotoBytes bounds a photo upload (30 MB).
 	MaxPhotoBytes int64
+	// PhotoBodies bounds the photo bodies being received at once, overall
+	// and per user; PhotoIdle is how long a body may send nothing before
+	// the connection is dropped (a phone on a slow network sends something
+	// every second or so; a stalled sender sends nothing).
+	PhotoBodies, PhotoBodiesPerUser int
+	PhotoIdle                       time.Duration
 }
 
 // CookieName is the session cookie.
@@ -54,6 +54,7 @@ type API struct {
 	enrol   *enrol.Service
 	capture *capture.Service
 	log     *slog.Logger
+	bodies  *bodies
 }
 
 // Services are the use cases the API serves.
@@ -68,10 +69,19 @@ func New(cfg Config, s Services, log *slog.Logger) *API {
 	if cfg.MaxPhotoBytes == 0 {
 		cfg.MaxPhotoBytes = 30 << 20
 	}
+	if cfg.PhotoBodies == 0 {
+		cfg.PhotoBodies = 64
+	}
+	if cfg.PhotoBodiesPerUser == 0 {
+		cfg.PhotoBodiesPerUser = 2
+	}
+	if cfg.PhotoIdle == 0 {
+		cfg.PhotoIdle = 20 * time.Second
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, log: log}
+	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
 }
 
 // Route is one endpoint.
@@ -291,52 +301,6 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, errorOf(domain.CodeNotFound, nil)
 	}
 	return id, nil
-}
-
-// readPhoto reads an image from the body: raw bytes (image/*,
-// application/octet-stream), or the "file" part of a multipart form (what
-// wx.uploadFile sends). More than the limit is 413, never a partial read.
-func (a *API) readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	tooLarge := errorOf(domain.CodeRequestTooLarge, nil)
-	if r.ContentLength > a.cfg.MaxPhotoBytes+64<<10 {
-		return nil, tooLarge
-	}
-	body := http.MaxBytesReader(w, r.Body, a.cfg.MaxPhotoBytes+64<<10)
-	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var src io.Reader = body
-	if mt == "multipart/form-data" {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextPart()
-			if err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					return nil, tooLarge
-				}
-				return nil, errorOf(photo.CodeEmpty, err)
-			}
-			if p.FormName() == "file" {
-				src = p
-				break
-			}
-		}
-	}
-	// Read into a buffer of the announced size: a 5 MB photo read by
-	// doubling would allocate twice that and churn the collector.
-	var buf bytes.Buffer
-	if mt != "multipart/form-data" && r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + 1)
-	}
-	_, err := buf.ReadFrom(io.LimitReader(src, a.cfg.MaxPhotoBytes+1))
-	data := buf.Bytes()
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe) || int64(len(data)) > a.cfg.MaxPhotoBytes:
-		return nil, tooLarge
-	case err != nil:
-		return nil, errorOf(photo.CodeTruncated, err)
-	}
-	return data, nil
 }
 
 // setSession writes the session cookie.

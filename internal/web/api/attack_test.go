@@ -1,14 +1,20 @@
 package api_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
@@ -199,5 +205,107 @@ func TestRosterAnswersAreNoOracle(t *testing.T) {
 	}
 	if cases, _ := env.App.Store.OpenSupportCases(context.Background(), env.Demo.CampaignID); len(cases) != 1 {
 		t.Fatalf("support cases %+v", cases)
+	}
+}
+
+// TestStalledBodiesHoldNothing: 50 connections that announce 31.5 MB and
+// send 3 bytes allocate nothing from the announcement; a student has at
+// most two photo bodies in flight (the rest are refused at once), and a
+// body that stalls is dropped after the idle time.
+func TestStalledBodiesHoldNothing(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, _ := newServerWith(t, env, api.Config{PhotoIdle: 700 * time.Millisecond})
+	u, _ := url.Parse(ts.URL)
+	type user struct{ cookie, csrf string }
+	var users []user
+	for i := range 10 {
+		c := signIn(t, env, ts.URL, "1360013"+fmt.Sprintf("%04d", i))
+		for _, ck := range c.c.Jar.Cookies(u) {
+			if ck.Name == api.CookieName {
+				users = append(users, user{ck.Value, c.csrf})
+			}
+		}
+	}
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	type result struct {
+		status int
+		after  time.Duration
+	}
+	results := make(chan result, 50)
+	start := time.Now()
+	for i := range 50 {
+		us := users[i%len(users)]
+		go func() {
+			conn, err := net.Dial("tcp", u.Host)
+			if err != nil {
+				results <- result{-1, 0}
+				return
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "POST /api/v1/campaigns/%d/uploads HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nX-CSRF-Token: %s\r\nIdempotency-Key: stalled-%04d\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\nabc",
+				env.Demo.CampaignID, u.Host, api.CookieName, us.cookie, us.csrf, i, 30<<20) // 31.5 MB, the limit
+			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				results <- result{0, time.Since(start)} // dropped without an answer
+				return
+			}
+			resp.Body.Close()
+			results <- result{resp.StatusCode, time.Since(start)}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // every connection has sent its 3 bytes
+	var during runtime.MemStats
+	runtime.ReadMemStats(&during)
+	if grew := int64(during.HeapInuse) - int64(before.HeapInuse); grew > 16<<20 {
+		t.Errorf("50 stalled bodies grew the heap by %d MB", grew>>20)
+	}
+	refused, dropped := 0, 0
+	for range 50 {
+		r := <-results
+		switch {
+		case r.status == 429 && r.after < 500*time.Millisecond:
+			refused++ // a third body of the same student: at once
+		case r.status == 0 || r.status == 400 || r.status == 422:
+			dropped++ // stalled: cut off after the idle time
+			if r.after > 5*time.Second {
+				t.Errorf("a stalled body was held for %s", r.after)
+			}
+		default:
+			t.Errorf("stalled body: status %d after %s", r.status, r.after)
+		}
+	}
+	if refused != 30 || dropped != 20 {
+		t.Fatalf("%d refused at once, %d dropped when stalled; want 30 and 20", refused, dropped)
+	}
+}
+
+// TestPhotoWorkIsLimitedPerStudent: ID-card PUTs and uploads are counted
+// per student whatever becomes of them: the 21st in an hour is refused
+// before any photo work.
+func TestPhotoWorkIsLimitedPerStudent(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, _ := newServer(t, env)
+	c := signIn(t, env, ts.URL, "13600136100")
+	cp := "/api/v1/campaigns/" + strconv.FormatInt(env.Demo.CampaignID, 10)
+	for i := range 21 {
+		a := c.do("PUT", cp+"/id-images/front", strings.NewReader("GIF89a...."), "image/gif", nil)
+		if i < 20 && a.status == 429 {
+			t.Fatalf("ID-card PUT %d refused: %s", i, a.body)
+		}
+		if i == 20 {
+			a.code(t, 429, "idcard.too_frequent")
+		}
+	}
+	for i := range 21 {
+		a := c.do("POST", cp+"/uploads", strings.NewReader("GIF89a...."), "image/gif", map[string]string{"Idempotency-Key": fmt.Sprintf("limit-key-%04d", i)})
+		if i < 20 && a.status == 429 {
+			t.Fatalf("upload %d refused: %s", i, a.body)
+		}
+		if i == 20 {
+			a.code(t, 429, "upload.too_frequent")
+		}
 	}
 }

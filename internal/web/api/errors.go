@@ -60,6 +60,8 @@ var statuses = map[string]int{
 	enrol.CodeNotMatched:         http.StatusConflict,
 	capture.CodeNotConfirmed:     http.StatusConflict,
 	capture.CodeIdempotencyKey:   http.StatusBadRequest,
+	capture.CodeUploadRate:       http.StatusTooManyRequests,
+	enrol.CodeIDImageRate:        http.StatusTooManyRequests,
 	capture.CodeQueueFull:        http.StatusTooManyRequests,
 	capture.CodeUploadLimit:      http.StatusForbidden,
 	capture.CodeDuplicate:        http.StatusConflict,
@@ -103,8 +105,10 @@ var statuses = map[string]int{
 	photo.CodeCancelled:       http.StatusServiceUnavailable,
 	photo.CodeGeometryMissing: http.StatusUnprocessableEntity,
 	// The API itself.
-	CodeMethod:      http.StatusMethodNotAllowed,
-	CodeContentType: http.StatusUnsupportedMediaType,
+	CodeMethod:        http.StatusMethodNotAllowed,
+	CodeContentType:   http.StatusUnsupportedMediaType,
+	CodeBodiesBusy:    http.StatusServiceUnavailable,
+	CodeBodiesPerUser: http.StatusTooManyRequests,
 }
 
 // statusOf is the HTTP status of a public code. The ID-card check's codes
@@ -122,8 +126,10 @@ func statusOf(code string) int {
 
 // apiErrors are the API's own refusals.
 var apiErrors = domain.Catalogue{
-	CodeMethod:      "不支持该请求方法。",
-	CodeContentType: "请求格式不正确：请以 application/json 发送。",
+	CodeMethod:        "不支持该请求方法。",
+	CodeContentType:   "请求格式不正确：请以 application/json 发送。",
+	CodeBodiesBusy:    "当前上传人数较多，请稍后重试。",
+	CodeBodiesPerUser: "你有照片正在上传，请等它完成后再试。",
 }
 
 // catalogue holds the messages of every use case's codes.

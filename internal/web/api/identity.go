@@ -23,7 +23,7 @@ func (a identityRoutes) setIdentity(w http.ResponseWriter, r *http.Request, c do
 }
 
 func (a identityRoutes) idImage(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
-	data, err := a.readPhoto(w, r)
+	data, err := a.readPhoto(w, r, c)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func (a uploadRoutes) upload(w http.ResponseWriter, r *http.Request, c domain.Ca
 	if err != nil {
 		return err
 	}
-	data, err := a.readPhoto(w, r)
+	data, err := a.readPhoto(w, r, c)
 	if err != nil {
 		return err
 	}
