@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,23 @@ func chromium(t *testing.T) string {
 type server struct {
 	bin, url, dataDir string
 	env               []string
+	cmd               *exec.Cmd
+}
+
+// peakRSSMB is the server process's peak resident memory so far (VmHWM).
+func (s *server) peakRSSMB(t *testing.T) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		t.Fatalf("server memory: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			return kb / 1024
+		}
+	}
+	t.Fatal("no VmHWM in /proc/PID/status")
+	return 0
 }
 
 func (s *server) run(t *testing.T, args ...string) string {
@@ -83,6 +101,7 @@ func start(t *testing.T) (*server, *apptest.SMSGateway) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	s.cmd = cmd
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {

@@ -73,7 +73,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	if err != nil {
 		return nil, err
 	}
-	if a.Engine, err = engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, Slots: cfg.PhotoWorkers}); err != nil {
+	if a.Engine, err = engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, Slots: cfg.PhotoWorkers, Memory: cfg.PhotoMemory()}); err != nil {
 		return nil, err
 	}
 	// River fetches twice as many jobs as there are cores, so a job is

@@ -51,6 +51,11 @@ type Config struct {
 	// QueueLimit is how many photos may wait for processing before uploads
 	// are refused with 429.
 	QueueLimit int
+	// MemoryMB is the memory the server should stay under
+	// (ZHIPAI_MEMORY_MB, 1024 for 2 cores): the Go heap is held to seven
+	// tenths of it (ONNX Runtime's arenas and the C decoders live outside
+	// it), and the photo work gets half, judged from each photo's header.
+	MemoryMB int
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL time.Duration
 
@@ -96,6 +101,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DatabaseURL:    get("ZHIPAI_DATABASE_URL", ""),
 		PublicURL:      get("ZHIPAI_PUBLIC_URL", ""),
 		QueueLimit:     256,
+		MemoryMB:       1024,
 		SessionTTL:     7 * 24 * time.Hour,
 		SMS: SMS{
 			Provider: get("ZHIPAI_SMS_PROVIDER", ""),
@@ -133,6 +139,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	intVar("ZHIPAI_PHOTO_WORKERS", &c.PhotoWorkers)
 	intVar("ZHIPAI_QUEUE_LIMIT", &c.QueueLimit)
+	intVar("ZHIPAI_MEMORY_MB", &c.MemoryMB)
 	if v := strings.TrimSpace(getenv("ZHIPAI_SESSION_TTL")); v != "" {
 		d, e := time.ParseDuration(v)
 		if e != nil && err == nil {
@@ -182,6 +189,9 @@ func (c Config) Postgres() bool {
 	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
 }
 
+// PhotoMemory is the memory budget of the photo work, in bytes.
+func (c Config) PhotoMemory() int64 { return int64(c.MemoryMB) << 20 / 2 }
+
 // SecureCookies reports whether cookies must only travel over HTTPS.
 func (c Config) SecureCookies() bool { return strings.HasPrefix(c.PublicURL, "https://") }
 
@@ -214,6 +224,9 @@ var localProxies = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,
 func (c Config) Validate() error {
 	if c.PhotoWorkers < 1 || c.PhotoWorkers > 256 {
 		return fmt.Errorf("config: ZHIPAI_PHOTO_WORKERS=%d outside 1-256", c.PhotoWorkers)
+	}
+	if c.MemoryMB < 256 {
+		return fmt.Errorf("config: ZHIPAI_MEMORY_MB=%d: at least 256 (the models alone take about 100 MB)", c.MemoryMB)
 	}
 	if c.QueueLimit < 1 {
 		return fmt.Errorf("config: ZHIPAI_QUEUE_LIMIT=%d must be at least 1", c.QueueLimit)
@@ -261,7 +274,7 @@ func (c Config) Redacted() []any {
 	}
 	return []any{
 		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "secret_key", set(c.SecretKey),
-		"public_url", c.PublicURL, "trusted_proxies", fmt.Sprint(c.TrustedProxies), "photo_workers", c.PhotoWorkers, "queue_limit", c.QueueLimit,
+		"public_url", c.PublicURL, "trusted_proxies", fmt.Sprint(c.TrustedProxies), "photo_workers", c.PhotoWorkers, "queue_limit", c.QueueLimit, "memory_mb", c.MemoryMB,
 		"sms_provider", c.SMS.Provider, "sms_key", set(c.SMS.Key), "wechat_appid", c.WeChat.AppID, "wechat_secret", set(c.WeChat.Secret),
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"golang.org/x/sync/semaphore"
+
 	"zhipai/internal/photo"
 	"zhipai/internal/quality"
 	"zhipai/internal/vision"
@@ -16,6 +18,10 @@ type Config struct {
 	LibraryPath string
 	// Slots is how many photos are worked on at once (the cores).
 	Slots int
+	// Memory is how much memory the photo work may hold at once, judged
+	// from each photo's header before it is decoded (0: 640 MB); a photo
+	// that needs more waits until the work before it has ended.
+	Memory int64
 }
 
 // Engine is the loaded models, the standardization pipeline, the
@@ -25,6 +31,8 @@ type Engine struct {
 	Checker  *quality.Checker
 	Vision   *vision.Engine
 	slots    *Slots
+	memory   *semaphore.Weighted
+	budget   int64
 }
 
 // Open loads the models once and builds the pipeline and the checks on
@@ -44,7 +52,10 @@ func Open(c Config) (*Engine, error) {
 		v.Close()
 		return nil, fmt.Errorf("engine: checks: %w", err)
 	}
-	return &Engine{Pipeline: p, Checker: checker, Vision: v, slots: NewSlots(c.Slots)}, nil
+	if c.Memory <= 0 {
+		c.Memory = 640 << 20
+	}
+	return &Engine{Pipeline: p, Checker: checker, Vision: v, slots: NewSlots(c.Slots), memory: semaphore.NewWeighted(c.Memory), budget: c.Memory}, nil
 }
 
 // Close releases the models.
@@ -81,7 +92,7 @@ type Processed struct {
 // photo is in Processed.
 func (e *Engine) Process(ctx context.Context, data []byte, spec *photo.Spec) (Processed, error) {
 	var out Processed
-	err := e.slots.Run(ctx, func() {
+	err := e.run(ctx, data, func() {
 		out.Result, out.Refusal = e.Standardize(ctx, data, spec)
 		if out.Result != nil && out.Result.Work != nil {
 			out.Fingerprint = photo.Fingerprint(out.Result.Work)
@@ -96,7 +107,7 @@ func (e *Engine) Process(ctx context.Context, data []byte, spec *photo.Spec) (Pr
 // A photo that cannot be read is refused (with a public error); the
 // findings say what the check saw; err is the slot's.
 func (e *Engine) CheckDocument(ctx context.Context, data []byte, side string, idCard bool) (findings []photo.Finding, refusal, err error) {
-	err = e.slots.Run(ctx, func() {
+	err = e.run(ctx, data, func() {
 		img, _, err := e.Pipeline.Decode(data)
 		if err != nil {
 			refusal = err
@@ -107,4 +118,16 @@ func (e *Engine) CheckDocument(ctx context.Context, data []byte, side string, id
 		}
 	})
 	return findings, refusal, err
+}
+
+// run does a photo's work in a slot, once the memory it needs (from its
+// header) is free: whatever mix of photos arrives, the work holds at most
+// the budget.
+func (e *Engine) run(ctx context.Context, data []byte, fn func()) error {
+	need := min(photo.MemoryNeed(data), e.budget)
+	if err := e.memory.Acquire(ctx, need); err != nil {
+		return err
+	}
+	defer e.memory.Release(need)
+	return e.slots.Run(ctx, fn)
 }

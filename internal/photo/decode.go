@@ -61,6 +61,9 @@ type decoded struct {
 	profile       string // ICC description, when one was applied
 	colour        *colourConverter
 	jpegData      []byte // kept to decode again at a larger scale
+	// full is a PNG's or WebP's full-size image (oriented, in sRGB) when
+	// img is reduced to the work size; the crop takes its pixels from it.
+	full *raster.Image
 }
 
 // decodeStep reads the file: format, limits from the header, pixels,
@@ -116,7 +119,6 @@ func (p *Pipeline) decodeStep(st *state) error {
 		d.width, d.height = d.height, d.width
 	}
 	d.img = orient(d.img, d.orientation)
-	d.scale = float64(d.img.W) / float64(d.width)
 	if len(icc) > 0 {
 		prof, err := parseICC(icc)
 		if err != nil {
@@ -128,6 +130,16 @@ func (p *Pipeline) decodeStep(st *state) error {
 			d.profile = prof.Description
 		}
 	}
+	// PNG and WebP are decoded at full size: the work is done on a copy
+	// reduced as a JPEG's decode would be, and the full image waits for
+	// the crop. (A 23-megapixel PNG worked on at full size took 700 MB.)
+	if d.jpegData == nil && max(d.img.W, d.img.H) > p.cfg.WorkLongSide {
+		k := float64(p.cfg.WorkLongSide) / float64(max(d.img.W, d.img.H))
+		d.full = d.img
+		d.img = raster.Resample(d.full, raster.Rect{X1: float64(d.full.W), Y1: float64(d.full.H)},
+			max(1, int(float64(d.full.W)*k+0.5)), max(1, int(float64(d.full.H)*k+0.5)), raster.Box)
+	}
+	d.scale = float64(d.img.W) / float64(d.width)
 	st.dec = d
 	return nil
 }
@@ -324,6 +336,10 @@ func webpChunks(b []byte) (icc, exif []byte) {
 // redecode decodes the JPEG again at a larger scale when the crop needs
 // more pixels than the first, reduced decode kept.
 func (p *Pipeline) redecode(d *decoded, minScale float64) error {
+	if d.full != nil && d.scale < minScale {
+		d.img, d.scale = d.full, 1
+		return nil
+	}
 	if d.jpegData == nil || d.scale >= minScale || d.scale >= 1 {
 		return nil
 	}
@@ -338,4 +354,26 @@ func (p *Pipeline) redecode(d *decoded, minScale float64) error {
 	d.img = img
 	d.scale = float64(img.W) / float64(d.width)
 	return nil
+}
+
+// pipelineBytes is what the pipeline itself holds for a photo whatever its
+// format: the work image at WorkLongSide, the masks, the mattes and the
+// models' tensors (measured: about 70 MB above the loaded models for a
+// 12-megapixel JPEG, rounded up).
+const pipelineBytes = 96 << 20
+
+// MemoryNeed estimates from the header alone the memory standardizing or
+// checking a photo takes: JPEG is decoded scaled down, so its need is the
+// pipeline's; PNG and WebP are decoded at full size, then copied to RGB
+// and oriented. An unreadable header needs little (it is refused at once).
+func MemoryNeed(data []byte) int64 {
+	format, err := Sniff(data)
+	if err != nil || format == FormatJPEG {
+		return pipelineBytes
+	}
+	cfg, err := decodeConfig(format, data)
+	if err != nil {
+		return pipelineBytes
+	}
+	return decodeBytes(cfg) + 3*int64(cfg.Width)*int64(cfg.Height) + pipelineBytes
 }
