@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"zhipai/internal/app"
+	"zhipai/internal/captcha"
 	"zhipai/internal/photo/synth"
 )
 
@@ -68,7 +69,10 @@ func capturing(t *testing.T, srv *server, inbox interface{ Code(string) string }
 	jar, _ := cookiejar.New(nil)
 	s := &student{t: t, base: srv.url, c: &http.Client{Jar: jar, Timeout: 2 * time.Minute}}
 	d := app.DemoStudentAt(i)
-	if st := s.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": d.Phone, "agreed": true}, nil); st != 200 {
+	var ch struct{ ID, Question string }
+	s.json("GET", "/api/v1/auth/captcha", nil, &ch)
+	answer, _ := captcha.Solve(ch.Question)
+	if st := s.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": d.Phone, "agreed": true, "captcha_id": ch.ID, "captcha_answer": answer}, nil); st != 200 {
 		t.Fatalf("send: %d", st)
 	}
 	var in struct {

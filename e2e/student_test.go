@@ -25,6 +25,7 @@ import (
 
 	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
+	"zhipai/internal/captcha"
 )
 
 // chromium finds Debian's Chromium; without it the test is skipped,
@@ -275,8 +276,20 @@ func TestStudentPathInBrowser(t *testing.T) {
 	if shown("#signout") {
 		t.Error("退出 is shown on the sign-in page")
 	}
+	// The challenge, answered from its question in words, as a screen
+	// reader user would.
+	run("wait for the challenge", void(chromedp.Poll[bool](`document.querySelector("#captcha-question").textContent.includes("等于")`)))
+	question := text("#captcha-question")
+	answer, ok := captcha.Solve(question)
+	if !ok {
+		t.Fatalf("cannot read the challenge %q", question)
+	}
+	if alt, _ := chromedp.Run(ctx, chromedp.AttributeValue(css("#captcha-img"), "alt")); !strings.Contains(alt.Value, "等于") {
+		t.Errorf("the challenge image's alt text %q does not carry the question", alt.Value)
+	}
 	run("ask for a code",
 		chromedp.SendKeys(css("#phone"), phone),
+		chromedp.SendKeys(css("#captcha-answer"), answer),
 		tap("#agree"),
 		tap("#send-code"),
 		chromedp.WaitVisible(css("#send-code[disabled]")))

@@ -110,13 +110,17 @@ func normaliseDigits(s string) string {
 }
 
 // SendCode sends a 6-digit sign-in code by SMS. The agreement box must be
-// ticked (it starts unticked, requirements AU-2).
-func (s *Service) SendCode(ctx context.Context, phone, ip string, agreed bool) (cooldown time.Duration, err error) {
+// ticked (it starts unticked) and a CAPTCHA passed first (requirements
+// AU-2).
+func (s *Service) SendCode(ctx context.Context, phone, ip string, agreed bool, answer CaptchaAnswer) (cooldown time.Duration, err error) {
 	if !agreed {
 		return 0, fail(CodeAgreement, nil)
 	}
 	phone, err = normalisePhone(phone)
 	if err != nil {
+		return 0, err
+	}
+	if err := s.checkCaptcha(ctx, answer); err != nil {
 		return 0, err
 	}
 	if s.SMS == nil {

@@ -23,18 +23,18 @@ func TestSMSCodes(t *testing.T) {
 	env.App.SetClock(func() time.Time { return now })
 	const phone = "13700137000"
 
-	_, err := env.App.Auth.SendCode(ctx, phone, "ip1", false)
+	_, err := env.App.Auth.SendCode(ctx, phone, "ip1", false, apptest.Captcha(t, env, "ip1"))
 	apptest.Code(t, err, auth.CodeAgreement)
-	_, err = env.App.Auth.SendCode(ctx, "1380013800", "ip1", true)
+	_, err = env.App.Auth.SendCode(ctx, "1380013800", "ip1", true, apptest.Captcha(t, env, "ip1"))
 	apptest.Code(t, err, auth.CodePhone)
-	_, err = env.App.Auth.SendCode(ctx, "23800138000", "ip1", true)
+	_, err = env.App.Auth.SendCode(ctx, "23800138000", "ip1", true, apptest.Captcha(t, env, "ip1"))
 	apptest.Code(t, err, auth.CodePhone)
-	apptest.Must(env.App.Auth.SendCode(ctx, "+86 137-0013-7000", "ip1", true))(t)
+	apptest.Must(env.App.Auth.SendCode(ctx, "+86 137-0013-7000", "ip1", true, apptest.Captcha(t, env, "ip1")))(t)
 	first := env.SMS.Code(phone)
 	if len(first) != 6 {
 		t.Fatalf("code %q", first)
 	}
-	_, err = env.App.Auth.SendCode(ctx, phone, "ip1", true)
+	_, err = env.App.Auth.SendCode(ctx, phone, "ip1", true, apptest.Captcha(t, env, "ip1"))
 	if pe := apptest.Code(t, err, auth.CodeSMSTooFrequent); pe.RetryAfter <= 0 {
 		t.Fatalf("too frequent: %+v", pe)
 	}
@@ -54,7 +54,7 @@ func TestSMSCodes(t *testing.T) {
 
 	// Expiry: a code is good for five minutes.
 	now = now.Add(2 * time.Minute)
-	apptest.Must(env.App.Auth.SendCode(ctx, phone, "ip1", true))(t)
+	apptest.Must(env.App.Auth.SendCode(ctx, phone, "ip1", true, apptest.Captcha(t, env, "ip1")))(t)
 	second := env.SMS.Code(phone)
 	now = now.Add(5*time.Minute + time.Second)
 	_, err = env.App.Auth.SignInSMS(ctx, phone, second, "ip1", true)
@@ -63,7 +63,7 @@ func TestSMSCodes(t *testing.T) {
 	// One client's wrong guesses back it off (3 a minute); all clients'
 	// guesses together void the code after 10, even the right one after.
 	now = now.Add(time.Minute)
-	apptest.Must(env.App.Auth.SendCode(ctx, phone, "ip1", true))(t)
+	apptest.Must(env.App.Auth.SendCode(ctx, phone, "ip1", true, apptest.Captcha(t, env, "ip1")))(t)
 	third := env.SMS.Code(phone)
 	guess := 0
 	wrongGuess := func(ip string) error {
@@ -86,10 +86,10 @@ func TestSMSCodes(t *testing.T) {
 	// The per-phone hourly limit (5) holds whatever the address.
 	for i := 0; i < 2; i++ {
 		now = now.Add(61 * time.Second)
-		apptest.Must(env.App.Auth.SendCode(ctx, phone, fmt.Sprintf("ip-%d", i), true))(t)
+		apptest.Must(env.App.Auth.SendCode(ctx, phone, fmt.Sprintf("ip-%d", i), true, apptest.Captcha(t, env, "ip")))(t)
 	}
 	now = now.Add(61 * time.Second)
-	_, err = env.App.Auth.SendCode(ctx, phone, "ip-9", true)
+	_, err = env.App.Auth.SendCode(ctx, phone, "ip-9", true, apptest.Captcha(t, env, "ip-9"))
 	apptest.Code(t, err, auth.CodeSMSTooFrequent)
 	if env.SMS.Sent() != 5 {
 		t.Errorf("sent %d messages, want 5", env.SMS.Sent())
@@ -98,12 +98,12 @@ func TestSMSCodes(t *testing.T) {
 	other := "13700137001"
 	for range 3 {
 		now = now.Add(61 * time.Second)
-		apptest.Must(env.App.Auth.SendCode(ctx, other, "ip-x", true))(t)
+		apptest.Must(env.App.Auth.SendCode(ctx, other, "ip-x", true, apptest.Captcha(t, env, "ip-x")))(t)
 	}
 	now = now.Add(61 * time.Second)
-	_, err = env.App.Auth.SendCode(ctx, other, "ip-x", true)
+	_, err = env.App.Auth.SendCode(ctx, other, "ip-x", true, apptest.Captcha(t, env, "ip-x"))
 	apptest.Code(t, err, auth.CodeSMSTooFrequent)
-	apptest.Must(env.App.Auth.SendCode(ctx, other, "ip-y", true))(t)
+	apptest.Must(env.App.Auth.SendCode(ctx, other, "ip-y", true, apptest.Captcha(t, env, "ip-y")))(t)
 
 	// Sessions end.
 	if err := env.App.Auth.SignOut(ctx, in.Token); err != nil {
@@ -159,7 +159,7 @@ func TestStrangerCannotLockOwnerOut(t *testing.T) {
 		_, err := env.App.Auth.SignInSMS(ctx, phone, fmt.Sprintf("%06d", i), "stranger", true)
 		apptest.Code(t, err, auth.CodeCodeExpired) // no code: nothing to guess, nothing counted
 	}
-	apptest.Must(env.App.Auth.SendCode(ctx, phone, "owner", true))(t)
+	apptest.Must(env.App.Auth.SendCode(ctx, phone, "owner", true, apptest.Captcha(t, env, "owner")))(t)
 	code := env.SMS.Code(phone)
 	for i := range 10 {
 		_, err := env.App.Auth.SignInSMS(ctx, phone, fmt.Sprintf("%06d", (atoi(code)+1+i)%1000000), "stranger", true)
@@ -168,4 +168,32 @@ func TestStrangerCannotLockOwnerOut(t *testing.T) {
 		}
 	}
 	apptest.Must(env.App.Auth.SignInSMS(ctx, phone, code, "owner", true))(t)
+}
+
+// TestCaptchaBeforeSMS: no code is sent without a passed challenge; a
+// challenge is good for one try, right or wrong, and for five minutes.
+func TestCaptchaBeforeSMS(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	now := time.Now()
+	env.App.SetClock(func() time.Time { return now })
+	const phone = "13700137200"
+	_, err := env.App.Auth.SendCode(ctx, phone, "ip", true, auth.CaptchaAnswer{})
+	apptest.Code(t, err, auth.CodeCaptchaRequired)
+	c := apptest.Captcha(t, env, "ip")
+	wrong := c
+	wrong.Answer = "99"
+	_, err = env.App.Auth.SendCode(ctx, phone, "ip", true, wrong)
+	apptest.Code(t, err, auth.CodeCaptchaWrong)
+	_, err = env.App.Auth.SendCode(ctx, phone, "ip", true, c) // the right answer, too late: spent
+	apptest.Code(t, err, auth.CodeCaptchaExpired)
+	late := apptest.Captcha(t, env, "ip")
+	now = now.Add(5*time.Minute + time.Second)
+	_, err = env.App.Auth.SendCode(ctx, phone, "ip", true, late)
+	apptest.Code(t, err, auth.CodeCaptchaExpired)
+	if env.SMS.Sent() != 0 {
+		t.Fatalf("%d codes sent without a passed challenge", env.SMS.Sent())
+	}
+	full := apptest.Captcha(t, env, "ip")
+	full.Answer = " " + string(rune('０'+int(full.Answer[0]-'0'))) + full.Answer[1:] // full-width digits, spaces: still right
+	apptest.Must(env.App.Auth.SendCode(ctx, phone, "ip", true, full))(t)
 }

@@ -7,6 +7,9 @@ const (
 	CodeAuthRequired    = "auth.required"
 	CodeCSRF            = "auth.csrf"
 	CodePhone           = "auth.phone_invalid"
+	CodeCaptchaRequired = "auth.captcha_required"
+	CodeCaptchaExpired  = "auth.captcha_expired"
+	CodeCaptchaWrong    = "auth.captcha_wrong"
 	CodeAgreement       = "auth.agreement_required"
 	CodeSMSTooFrequent  = "auth.sms_too_frequent"
 	CodeSMSUnavailable  = "auth.sms_unavailable"
@@ -27,6 +30,9 @@ var Errors = domain.Catalogue{
 	CodeAuthRequired:    "请先登录",
 	CodeCSRF:            "页面已过期，请刷新后重试",
 	CodePhone:           "请输入正确的 11 位手机号码",
+	CodeCaptchaRequired: "请先完成图形验证（输入图中算式的结果）。",
+	CodeCaptchaExpired:  "图形验证已失效，请换一张后重新输入。",
+	CodeCaptchaWrong:    "图形验证的答案不对，请换一张后重新输入。",
 	CodeAgreement:       "请先阅读并勾选同意《用户协议》和《隐私政策》",
 	CodeSMSTooFrequent:  "验证码发送过于频繁，请稍后再试",
 	CodeSMSUnavailable:  "短信服务暂不可用，请稍后再试或使用微信小程序登录",

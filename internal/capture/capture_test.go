@@ -332,13 +332,13 @@ func TestInstancesShareOneDatabase(t *testing.T) {
 	if b.Demo.CampaignID != cid {
 		t.Fatalf("the second instance seeded another campaign: %d, %d", b.Demo.CampaignID, cid)
 	}
-	apptest.Must(a.App.Auth.SendCode(ctx, "13200132000", "ip", true))(t)
+	apptest.Must(a.App.Auth.SendCode(ctx, "13200132000", "ip", true, apptest.Captcha(t, a, "ip")))(t)
 	in := apptest.Must(a.App.Auth.SignInSMS(ctx, "13200132000", a.SMS.Code("13200132000"), "ip", true))(t)
 	who := apptest.Must(b.App.Auth.Authenticate(ctx, in.Token, "ip"))(t) // the session holds across instances
 	apptest.Enrolled(t, b, who, a.Demo.Student.Name, a.Demo.Student.DocNumber)
 	// Rate limits hold across instances too: the second code within the
 	// minute is refused by the other instance.
-	_, err := b.App.Auth.SendCode(ctx, "13200132000", "ip", true)
+	_, err := b.App.Auth.SendCode(ctx, "13200132000", "ip", true, apptest.Captcha(t, b, "ip"))
 	apptest.Code(t, err, auth.CodeSMSTooFrequent)
 
 	up := must3(a.App.Capture.Upload(ctx, who, cid, "key-shared-1", apptest.Testdata(t, "astronaut.png")))(t)

@@ -22,4 +22,5 @@ const (
 	IndexOpenID   = "wechat-openid"
 	IndexDocument = "document"
 	IndexSMSCode  = "sms-code"
+	IndexCaptcha  = "captcha"
 )

@@ -35,6 +35,7 @@ func Defaults() map[string][]Rule {
 	return map[string][]Rule{
 		"sms-phone":    {{1, time.Minute}, {5, time.Hour}, {10, 24 * time.Hour}},
 		"sms-ip":       {{600, time.Hour}, {5000, 24 * time.Hour}},
+		"captcha-ip":   {{120, time.Minute}, {5000, time.Hour}},
 		"sms-phone-ip": {{1, time.Minute}, {3, 24 * time.Hour}},
 		// Wrong SMS codes per phone and client, with back-off: a minute
 		// after 3, about 4 minutes after 5 in a quarter hour, 15 minutes

@@ -63,6 +63,7 @@ func (s *Store) Prune(ctx context.Context, before, now time.Time) error {
 		{`DELETE FROM rate_events WHERE at < ?`, before},
 		{`DELETE FROM sms_codes WHERE created_at < ?`, before},
 		{`DELETE FROM sessions WHERE expires_at < ?`, now},
+		{`DELETE FROM captchas WHERE expires_at < ?`, now},
 	} {
 		if _, err := s.exec(ctx, nil, q.sql, q.at.UnixMilli()); err != nil {
 			return fmt.Errorf("store: prune: %w", err)

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"zhipai/internal/auth"
+	"zhipai/internal/captcha"
 	"zhipai/internal/capture"
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
@@ -51,7 +53,7 @@ func NoErr(t testing.TB, err error) {
 func SignIn(t testing.TB, env *Env, phone, ip string) domain.Caller {
 	t.Helper()
 	ctx, a := context.Background(), env.App.Auth
-	Must(a.SendCode(ctx, phone, ip, true))(t)
+	Must(a.SendCode(ctx, phone, ip, true, Captcha(t, env, ip)))(t)
 	in := Must(a.SignInSMS(ctx, phone, env.SMS.Code(phone), ip, true))(t)
 	return Must(a.Authenticate(ctx, in.Token, ip))(t)
 }
@@ -112,4 +114,16 @@ func RetakePhoto(t testing.TB) []byte {
 		return b
 	}
 	return Mirrored(t)
+}
+
+// Captcha passes a sign-in challenge as a screen-reader user would: by its
+// question in words.
+func Captcha(t testing.TB, env *Env, ip string) auth.CaptchaAnswer {
+	t.Helper()
+	c := Must(env.App.Auth.NewCaptcha(context.Background(), ip))(t)
+	answer, ok := captcha.Solve(c.Question)
+	if !ok {
+		t.Fatalf("cannot read the challenge %q", c.Question)
+	}
+	return auth.CaptchaAnswer{ID: c.ID, Answer: answer}
 }

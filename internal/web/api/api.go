@@ -98,6 +98,7 @@ type Route struct {
 func (a *API) Routes() []Route {
 	sr, cr, ir, ur, br := sessionRoutes{a}, campaignRoutes{a}, identityRoutes{a}, uploadRoutes{a}, submissionRoutes{a}
 	return []Route{
+		{"GET", "/api/v1/auth/captcha", false, sr.captcha, false},
 		{"POST", "/api/v1/auth/sms/send", false, sr.sendCode, false},
 		{"POST", "/api/v1/auth/sms/verify", false, sr.verifyCode, false},
 		{"POST", "/api/v1/auth/wechat", false, sr.wechatSignIn, false},

@@ -17,6 +17,7 @@ import (
 
 	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
+	"zhipai/internal/captcha"
 	"zhipai/internal/store"
 	"zhipai/internal/web"
 	"zhipai/internal/web/api"
@@ -145,10 +146,34 @@ func newClient(t *testing.T, base string) *client {
 	return &client{t: t, base: base, c: &http.Client{Jar: jar, Timeout: time.Minute}}
 }
 
+// captcha fetches a sign-in challenge and answers it from its question in
+// words (as a screen reader user would).
+func (c *client) captcha() map[string]any {
+	c.t.Helper()
+	var v struct{ ID, Question string }
+	if a := c.json("GET", "/api/v1/auth/captcha", nil); a.status != 200 {
+		c.t.Fatalf("captcha: %d %s", a.status, a.body)
+	} else {
+		a.json(c.t, &v)
+	}
+	answer, ok := captcha.Solve(v.Question)
+	if !ok {
+		c.t.Fatalf("unreadable challenge %q", v.Question)
+	}
+	return map[string]any{"captcha_id": v.ID, "captcha_answer": answer}
+}
+
+// sendBody is an SMS send request with a passed challenge.
+func (c *client) sendBody(phone string, agreed bool) map[string]any {
+	b := c.captcha()
+	b["phone"], b["agreed"] = phone, agreed
+	return b
+}
+
 // signIn signs a browser in by SMS.
 func signIn(t *testing.T, env *apptest.Env, base, phone string) *client {
 	c := newClient(t, base)
-	if a := c.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": phone, "agreed": true}); a.status != 200 {
+	if a := c.json("POST", "/api/v1/auth/sms/send", c.sendBody(phone, true)); a.status != 200 {
 		t.Fatalf("send: %d %s", a.status, a.body)
 	}
 	a := c.json("POST", "/api/v1/auth/sms/verify", map[string]any{"phone": phone, "code": env.SMS.Code(phone), "agreed": true})
@@ -201,6 +226,11 @@ func TestPathOverHTTP(t *testing.T) {
 	anon.json("POST", cp+"/join", nil).code(t, 401, "auth.required")
 	anon.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": "13800138000", "agreed": false}).code(t, 400, "auth.agreement_required")
 	anon.do("POST", "/api/v1/auth/sms/send", strings.NewReader("{not json"), "application/json", nil).code(t, 400, "request.invalid")
+	anon.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": "13800138000", "agreed": true}).code(t, 400, "auth.captcha_required")
+	wrong := anon.sendBody("13800138000", true)
+	wrong["captcha_answer"] = "99"
+	anon.json("POST", "/api/v1/auth/sms/send", wrong).code(t, 400, "auth.captcha_wrong")
+	anon.json("POST", "/api/v1/auth/sms/send", wrong).code(t, 400, "auth.captcha_expired") // one try per challenge
 	anon.json("GET", "/api/v1/nowhere", nil).code(t, 404, "not_found")
 	anon.json("GET", "/api/v1/join-codes/NOPE", nil).code(t, 404, "campaign.not_found")
 	anon.json("GET", "/api/v1/campaigns/424242", nil).code(t, 404, "campaign.not_found")
@@ -209,7 +239,7 @@ func TestPathOverHTTP(t *testing.T) {
 	// The same code twice: used.
 	anon.json("POST", "/api/v1/auth/sms/verify", map[string]any{"phone": "13800138000", "code": env.SMS.Code("13800138000"), "agreed": true}).code(t, 400, "auth.code_used")
 	// A second code within the minute: 429 with a retry hint.
-	a := anon.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": "13800138000", "agreed": true})
+	a := anon.json("POST", "/api/v1/auth/sms/send", anon.sendBody("13800138000", true))
 	a.code(t, 429, "auth.sms_too_frequent")
 	if a.header.Get("Retry-After") == "" {
 		t.Fatal("429 without Retry-After")
@@ -406,7 +436,7 @@ func TestExpiredCodeOverHTTP(t *testing.T) {
 	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
 	ts, _ := newServer(t, env)
 	c := newClient(t, ts.URL)
-	c.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": "13600136000", "agreed": true})
+	c.json("POST", "/api/v1/auth/sms/send", c.sendBody("13600136000", true))
 	code := env.SMS.Code("13600136000")
 	later := time.Now().Add(6 * time.Minute)
 	env.App.SetClock(func() time.Time { return later })

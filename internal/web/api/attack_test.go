@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -64,9 +65,10 @@ func TestLoginCSRF(t *testing.T) {
 	if n := env.SMS.Sent(); n != 0 {
 		t.Fatalf("%d SMS sent by cross-site or non-JSON posts", n)
 	}
-	// The same request from this origin works.
+	// The same request from this origin, with a passed challenge, works.
 	u, _ := url.Parse(ts.URL)
-	if a := c.do("POST", "/api/v1/auth/sms/send", strings.NewReader(body), "application/json",
+	good, _ := json.Marshal(c.sendBody("13800138000", true))
+	if a := c.do("POST", "/api/v1/auth/sms/send", bytes.NewReader(good), "application/json",
 		map[string]string{"Origin": "http://" + u.Host, "Sec-Fetch-Site": "same-origin"}); a.status != 200 {
 		t.Fatalf("same-origin send: %d %s", a.status, a.body)
 	}
@@ -87,7 +89,8 @@ func TestStrangerCannotLockPhone(t *testing.T) {
 	for range 10 {
 		verify(stranger, "203.0.113.5", "000000").code(t, 400, "auth.code_expired")
 	}
-	if a := owner.do("POST", "/api/v1/auth/sms/send", strings.NewReader(`{"phone":"`+phone+`","agreed":true}`), "application/json", from("198.51.100.9")); a.status != 200 {
+	send, _ := json.Marshal(owner.sendBody(phone, true))
+	if a := owner.do("POST", "/api/v1/auth/sms/send", bytes.NewReader(send), "application/json", from("198.51.100.9")); a.status != 200 {
 		t.Fatalf("owner's send: %d %s", a.status, a.body)
 	}
 	code := env.SMS.Code(phone)

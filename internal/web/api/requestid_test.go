@@ -37,7 +37,7 @@ func TestRequestIDReachesServiceLogs(t *testing.T) {
 	env.App.Auth.Log = slog.New(logctx.Handler(slog.NewTextHandler(&buf, nil)))
 	ts, _ := newServer(t, env)
 	c := newClient(t, ts.URL)
-	c.json("POST", "/api/v1/auth/sms/send", map[string]any{"phone": "13600136000", "agreed": true})
+	c.json("POST", "/api/v1/auth/sms/send", c.sendBody("13600136000", true))
 	a := c.json("POST", "/api/v1/auth/sms/verify", map[string]any{"phone": "13600136000", "code": env.SMS.Code("13600136000"), "agreed": true})
 	rid := a.header.Get("X-Request-ID")
 	if a.status != 200 || rid == "" {

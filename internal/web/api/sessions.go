@@ -15,6 +15,7 @@ type sessionRoutes struct{ *API }
 type smsSendReq struct {
 	Phone  string `json:"phone"`
 	Agreed bool   `json:"agreed"`
+	auth.CaptchaAnswer
 }
 
 func (a sessionRoutes) sendCode(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
@@ -22,11 +23,20 @@ func (a sessionRoutes) sendCode(w http.ResponseWriter, r *http.Request, c domain
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	cool, err := a.auth.SendCode(r.Context(), req.Phone, c.IP, req.Agreed)
+	cool, err := a.auth.SendCode(r.Context(), req.Phone, c.IP, req.Agreed, req.CaptchaAnswer)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"cooldown_seconds": int(cool.Seconds())})
+	return nil
+}
+
+func (a sessionRoutes) captcha(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	v, err := a.auth.NewCaptcha(r.Context(), c.IP)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 

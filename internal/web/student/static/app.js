@@ -158,12 +158,29 @@ function loginPage() {
   const phone = h("input#phone", { type: "tel", inputmode: "numeric", maxlength: "13", autocomplete: "tel", placeholder: "请输入手机号" });
   const code = h("input#code", { type: "text", inputmode: "numeric", maxlength: "6", autocomplete: "one-time-code", placeholder: "6 位验证码" });
   const agree = h("input#agree", { type: "checkbox" });
+  // The challenge before a code is sent: a sum drawn as an image, and the
+  // same sum in words for a screen reader. Each is good for one try.
+  const capImg = h("img#captcha-img", { alt: "图形验证", width: "200", height: "64" });
+  const capQ = h("p.small.muted#captcha-question", { "aria-live": "polite" });
+  const capIn = h("input#captcha-answer", { type: "text", inputmode: "numeric", maxlength: "3", autocomplete: "off", placeholder: "图中算式的结果" });
+  let capID = "";
+  const newCaptcha = async () => {
+    try {
+      const c = await api("GET", "/api/v1/auth/captcha");
+      capID = c.id; capImg.src = c.image; capImg.alt = "图形验证：" + c.question; capQ.textContent = "看不清图片？文字题：" + c.question;
+      capIn.value = "";
+    } catch (e) { capQ.textContent = e.message; }
+  };
+  const capRefresh = h("button.link#captcha-refresh", { type: "button", onclick: newCaptcha }, "换一张");
   const send = h("button.secondary#send-code", { type: "button" }, "获取验证码");
   const login = h("button.block#login", { type: "submit" }, "登录");
   let timer = 0, left = 0;
   send.addEventListener("click", () => busy(send, "login-error", async () => {
     if (!agree.checked) throw new Error("请先阅读并勾选同意《用户协议》和《隐私政策》");
-    const r = await api("POST", "/api/v1/auth/sms/send", { phone: phone.value, agreed: agree.checked });
+    if (!capIn.value.trim()) throw new Error("请先输入图中算式的结果。");
+    let r;
+    try { r = await api("POST", "/api/v1/auth/sms/send", { phone: phone.value, agreed: agree.checked, captcha_id: capID, captcha_answer: capIn.value }); }
+    finally { newCaptcha(); } // spent, right or wrong
     toast("验证码已发送");
     left = r.cooldown_seconds || 60;
     clearInterval(timer);
@@ -184,11 +201,13 @@ function loginPage() {
     });
   } },
     h("label", { for: "phone" }, "手机号"), phone,
+    h("label", { for: "captcha-answer" }, "图形验证"), h("div.row.captcha", capImg, capRefresh), capIn, capQ,
     h("label", { for: "code" }, "短信验证码"), h("div.row", code, send),
     h("label.check", agree, h("span", "我已阅读并同意",
       h("a", { href: "#agreement", onclick: (e) => { e.preventDefault(); document.getElementById("terms").open = true; } }, "《用户协议》"), "和",
       h("a", { href: "#privacy", onclick: (e) => { e.preventDefault(); document.getElementById("terms").open = true; } }, "《隐私政策》"))),
     errorBox("login-error"), login);
+  newCaptcha();
   show(h("h1", "手机号登录"),
     h("p.muted", "新生证件照在线采集。未注册的手机号验证后自动创建账号。"), form,
     h("details.card#terms", h("summary", "用户协议与隐私政策摘要"),
