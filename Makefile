@@ -6,7 +6,7 @@ ORT_LIB   := lib/libonnxruntime.so.1
 DATA      ?= ../shared/data/photos
 export ZHIPAI_ONNXRUNTIME_LIB := $(abspath $(ORT_LIB))
 
-.PHONY: help setup setup-test build run test eval bench bench-flow models clean
+.PHONY: help setup setup-test build run test fuzz eval bench bench-flow models clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -34,6 +34,19 @@ run: build ## serve Zhipai on its embedded defaults (SQLite and photos in ./data
 test: setup-test ## run the whole test suite (SQLite and PostgreSQL, and the browser test)
 	$(GO) vet ./...
 	ZHIPAI_TEST_POSTGRES_REQUIRED=1 ZHIPAI_E2E_REQUIRED=1 $(GO) test ./...
+
+FUZZTIME ?= 30s
+# Every parser that takes outside bytes; `make test` runs their seed corpora.
+FUZZ_TARGETS := \
+	./internal/photo:FuzzDecode ./internal/photo:FuzzEXIF ./internal/photo:FuzzICC ./internal/photo:FuzzStandardize \
+	./internal/idnumber:FuzzParse ./internal/roster:FuzzReadFile ./internal/sheet:FuzzSafe \
+	./internal/web/api:FuzzJSONBodies ./internal/web/api:FuzzPhotoBody
+
+fuzz: setup ## run each fuzz target for FUZZTIME (30s); a crash lands in the package's testdata/fuzz, commit it
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -parallel 2 || exit 1; \
+	done
 
 eval: build ## score the pipeline on the labelled photos in $(DATA)
 	$(BIN) photo eval $(DATA) --sheet out/eval-sheet.png

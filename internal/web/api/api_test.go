@@ -68,7 +68,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 }
 
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 	csrf string
@@ -80,7 +80,7 @@ type answer struct {
 	body   []byte
 }
 
-func (a answer) json(t *testing.T, v any) {
+func (a answer) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(a.body, v); err != nil {
 		t.Fatalf("body %q: %v", a.body, err)
@@ -88,7 +88,7 @@ func (a answer) json(t *testing.T, v any) {
 }
 
 // code checks an error answer: status, stable code, a message.
-func (a answer) code(t *testing.T, status int, code string) {
+func (a answer) code(t testing.TB, status int, code string) {
 	t.Helper()
 	var e api.ErrorBody
 	json.Unmarshal(a.body, &e)
@@ -102,9 +102,15 @@ func (a answer) code(t *testing.T, status int, code string) {
 
 func (c *client) do(method, path string, body io.Reader, ctype string, hdr map[string]string) answer {
 	c.t.Helper()
+	return c.doTB(c.t, method, path, body, ctype, hdr)
+}
+
+// doTB is do reporting to t (a fuzz iteration's).
+func (c *client) doTB(t testing.TB, method, path string, body io.Reader, ctype string, hdr map[string]string) answer {
+	t.Helper()
 	req, err := http.NewRequest(method, c.base+path, body)
 	if err != nil {
-		c.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
@@ -117,7 +123,7 @@ func (c *client) do(method, path string, body io.Reader, ctype string, hdr map[s
 	}
 	resp, err := c.c.Do(req)
 	if err != nil {
-		c.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
@@ -134,14 +140,16 @@ func (c *client) json(method, path string, in any) answer {
 	return c.do(method, path, body, "application/json", nil)
 }
 
-func newServer(t *testing.T, env *apptest.Env) (*httptest.Server, *web.Server) {
+func newServer(t *testing.T, env *apptest.Env) (*httptest.Server, *web.Server) { return newServerForTB(t, env) }
+
+func newServerForTB(t testing.TB, env *apptest.Env) (*httptest.Server, *web.Server) {
 	srv := web.New(api.New(api.Config{}, env.App.Services(), nil), env.App.Store.DB(), nil)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, srv
 }
 
-func newClient(t *testing.T, base string) *client {
+func newClient(t testing.TB, base string) *client {
 	jar, _ := cookiejar.New(nil)
 	return &client{t: t, base: base, c: &http.Client{Jar: jar, Timeout: time.Minute}}
 }
@@ -171,7 +179,9 @@ func (c *client) sendBody(phone string, agreed bool) map[string]any {
 }
 
 // signIn signs a browser in by SMS.
-func signIn(t *testing.T, env *apptest.Env, base, phone string) *client {
+func signIn(t *testing.T, env *apptest.Env, base, phone string) *client { return signInTB(t, env, base, phone) }
+
+func signInTB(t testing.TB, env *apptest.Env, base, phone string) *client {
 	c := newClient(t, base)
 	if a := c.json("POST", "/api/v1/auth/sms/send", c.sendBody(phone, true)); a.status != 200 {
 		t.Fatalf("send: %d %s", a.status, a.body)
