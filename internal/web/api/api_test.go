@@ -140,7 +140,9 @@ func (c *client) json(method, path string, in any) answer {
 	return c.do(method, path, body, "application/json", nil)
 }
 
-func newServer(t *testing.T, env *apptest.Env) (*httptest.Server, *web.Server) { return newServerForTB(t, env) }
+func newServer(t *testing.T, env *apptest.Env) (*httptest.Server, *web.Server) {
+	return newServerForTB(t, env)
+}
 
 func newServerForTB(t testing.TB, env *apptest.Env) (*httptest.Server, *web.Server) {
 	srv := web.New(api.New(api.Config{}, env.App.Services(), nil), env.App.Store.DB(), nil)
@@ -179,7 +181,9 @@ func (c *client) sendBody(phone string, agreed bool) map[string]any {
 }
 
 // signIn signs a browser in by SMS.
-func signIn(t *testing.T, env *apptest.Env, base, phone string) *client { return signInTB(t, env, base, phone) }
+func signIn(t *testing.T, env *apptest.Env, base, phone string) *client {
+	return signInTB(t, env, base, phone)
+}
 
 func signInTB(t testing.TB, env *apptest.Env, base, phone string) *client {
 	c := newClient(t, base)
