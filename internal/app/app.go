@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"zhipai/internal/audit"
 	"zhipai/internal/auth"
 	"zhipai/internal/blob"
 	"zhipai/internal/capture"
@@ -20,6 +21,7 @@ import (
 	"zhipai/internal/roster"
 	"zhipai/internal/secret"
 	"zhipai/internal/sms"
+	"zhipai/internal/staff"
 	"zhipai/internal/store"
 	"zhipai/internal/web/api"
 	"zhipai/internal/wechat"
@@ -34,6 +36,9 @@ type App struct {
 	Engine  *engine.Engine
 	Limiter *ratelimit.Limiter
 	Log     *slog.Logger
+
+	Audit *audit.Log
+	Staff *staff.Service
 
 	Auth    *auth.Service
 	Enrol   *enrol.Service
@@ -111,6 +116,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Capture = capture.New(capture.Config{QueueLimit: cfg.QueueLimit, MaxUploadBytes: maxPhotoBytes, PhotoWorkers: cfg.PhotoWorkers},
 		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Engine, Queue: a.Queue, Enrol: a.Enrol, Limiter: a.Limiter, Log: log})
 	a.Review = review.New(review.DefaultConfig(), a.Store, log)
+	a.Audit = audit.New(a.Store)
+	a.Staff = staff.New(staff.DefaultConfig(), a.Store, keys, a.Audit, log)
 	ok = true
 	return a, nil
 }
@@ -160,6 +167,7 @@ func (a *App) SetClock(now func() time.Time) {
 	a.Enrol.SetClock(now)
 	a.Capture.SetClock(now)
 	a.Review.SetClock(now)
+	a.Staff.SetClock(now)
 }
 
 // maxPhotoBytes bounds a photo or document image (30 MB).

@@ -34,6 +34,8 @@ func commands() []command {
 		{"demo", "seed a demo school, campaign and roster", runDemo},
 		{"roster", "import a campaign's roster (xlsx or csv)", runRoster},
 		{"review", "approve, reject or claim a submission", runReview},
+		{"user", "create a staff account (the first platform admin)", runUser},
+		{"audit", "verify the audit log's hash chains", runAudit},
 		{"bench", "load-test the student path (bench flow)", runBench},
 		{"photo", "standardize, check and evaluate ID photos", runPhoto},
 		{"idcard", "check photos of identity cards", runIDCard},

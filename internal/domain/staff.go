@@ -1,0 +1,93 @@
+package domain
+
+import "time"
+
+// Role is a staff member's role (requirements AU-5).
+type Role string
+
+// The roles, from the vendor's down to a class's.
+const (
+	RolePlatformAdmin  Role = "platform_admin"
+	RoleVendorReviewer Role = "vendor_reviewer"
+	RoleVendorSupport  Role = "vendor_support"
+	RoleSchoolAdmin    Role = "school_admin"
+	RoleCollegeAdmin   Role = "college_admin"
+	RoleCounsellor     Role = "counsellor"
+	RoleSchoolReviewer Role = "school_reviewer"
+)
+
+var roleTitles = map[Role]string{
+	RolePlatformAdmin: "平台管理员", RoleVendorReviewer: "服务商审核员", RoleVendorSupport: "服务商客服",
+	RoleSchoolAdmin: "学校管理员", RoleCollegeAdmin: "学院管理员", RoleCounsellor: "辅导员", RoleSchoolReviewer: "学校审核员",
+}
+
+// Roles lists every role.
+func Roles() []Role {
+	return []Role{RolePlatformAdmin, RoleVendorReviewer, RoleVendorSupport, RoleSchoolAdmin, RoleCollegeAdmin, RoleCounsellor, RoleSchoolReviewer}
+}
+
+// Valid reports whether r is a role.
+func (r Role) Valid() bool { _, ok := roleTitles[r]; return ok }
+
+// Title is the role's Chinese name.
+func (r Role) Title() string { return roleTitles[r] }
+
+// Vendor reports whether the role belongs to the photo vendor (all
+// schools) rather than to one school.
+func (r Role) Vendor() bool {
+	return r == RolePlatformAdmin || r == RoleVendorReviewer || r == RoleVendorSupport
+}
+
+// StaffUser is a staff account.
+type StaffUser struct {
+	ID                 int64
+	Login, Name        string
+	Role               Role
+	SchoolID           int64  // 0 for vendor roles
+	College            string // a college admin's college
+	PasswordHash       string
+	TOTPSealed         []byte // the TOTP secret, sealed
+	MustChangePassword bool
+	Failures           int       // consecutive failed sign-ins
+	LockedUntil        time.Time // no sign-in before
+	CreatedAt          time.Time
+	DisabledAt         time.Time
+}
+
+// StaffSession is a staff sign-in: shorter-lived than a student's, and
+// ended by an idle timeout.
+type StaffSession struct {
+	TokenHash string
+	StaffID   int64
+	CSRF      string
+	CreatedAt time.Time
+	LastSeen  time.Time
+	ExpiresAt time.Time
+}
+
+// Scope is what a staff member may see, from the widest: the vendor's
+// (every school), a school (tenant), a college of it, a counsellor's
+// classes. Store queries that staff reach take a Scope and filter by it.
+type Scope struct {
+	Vendor   bool
+	SchoolID int64
+	College  string   // "" is every college of the school
+	Classes  []string // a counsellor's classes; nil is every class
+}
+
+// AuditEntry is one row of the append-only audit log.
+type AuditEntry struct {
+	Seq       int64
+	TenantID  int64 // the school; 0 for the vendor's own actions
+	At        time.Time
+	ActorID   int64 // the staff member; 0 for the system or the CLI
+	ActorRole string
+	IP, UA    string
+	Action    string
+	Target    string
+	Before    string
+	After     string
+	Reason    string
+	PrevHash  string
+	Hash      string
+}
