@@ -190,5 +190,5 @@ func (a *App) Close() error {
 
 // Services are the use cases the JSON API serves.
 func (a *App) Services() api.Services {
-	return api.Services{Auth: a.Auth, Enrol: a.Enrol, Capture: a.Capture}
+	return api.Services{Auth: a.Auth, Enrol: a.Enrol, Capture: a.Capture, Staff: a.Staff}
 }

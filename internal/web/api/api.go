@@ -24,6 +24,7 @@ import (
 	"zhipai/internal/capture"
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
+	"zhipai/internal/staff"
 )
 
 // Config configures the API.
@@ -53,6 +54,7 @@ type API struct {
 	auth    *auth.Service
 	enrol   *enrol.Service
 	capture *capture.Service
+	staff   *staff.Service
 	log     *slog.Logger
 	bodies  *bodies
 }
@@ -62,6 +64,7 @@ type Services struct {
 	Auth    *auth.Service
 	Enrol   *enrol.Service
 	Capture *capture.Service
+	Staff   *staff.Service
 }
 
 // New builds the API.
@@ -81,7 +84,7 @@ func New(cfg Config, s Services, log *slog.Logger) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
+	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, staff: s.Staff, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
 }
 
 // Route is one endpoint.
@@ -92,37 +95,45 @@ type Route struct {
 	handler func(w http.ResponseWriter, r *http.Request, c domain.Caller) error
 	// photo: the body is an image (raw or multipart), not JSON.
 	photo bool
+	// Staff: a staff route, authenticated by the staff cookie (staffOnly).
+	Staff bool
 }
 
 // Routes lists every endpoint (the OpenAPI test walks it).
 func (a *API) Routes() []Route {
-	sr, cr, ir, ur, br := sessionRoutes{a}, campaignRoutes{a}, identityRoutes{a}, uploadRoutes{a}, submissionRoutes{a}
+	sr, cr, ir, ur, br, st := sessionRoutes{a}, campaignRoutes{a}, identityRoutes{a}, uploadRoutes{a}, submissionRoutes{a}, staffRoutes{a}
 	return []Route{
-		{"GET", "/api/v1/auth/captcha", false, sr.captcha, false},
-		{"POST", "/api/v1/auth/sms/send", false, sr.sendCode, false},
-		{"POST", "/api/v1/auth/sms/verify", false, sr.verifyCode, false},
-		{"POST", "/api/v1/auth/wechat", false, sr.wechatSignIn, false},
-		{"POST", "/api/v1/auth/signout", true, sr.signOut, false},
-		{"GET", "/api/v1/me", true, sr.me, false},
-		{"GET", "/api/v1/doc-types", false, cr.docTypes, false},
-		{"GET", "/api/v1/campaigns", false, cr.campaigns, false},
-		{"GET", "/api/v1/join-codes/{code}", false, cr.campaignByCode, false},
-		{"GET", "/api/v1/campaigns/{id}", false, cr.campaign, false},
-		{"POST", "/api/v1/campaigns/{id}/join", true, cr.join, false},
-		{"GET", "/api/v1/campaigns/{id}/status", true, cr.status, false},
-		{"GET", "/api/v1/campaigns/{id}/consent", true, cr.consent, false},
-		{"POST", "/api/v1/campaigns/{id}/consent", true, cr.acceptConsent, false},
-		{"PUT", "/api/v1/campaigns/{id}/identity", true, ir.setIdentity, false},
-		{"PUT", "/api/v1/campaigns/{id}/id-images/{side}", true, ir.idImage, true},
-		{"POST", "/api/v1/campaigns/{id}/match", true, ir.match, false},
-		{"POST", "/api/v1/campaigns/{id}/confirm", true, ir.confirm, false},
-		{"POST", "/api/v1/campaigns/{id}/uploads", true, ur.upload, true},
-		{"GET", "/api/v1/uploads/{id}", true, ur.uploadStatus, false},
-		{"GET", "/api/v1/uploads/{id}/result.jpg", true, ur.uploadImage(capture.ImageResult), false},
-		{"GET", "/api/v1/uploads/{id}/preview.jpg", true, ur.uploadImage(capture.ImagePreview), false},
-		{"POST", "/api/v1/uploads/{id}/submit", true, br.submit, false},
-		{"GET", "/api/v1/submissions/{id}", true, br.submission, false},
-		{"POST", "/api/v1/submissions/{id}/withdraw", true, br.withdraw, false},
+		{"GET", "/api/v1/auth/captcha", false, sr.captcha, false, false},
+		{"POST", "/api/v1/auth/sms/send", false, sr.sendCode, false, false},
+		{"POST", "/api/v1/auth/sms/verify", false, sr.verifyCode, false, false},
+		{"POST", "/api/v1/auth/wechat", false, sr.wechatSignIn, false, false},
+		{"POST", "/api/v1/auth/signout", true, sr.signOut, false, false},
+		{"GET", "/api/v1/me", true, sr.me, false, false},
+		{"GET", "/api/v1/doc-types", false, cr.docTypes, false, false},
+		{"GET", "/api/v1/campaigns", false, cr.campaigns, false, false},
+		{"GET", "/api/v1/join-codes/{code}", false, cr.campaignByCode, false, false},
+		{"GET", "/api/v1/campaigns/{id}", false, cr.campaign, false, false},
+		{"POST", "/api/v1/campaigns/{id}/join", true, cr.join, false, false},
+		{"GET", "/api/v1/campaigns/{id}/status", true, cr.status, false, false},
+		{"GET", "/api/v1/campaigns/{id}/consent", true, cr.consent, false, false},
+		{"POST", "/api/v1/campaigns/{id}/consent", true, cr.acceptConsent, false, false},
+		{"PUT", "/api/v1/campaigns/{id}/identity", true, ir.setIdentity, false, false},
+		{"PUT", "/api/v1/campaigns/{id}/id-images/{side}", true, ir.idImage, true, false},
+		{"POST", "/api/v1/campaigns/{id}/match", true, ir.match, false, false},
+		{"POST", "/api/v1/campaigns/{id}/confirm", true, ir.confirm, false, false},
+		{"POST", "/api/v1/campaigns/{id}/uploads", true, ur.upload, true, false},
+		{"GET", "/api/v1/uploads/{id}", true, ur.uploadStatus, false, false},
+		{"GET", "/api/v1/uploads/{id}/result.jpg", true, ur.uploadImage(capture.ImageResult), false, false},
+		{"GET", "/api/v1/uploads/{id}/preview.jpg", true, ur.uploadImage(capture.ImagePreview), false, false},
+		{"POST", "/api/v1/uploads/{id}/submit", true, br.submit, false, false},
+		{"GET", "/api/v1/submissions/{id}", true, br.submission, false, false},
+		{"POST", "/api/v1/submissions/{id}/withdraw", true, br.withdraw, false, false},
+		// The staff side: its own cookie, checked by staffOnly.
+		{"POST", "/api/v1/staff/auth/signin", false, st.signIn, false, false},
+		{"GET", "/api/v1/staff/me", false, a.staffOnly(st.me, true), false, true},
+		{"POST", "/api/v1/staff/auth/password", false, a.staffOnly(st.changePassword, true), false, true},
+		{"POST", "/api/v1/staff/auth/signout", false, a.staffOnly(st.signOut, true), false, true},
+		{"POST", "/api/v1/staff/auth/signout-all", false, a.staffOnly(st.signOutEverywhere, true), false, true},
 	}
 }
 

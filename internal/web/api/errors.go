@@ -12,6 +12,7 @@ import (
 	"zhipai/internal/enrol"
 	"zhipai/internal/photo"
 	"zhipai/internal/review"
+	"zhipai/internal/staff"
 )
 
 // statuses is the one place where a public code becomes an HTTP status.
@@ -107,6 +108,18 @@ var statuses = map[string]int{
 	photo.CodeSpec:            http.StatusInternalServerError,
 	photo.CodeCancelled:       http.StatusServiceUnavailable,
 	photo.CodeGeometryMissing: http.StatusUnprocessableEntity,
+	// The staff side.
+	staff.CodeLogin:         http.StatusBadRequest,
+	staff.CodeLoginTaken:    http.StatusConflict,
+	staff.CodeName:          http.StatusBadRequest,
+	staff.CodeRole:          http.StatusBadRequest,
+	staff.CodeSignIn:        http.StatusUnauthorized,
+	staff.CodeLocked:        http.StatusTooManyRequests,
+	staff.CodeWeakPassword:  http.StatusBadRequest,
+	staff.CodeMustChange:    http.StatusForbidden,
+	staff.CodeAuthRequired:  http.StatusUnauthorized,
+	staff.CodeCSRF:          http.StatusForbidden,
+	staff.CodeWrongPassword: http.StatusBadRequest,
 	// The API itself.
 	CodeMethod:        http.StatusMethodNotAllowed,
 	CodeContentType:   http.StatusUnsupportedMediaType,
@@ -138,7 +151,7 @@ var apiErrors = domain.Catalogue{
 // catalogue holds the messages of every use case's codes.
 var catalogue = func() domain.Catalogue {
 	all := domain.Catalogue{}
-	for _, c := range []domain.Catalogue{domain.Errors, auth.Errors, enrol.Errors, capture.Errors, review.Errors, apiErrors} {
+	for _, c := range []domain.Catalogue{domain.Errors, auth.Errors, enrol.Errors, capture.Errors, review.Errors, staff.Errors, apiErrors} {
 		for code, msg := range c {
 			all[code] = msg
 		}
