@@ -131,6 +131,9 @@ func SeedDemo(ctx context.Context, a *App) (Demo, error) {
 		return d, fmt.Errorf("demo: roster rejected: %+v", rep.Errors)
 	}
 	d.RosterRows = rep.Created + rep.Updated
+	if err := seedDemoStaff(ctx, a, school.ID); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 

@@ -86,6 +86,11 @@ func demoSeed(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Demo school %d, campaign %d (join code %s), %d students on the roster.\n", d.SchoolID, d.CampaignID, d.JoinCode, d.RosterRows)
 	fmt.Fprintf(stdout, "Sign in as a demo student:\n  phone:            any mainland mobile, e.g. %s (the SMS code is printed in the server log)\n", d.Student.Phone)
 	fmt.Fprintf(stdout, "  name:             %s\n  ID number:        %s (fictitious)\n%s", d.Student.Name, d.Student.DocNumber, cardsNote)
+	fmt.Fprintf(stdout, "Sign in to the console (/console/) as a demo staff member: password %s and a TOTP code from an\n"+
+		"authenticator app given the key below (or `oathtool --totp -b KEY`). Demo accounts only: never for real data.\n", app.DemoStaffPassword)
+	for _, s := range app.DemoStaffAccounts() {
+		fmt.Fprintf(stdout, "  %-16s %-8s TOTP key %s\n", s.Login, s.Role.Title(), s.TOTPSecret)
+	}
 	return exitOK
 }
 
