@@ -164,21 +164,7 @@ func TestStudentPathInBrowser(t *testing.T) {
 	exe := chromium(t)
 	srv, inbox := start(t)
 	shots := artifacts(t)
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.WindowSize(360, 780),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // start the browser outside the timeout
-		t.Fatalf("start Chromium: %v", err)
-	}
+	ctx := browser(t, exe, 360, 780)
 
 	step := 0
 	shot := func(name string) chromedp.Action[chromedp.Void] {
@@ -482,6 +468,26 @@ func facelessPhoto(t *testing.T) string {
 	return p
 }
 
+// browser starts headless Chromium (a fresh profile, no network of its
+// own) with a window of w x h; it ends with the test.
+func browser(t *testing.T, exe string, w, h int) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(w, h),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(func() { cancelC(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil { // start the browser outside the timeout
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
 // void drops an action's value.
 func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
@@ -490,14 +496,10 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// retakePhoto is a second real portrait: one of the evaluation photos
-// when they are beside the repository, else the astronaut mirrored (to
-// the duplicate check, a different picture).
+// retakePhoto is a second portrait: the astronaut mirrored (to the
+// duplicate check, a different picture). hivision/test1.jpg, used before,
+// has a street behind the person and is now refused for its background.
 func retakePhoto(t *testing.T) string {
-	p := filepath.Join(apptest.EvalDir(), "hivision", "test1.jpg")
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
 	src, err := os.Open(filepath.Join(apptest.Root(), "testdata", "astronaut.png"))
 	if err != nil {
 		t.Fatal(err)
@@ -514,7 +516,7 @@ func retakePhoto(t *testing.T) string {
 			out.Set(b.Max.X-1-x+b.Min.X, y, m.At(x, y))
 		}
 	}
-	p = filepath.Join(t.TempDir(), "mirrored.jpg")
+	p := filepath.Join(t.TempDir(), "mirrored.jpg")
 	f, err := os.Create(p)
 	if err != nil {
 		t.Fatal(err)

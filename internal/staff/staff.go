@@ -197,3 +197,12 @@ func truncate(s string, n int) string {
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+// Campaigns lists the campaigns the staff member's scope sees.
+func (s *Service) Campaigns(ctx context.Context, who Staff) ([]domain.Campaign, error) {
+	list, err := s.store.CampaignsIn(ctx, who.Scope)
+	if err != nil {
+		return nil, domain.Internal("campaigns: %w", err)
+	}
+	return list, nil
+}

@@ -75,3 +75,28 @@ func (s *Store) OpenCampaigns(ctx context.Context, at time.Time) ([]domain.Campa
 	}
 	return out, rows.Err()
 }
+
+// CampaignsIn lists the campaigns a staff scope sees, newest first: the
+// vendor every school's, anyone else their school's only.
+func (s *Store) CampaignsIn(ctx context.Context, sc domain.Scope) ([]domain.Campaign, error) {
+	q := `SELECT ` + campaignCols + ` FROM campaigns c JOIN schools s ON s.id = c.school_id`
+	var args []any
+	if !sc.Vendor {
+		q += ` WHERE c.school_id = ?`
+		args = append(args, sc.SchoolID)
+	}
+	rows, err := s.rows(ctx, nil, q+` ORDER BY c.opens_at DESC, c.id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -17,6 +17,7 @@ import (
 	"zhipai/internal/logctx"
 
 	"zhipai/internal/web/api"
+	"zhipai/internal/web/console"
 	"zhipai/internal/web/student"
 )
 
@@ -43,6 +44,9 @@ func New(a *api.API, db Pinger, log *slog.Logger) *Server {
 	mux := http.NewServeMux()
 	a.Register(mux)
 	student.Register(mux)
+	if st := a.Staff(); st != nil {
+		console.Register(mux, st, log)
+	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	s.handler = s.recover(s.logRequests(s.securityHeaders(mux)))
 	return s

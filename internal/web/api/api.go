@@ -59,6 +59,9 @@ type API struct {
 	bodies  *bodies
 }
 
+// Staff is the staff side's use case (for the console's pages).
+func (a *API) Staff() *staff.Service { return a.staff }
+
 // Services are the use cases the API serves.
 type Services struct {
 	Auth    *auth.Service

@@ -1,0 +1,117 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"zhipai/internal/app"
+)
+
+// TestConsoleSignIn drives the staff console at laptop size: a wrong
+// TOTP code is refused; the demo school admin signs in with password and
+// TOTP and sees the school's campaigns; a new account made by `zhipai user
+// create` must change its one-time password first; signing out ends the
+// session. Screenshots of each page in out/e2e/console-*.png.
+func TestConsoleSignIn(t *testing.T) {
+	exe := chromium(t)
+	srv, _ := start(t)
+	shots := artifacts(t)
+	ctx := browser(t, exe, 1366, 768)
+	n := 0
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			n++
+			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, fmt.Sprintf("console-%02d-%s.png", n, name)), buf, 0o644)
+		})
+	}
+	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+			t.Fatalf("%s: %v\npage: %s", what, err, html)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return s
+	}
+	code := func(secret string) string {
+		c, err := totp.GenerateCode(secret, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	signIn := func(login, password, otp string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.Navigate(srv.url+"/console/"),
+			chromedp.WaitVisible(css("#signin-form")),
+			chromedp.SendKeys(css("#login"), login),
+			chromedp.SendKeys(css("#password"), password),
+			chromedp.SendKeys(css("#totp"), otp),
+			chromedp.Click(css("#signin")))
+	}
+	var school app.DemoStaff
+	for _, s := range app.DemoStaffAccounts() {
+		if s.Login == "demo.school" {
+			school = s
+		}
+	}
+	wrong := "000000"
+	if code(school.TOTPSecret) == wrong {
+		wrong = "111111"
+	}
+	run("a wrong TOTP code", signIn(school.Login, school.Password, wrong), chromedp.WaitVisible(css("#signin-error")), shot("signin-refused"))
+	if msg := text("#signin-error"); !strings.Contains(msg, "动态验证码") {
+		t.Errorf("refusal says %q", msg)
+	}
+	run("the school admin signs in", signIn(school.Login, school.Password, code(school.TOTPSecret)), chromedp.WaitVisible(css("#campaigns")), shot("campaigns"))
+	if list := text("#campaigns"); !strings.Contains(list, "示范大学") || !strings.Contains(list, "ZHIPAI2026") {
+		t.Errorf("campaigns %q", list)
+	}
+	if who := text("#who"); !strings.Contains(who, "学校管理员") {
+		t.Errorf("who %q", who)
+	}
+	run("sign out", chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#signin-form")), shot("signed-out"))
+	run("after signing out the console asks to sign in", chromedp.Navigate(srv.url+"/console/"), chromedp.WaitVisible(css("#signin-form")))
+
+	// A new account: the one-time password must be changed first.
+	out := srv.run(t, "user", "create", "--role", "school_admin", "--name", "新老师", "--login", "new.teacher", "--school", "DEMO")
+	pw := regexp.MustCompile(`one-time password[^:]*: (\S+)`).FindStringSubmatch(out)
+	key := regexp.MustCompile(`type the key (\S+)`).FindStringSubmatch(out)
+	if pw == nil || key == nil || !strings.Contains(out, "otpauth://totp/") {
+		t.Fatalf("user create printed:\n%s", out)
+	}
+	run("the new account signs in", signIn("new.teacher", pw[1], code(key[1])), chromedp.WaitVisible(css("#must-change")), shot("password"))
+	run("a weak new password", chromedp.SendKeys(css("#old-password"), pw[1]), chromedp.SendKeys(css("#new-password"), "password1234"),
+		chromedp.Click(css("#password-save")), chromedp.WaitVisible(css("#password-error")), shot("password-weak"))
+	if msg := text("#password-error"); !strings.Contains(msg, "常见") {
+		t.Errorf("weak password refusal %q", msg)
+	}
+	run("a good new password", void(chromedp.Evaluate[bool](`(document.querySelector("#new-password").value = "") === ""`)),
+		chromedp.SendKeys(css("#new-password"), "a long and private passphrase 42"),
+		chromedp.Click(css("#password-save")), chromedp.WaitVisible(css("#campaigns")), shot("campaigns-new-teacher"))
+	if v := srv.run(t, "audit", "verify"); !strings.Contains(v, "intact") {
+		t.Errorf("audit verify: %s", v)
+	}
+}
