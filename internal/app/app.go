@@ -16,6 +16,7 @@ import (
 	"zhipai/internal/engine"
 	"zhipai/internal/enrol"
 	"zhipai/internal/job"
+	"zhipai/internal/manage"
 	"zhipai/internal/ratelimit"
 	"zhipai/internal/review"
 	"zhipai/internal/roster"
@@ -37,8 +38,9 @@ type App struct {
 	Limiter *ratelimit.Limiter
 	Log     *slog.Logger
 
-	Audit *audit.Log
-	Staff *staff.Service
+	Audit  *audit.Log
+	Staff  *staff.Service
+	Manage *manage.Service
 
 	Auth    *auth.Service
 	Enrol   *enrol.Service
@@ -118,6 +120,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Review = review.New(review.DefaultConfig(), a.Store, log)
 	a.Audit = audit.New(a.Store)
 	a.Staff = staff.New(staff.DefaultConfig(), a.Store, keys, a.Audit, log)
+	a.Manage = manage.New(a.Store, a.Roster, a.Audit)
 	ok = true
 	return a, nil
 }
@@ -190,5 +193,5 @@ func (a *App) Close() error {
 
 // Services are the use cases the JSON API serves.
 func (a *App) Services() api.Services {
-	return api.Services{Auth: a.Auth, Enrol: a.Enrol, Capture: a.Capture, Staff: a.Staff}
+	return api.Services{Auth: a.Auth, Enrol: a.Enrol, Capture: a.Capture, Staff: a.Staff, Manage: a.Manage}
 }

@@ -109,14 +109,18 @@ func ReadFile(name string, data []byte) ([][]string, error) {
 	case strings.HasSuffix(strings.ToLower(name), ".xlsx"):
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("roster: not a readable .xlsx file: %w", err)
+			return nil, fail(CodeFile, err)
 		}
 		defer f.Close()
 		sheets := f.GetSheetList()
 		if len(sheets) == 0 {
-			return nil, errors.New("roster: the workbook has no sheet")
+			return nil, fail(CodeFile, errors.New("the workbook has no sheet"))
 		}
-		return f.GetRows(sheets[0])
+		rows, err := f.GetRows(sheets[0])
+		if err != nil {
+			return nil, fail(CodeFile, err)
+		}
+		return rows, nil
 	case strings.HasSuffix(strings.ToLower(name), ".csv"):
 		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 		var r io.Reader = bytes.NewReader(data)
@@ -125,9 +129,13 @@ func ReadFile(name string, data []byte) ([][]string, error) {
 		}
 		cr := csv.NewReader(r)
 		cr.FieldsPerRecord = -1
-		return cr.ReadAll()
+		rows, err := cr.ReadAll()
+		if err != nil {
+			return nil, fail(CodeFile, err)
+		}
+		return rows, nil
 	}
-	return nil, errors.New("roster: the file must be .xlsx or .csv")
+	return nil, fail(CodeFile, errors.New("the file must be .xlsx or .csv"))
 }
 
 // ImportRoster validates every row and, when all are valid, upserts them by
@@ -135,6 +143,15 @@ func ReadFile(name string, data []byte) ([][]string, error) {
 // bad row imports nothing: the school fixes the file and imports again
 // (requirements RO-2, RO-6).
 func (s *Service) Import(ctx context.Context, campaignID int64, rows [][]string) (Report, error) {
+	return s.importRows(ctx, campaignID, rows, false)
+}
+
+// Preview checks the rows as Import would and reports, without writing.
+func (s *Service) Preview(ctx context.Context, campaignID int64, rows [][]string) (Report, error) {
+	return s.importRows(ctx, campaignID, rows, true)
+}
+
+func (s *Service) importRows(ctx context.Context, campaignID int64, rows [][]string, dryRun bool) (Report, error) {
 	rep := Report{Errors: []RowError{}, Batch: s.now().UTC().Format("20060102T150405Z")}
 	if _, err := s.Store.Campaign(ctx, campaignID); errors.Is(err, store.ErrNotFound) {
 		return rep, enrol.Errors.Fail(enrol.CodeCampaignNotFound, nil)
@@ -142,21 +159,21 @@ func (s *Service) Import(ctx context.Context, campaignID int64, rows [][]string)
 		return rep, domain.Internal("campaign %d: %w", campaignID, err)
 	}
 	if len(rows) == 0 {
-		return rep, errors.New("roster: the file is empty")
+		return rep, fail(CodeEmpty, nil)
 	}
 	cols := map[string]int{}
 	for i, h := range rows[0] {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		if c, ok := headerAliases[strings.ToLower(h)]; ok {
 			if _, dup := cols[c]; dup {
-				return rep, fmt.Errorf("roster: column %q appears twice", h)
+				return rep, Errors.FailMsg(CodeHeader, fmt.Sprintf("表头中“%s”列出现了两次，请删除一列。", h))
 			}
 			cols[c] = i
 		}
 	}
 	for _, need := range []string{colName, colDocNumber} {
 		if _, ok := cols[need]; !ok {
-			return rep, fmt.Errorf("roster: the header needs 姓名 and 证件号码 （or 身份证号） columns")
+			return rep, fail(CodeHeader, nil)
 		}
 	}
 	cell := func(row []string, col string) string {
@@ -214,7 +231,7 @@ func (s *Service) Import(ctx context.Context, campaignID int64, rows [][]string)
 			Level: cell(row, colLevel), Gender: cell(row, colGender), ImportBatch: rep.Batch,
 		})
 	}
-	if len(rep.Errors) > 0 || len(out) == 0 {
+	if len(rep.Errors) > 0 || len(out) == 0 || dryRun {
 		return rep, nil
 	}
 	start := time.Now()
@@ -269,3 +286,19 @@ func unsafeCell(row []string, cols map[string]int) (col, reason string) {
 	}
 	return "", ""
 }
+
+// The public codes of roster files.
+const (
+	CodeFile   = "roster.file_invalid"
+	CodeEmpty  = "roster.empty"
+	CodeHeader = "roster.header"
+)
+
+// Errors are their messages.
+var Errors = domain.Catalogue{
+	CodeFile:   "名单文件无法读取：请上传 .xlsx 或 .csv 文件（可先下载模板）。",
+	CodeEmpty:  "名单文件是空的。",
+	CodeHeader: "表头需要“姓名”和“证件号码”（或“身份证号”）两列，请按模板填写。",
+}
+
+func fail(code string, cause error) *domain.Error { return Errors.Fail(code, cause) }

@@ -24,6 +24,7 @@ import (
 	"zhipai/internal/capture"
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
+	"zhipai/internal/manage"
 	"zhipai/internal/staff"
 )
 
@@ -55,6 +56,7 @@ type API struct {
 	enrol   *enrol.Service
 	capture *capture.Service
 	staff   *staff.Service
+	manage  *manage.Service
 	log     *slog.Logger
 	bodies  *bodies
 }
@@ -68,6 +70,7 @@ type Services struct {
 	Enrol   *enrol.Service
 	Capture *capture.Service
 	Staff   *staff.Service
+	Manage  *manage.Service
 }
 
 // New builds the API.
@@ -87,7 +90,7 @@ func New(cfg Config, s Services, log *slog.Logger) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, staff: s.Staff, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
+	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, staff: s.Staff, manage: s.Manage, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
 }
 
 // Route is one endpoint.
@@ -137,6 +140,8 @@ func (a *API) Routes() []Route {
 		{"POST", "/api/v1/staff/auth/password", false, a.staffOnly(st.changePassword, true), false, true},
 		{"POST", "/api/v1/staff/auth/signout", false, a.staffOnly(st.signOut, true), false, true},
 		{"POST", "/api/v1/staff/auth/signout-all", false, a.staffOnly(st.signOutEverywhere, true), false, true},
+		{"GET", "/api/v1/staff/roster-template.xlsx", false, a.staffOnly(st.rosterTemplate, false), false, true},
+		{"POST", "/api/v1/staff/campaigns/{id}/roster", false, a.staffOnly(st.roster, false), true, true},
 	}
 }
 

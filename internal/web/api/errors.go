@@ -10,8 +10,10 @@ import (
 	"zhipai/internal/capture"
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
+	"zhipai/internal/manage"
 	"zhipai/internal/photo"
 	"zhipai/internal/review"
+	"zhipai/internal/roster"
 	"zhipai/internal/staff"
 )
 
@@ -120,6 +122,10 @@ var statuses = map[string]int{
 	staff.CodeAuthRequired:  http.StatusUnauthorized,
 	staff.CodeCSRF:          http.StatusForbidden,
 	staff.CodeWrongPassword: http.StatusBadRequest,
+	manage.CodeForbidden:    http.StatusForbidden,
+	roster.CodeFile:         http.StatusUnprocessableEntity,
+	roster.CodeEmpty:        http.StatusUnprocessableEntity,
+	roster.CodeHeader:       http.StatusUnprocessableEntity,
 	// The API itself.
 	CodeMethod:        http.StatusMethodNotAllowed,
 	CodeContentType:   http.StatusUnsupportedMediaType,
@@ -151,7 +157,7 @@ var apiErrors = domain.Catalogue{
 // catalogue holds the messages of every use case's codes.
 var catalogue = func() domain.Catalogue {
 	all := domain.Catalogue{}
-	for _, c := range []domain.Catalogue{domain.Errors, auth.Errors, enrol.Errors, capture.Errors, review.Errors, staff.Errors, apiErrors} {
+	for _, c := range []domain.Catalogue{domain.Errors, auth.Errors, enrol.Errors, capture.Errors, review.Errors, staff.Errors, manage.Errors, roster.Errors, apiErrors} {
 		for code, msg := range c {
 			all[code] = msg
 		}
