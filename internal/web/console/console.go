@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"zhipai/internal/domain"
@@ -47,6 +48,7 @@ func Register(mux *http.ServeMux, s *staff.Service, log *slog.Logger) {
 	mux.HandleFunc("GET /console/{$}", c.home)
 	mux.HandleFunc("GET /console/signin", c.signIn)
 	mux.HandleFunc("GET /console/password", c.password)
+	mux.HandleFunc("GET /console/campaigns/{id}/roster", c.roster)
 }
 
 // page is what every template gets.
@@ -55,6 +57,7 @@ type page struct {
 	Staff     *domain.StaffUser
 	CSRF      string
 	Campaigns []campaignRow
+	Campaign  *campaignRow
 	Now       time.Time
 }
 
@@ -124,4 +127,26 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 			OpensAt: cm.OpensAt, ClosesAt: cm.ClosesAt, Open: !now.Before(cm.OpensAt) && now.Before(cm.ClosesAt), JoinCode: cm.JoinCode})
 	}
 	c.render(w, "home.html", p)
+}
+
+// roster is the page of a campaign's roster import.
+func (c *Console) roster(w http.ResponseWriter, r *http.Request) {
+	s := c.who(r)
+	if s == nil {
+		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	list, err := c.staff.Campaigns(r.Context(), *s)
+	if err != nil {
+		http.Error(w, "服务器开小差了，请稍后重试。", http.StatusInternalServerError)
+		return
+	}
+	for _, cm := range list {
+		if cm.ID == id {
+			c.render(w, "roster.html", page{Title: "导入名单", Staff: &s.User, CSRF: s.Session.CSRF, Campaign: &campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name}})
+			return
+		}
+	}
+	http.NotFound(w, r) // not in the staff member's scope: it does not exist for them
 }

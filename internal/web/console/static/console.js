@@ -47,7 +47,52 @@ document.addEventListener("DOMContentLoaded", () => {
     await call("POST", "/api/v1/staff/auth/password", { old_password: $("old-password").value, new_password: $("new-password").value });
     location.href = "/console/";
   });
+  rosterPage();
   const out = (path) => async () => { try { await call("POST", path); } finally { location.href = "/console/signin"; } };
   if ($("signout")) $("signout").addEventListener("click", out("/api/v1/staff/auth/signout"));
   if ($("signout-all")) $("signout-all").addEventListener("click", out("/api/v1/staff/auth/signout-all"));
 });
+
+// rosterPage checks a roster file (dry run), shows every row's problem,
+// offers them as a spreadsheet, and imports once nothing is wrong.
+function rosterPage() {
+  const box = $("roster");
+  if (!box) return;
+  const path = `/api/v1/staff/campaigns/${box.dataset.campaign}/roster`;
+  const send = async (query) => {
+    const f = $("roster-file").files[0];
+    if (!f) throw new Error("请先选择名单文件。");
+    const name = encodeURIComponent(f.name);
+    const res = await fetch(`${path}?name=${name}${query}`, { method: "POST", credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf(), "Content-Type": f.name.toLowerCase().endsWith(".csv") ? "text/csv" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+      body: await f.arrayBuffer() });
+    if (!res.ok) { let d = {}; try { d = await res.json(); } catch (e) { /* not JSON */ } throw new Error(d.message || "操作失败，请稍后重试。"); }
+    return res;
+  };
+  const show = (rep) => {
+    const tbody = $("roster-problems").querySelector("tbody");
+    tbody.replaceChildren(...rep.errors.map((e) => {
+      const tr = document.createElement("tr");
+      for (const v of [e.row, e.column, e.reason]) { const td = document.createElement("td"); td.textContent = v; tr.append(td); }
+      return tr;
+    }));
+    $("roster-problems").hidden = rep.errors.length === 0;
+    $("roster-errors").hidden = rep.errors.length === 0;
+    $("roster-import").disabled = rep.errors.length > 0 || rep.rows === 0;
+    $("roster-summary").textContent = rep.imported ? `已导入 ${rep.rows} 行：新增 ${rep.created} 人，更新 ${rep.updated} 人。`
+      : rep.errors.length ? `共 ${rep.rows} 行，其中 ${rep.errors.length} 处问题，请改好后重新检查。` : `共 ${rep.rows} 行，全部正确，可以导入。`;
+  };
+  const act = (btn, fn) => btn.addEventListener("click", async () => {
+    btn.disabled = true; showError("roster-error", null);
+    try { await fn(); } catch (e) { showError("roster-error", e); } finally { btn.disabled = btn.id === "roster-import" && !$("roster-problems").hidden; }
+  });
+  act($("roster-check"), async () => show(await (await send("&dry_run=1")).json()));
+  act($("roster-import"), async () => show(await (await send("")).json()));
+  act($("roster-errors"), async () => {
+    const blob = await (await send("&dry_run=1&format=xlsx")).blob();
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob); a.download = "名单错误.xlsx"; a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+  $("roster-file").addEventListener("change", () => { $("roster-import").disabled = true; $("roster-summary").textContent = ""; });
+}
