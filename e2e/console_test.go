@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"zhipai/internal/app"
+	"zhipai/internal/idnumber"
 )
 
 // TestConsoleSignIn drives the staff console at laptop size: a wrong
@@ -92,6 +93,31 @@ func TestConsoleSignIn(t *testing.T) {
 	if who := text("#who"); !strings.Contains(who, "学校管理员") {
 		t.Errorf("who %q", who)
 	}
+	// The roster: a file with bad rows is checked, each problem listed;
+	// the fixed file imports.
+	dir := t.TempDir()
+	late := "11010120070101" + "997"
+	late += string(idnumber.CheckChar(late))
+	bad := filepath.Join(dir, "bad.csv")
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(bad, []byte("姓名,证件号码,学号,班级\n新同学,"+late+",20269997,1班\n,"+late[:17]+"0,20269996,1班\n"), 0o644)
+	os.WriteFile(good, []byte("姓名,证件号码,学号,班级\n新同学,"+late+",20269997,1班\n"), 0o644)
+	run("open the roster page", chromedp.Click(css(".roster-link")), chromedp.WaitVisible(css("#roster-file")))
+	run("check a file with bad rows", chromedp.SetUploadFiles(css("#roster-file"), []string{bad}), chromedp.Click(css("#roster-check")),
+		chromedp.WaitVisible(css("#roster-problems")), chromedp.WaitVisible(css("#roster-errors")), shot("roster-problems"))
+	if p := text("#roster-problems"); !strings.Contains(p, "姓名") && !strings.Contains(p, "校验位") {
+		t.Errorf("roster problems %q", p)
+	}
+	if disabled, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#roster-import").disabled`)); !disabled {
+		t.Error("import is offered for a file with problems")
+	}
+	run("check and import the fixed file", chromedp.SetUploadFiles(css("#roster-file"), []string{good}), chromedp.Click(css("#roster-check")),
+		void(chromedp.Poll[bool](`!document.querySelector("#roster-import").disabled`)), chromedp.Click(css("#roster-import")),
+		void(chromedp.Poll[bool](`document.querySelector("#roster-summary").textContent.includes("已导入")`)), shot("roster-imported"))
+	if sum := text("#roster-summary"); !strings.Contains(sum, "新增 1 人") {
+		t.Errorf("import summary %q", sum)
+	}
+	run("back to the campaigns", chromedp.Navigate(srv.url+"/console/"), chromedp.WaitVisible(css("#campaigns")))
 	run("sign out", chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#signin-form")), shot("signed-out"))
 	run("after signing out the console asks to sign in", chromedp.Navigate(srv.url+"/console/"), chromedp.WaitVisible(css("#signin-form")))
 
