@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -75,6 +77,12 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, err)
 		}
 		fmt.Fprintf(stdout, "\ncontact sheet: %s\n", *sheet)
+		lp := strings.TrimSuffix(*sheet, filepath.Ext(*sheet)) + "-leftover.png"
+		if lp, err := res.WriteLeftoverSheet(lp); err != nil {
+			return fail(stderr, err)
+		} else if lp != "" {
+			fmt.Fprintf(stdout, "worst ten by leftover background (red: leftover wall, yellow: bitten person): %s\n", lp)
+		}
 	}
 	return exitOK
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image/png"
 	"io"
 	"os"
 	"os/signal"
@@ -43,8 +44,9 @@ func photoStandardize(args []string, stdout, stderr io.Writer) int {
 	report := fs.String("report", "", "write the JSON report here (file mode; directory mode writes NAME.json beside each output)")
 	minKB := fs.Int("min-kb", -1, "override the spec's minimum file size (KB)")
 	maxKB := fs.Int("max-kb", -1, "override the spec's maximum file size (KB)")
+	matte := fs.String("matte", "", "write the person's alpha matte at input resolution here (8-bit grey PNG; file mode)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: zhipai photo standardize [--spec NAME|FILE] IN -o OUT.jpg [--report OUT.json]")
+		fmt.Fprintln(stderr, "usage: zhipai photo standardize [--spec NAME|FILE] IN -o OUT.jpg [--report OUT.json] [--matte OUT.png]")
 		fmt.Fprintln(stderr, "       zhipai photo standardize [--spec NAME|FILE] DIR -o OUTDIR")
 		fs.PrintDefaults()
 	}
@@ -81,6 +83,11 @@ func photoStandardize(args []string, stdout, stderr io.Writer) int {
 		return standardizeDir(ctx, env.ph, spec, pos[0], *out, env.cfg.PhotoWorkers, stdout, stderr)
 	}
 	res, err := standardizeFile(ctx, env.ph, spec, pos[0], *out, *report)
+	if *matte != "" && res != nil {
+		if werr := writeMatte(*matte, res); werr != nil {
+			fmt.Fprintf(stderr, "%s: matte: %v\n", pos[0], werr)
+		}
+	}
 	if err != nil {
 		pe := photo.AsError(err)
 		fmt.Fprintf(stderr, "%s: refused: %s %s\n", pos[0], pe.Code, pe.Message)
@@ -262,3 +269,20 @@ func firstLine(s string) string {
 }
 
 var errNoData = errors.New("no evaluation data")
+
+// writeMatte writes the alpha matte at input resolution as a grey PNG.
+func writeMatte(path string, res *photo.Result) error {
+	m := res.InputMatte()
+	if m == nil {
+		return errors.New("no matte (the photo was refused before the background was replaced)")
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, m); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"zhipai/internal/photo"
+	"zhipai/internal/raster"
 	"zhipai/internal/vision"
 )
 
@@ -58,7 +59,21 @@ type Result struct {
 	Passed   int
 	Failures []string // file: reason, for outputs outside their spec
 	TotalMS  []float64
-	sheet    []sheetRow
+	// Background replacement on pfcn_portrait against the person masks.
+	Background []BackgroundScore
+	// Margins are each produced output's smallest distance (px) to a
+	// geometric limit of the spec, as the output check measures it (NaN:
+	// not measured), and MarginNeed the distance asked for per limit.
+	Margins      []float64
+	MarginFiles  []string
+	MarginDetail []string
+	sheet        []sheetRow
+	bgSheet      []bgRow
+}
+
+type bgRow struct {
+	row   sheetRow
+	score float64
 }
 
 type itemResult struct {
@@ -78,6 +93,8 @@ type itemResult struct {
 	check    *OutputCheck
 	totalMS  float64
 	sheet    *sheetRow
+	bg       *BackgroundScore
+	bgRow    *sheetRow
 }
 
 // forEach runs fn for every index below n, o.Workers at a time, and
@@ -155,11 +172,21 @@ func Run(ctx context.Context, p *photo.Pipeline, v *vision.Engine, items []Item,
 				r.Refused[ir.refused]++
 			} else if ir.check != nil {
 				r.Produced++
+				m, detail := outputMargin(ir.check, o.Spec)
+				r.Margins = append(r.Margins, m)
+				r.MarginFiles = append(r.MarginFiles, it.Rel)
+				r.MarginDetail = append(r.MarginDetail, detail)
 				if ir.check.Pass() {
 					r.Passed++
 				} else {
 					r.Failures = append(r.Failures, it.Rel+": "+strings.Join(ir.check.Failures, "; "))
 				}
+			}
+		}
+		if ir.bg != nil {
+			r.Background = append(r.Background, *ir.bg)
+			if ir.bgRow != nil {
+				r.bgSheet = append(r.bgSheet, bgRow{*ir.bgRow, ir.bg.Leftover})
 			}
 		}
 		if ir.sheet != nil && len(r.sheet) < o.SheetLimit {
@@ -223,6 +250,17 @@ func scoreItem(ctx context.Context, p *photo.Pipeline, v *vision.Engine, it Item
 		ir.refused = photo.AsError(err).Code
 	} else {
 		ir.check = CheckOutput(v, res.JPEG, o.Spec)
+		if it.Folder == "pfcn_portrait" && it.GT != "" {
+			if bs, ok := scoreBackground(it.GT, res, o.Spec.Background); ok {
+				bs.File = it.Rel
+				ir.bg = &bs
+				if o.SheetLimit > 0 {
+					ir.bgRow = newSheetRow(it, img, res, "", ir.check)
+					ir.bgRow.label = fmt.Sprintf("%s left %.1f%% bit %.1f%%", filepath.Base(it.Rel), 100*bs.Leftover, 100*bs.Bitten)
+					ir.bgRow.output = raster.Resample(bs.marks, raster.Rect{X1: float64(bs.marks.W), Y1: float64(bs.marks.H)}, outW, thumbH, raster.Box)
+				}
+			}
+		}
 	}
 	if wantSheet {
 		ir.sheet = newSheetRow(it, img, res, ir.refused, ir.check)

@@ -69,6 +69,7 @@ func (r *Result) Print(w io.Writer) {
 		fmt.Fprintf(w, "  OUT OF SPEC %s\n", fl)
 	}
 	fmt.Fprintf(w, "  time per photo (ms): %s\n", stats(r.TotalMS, 0))
+	r.printBackground(w)
 }
 
 func stats(v []float64, digits int) string {

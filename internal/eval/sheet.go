@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
@@ -76,11 +77,32 @@ func (r *Result) WriteSheet(path string) error {
 	if len(r.sheet) == 0 {
 		return fmt.Errorf("eval: no photos for the contact sheet")
 	}
-	rows := (len(r.sheet) + perRow - 1) / perRow
+	return writeSheet(path, r.sheet)
+}
+
+// WriteLeftoverSheet writes the ten pfcn_portrait outputs with the most
+// leftover background: input, matte, and the output with leftover wall in
+// red and bitten person in yellow. It returns the file written ("" when
+// there was nothing to show).
+func (r *Result) WriteLeftoverSheet(path string) (string, error) {
+	if len(r.bgSheet) == 0 {
+		return "", nil
+	}
+	rows := append([]bgRow(nil), r.bgSheet...)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].score > rows[j].score })
+	var sel []sheetRow
+	for _, b := range rows[:min(10, len(rows))] {
+		sel = append(sel, b.row)
+	}
+	return path, writeSheet(path, sel)
+}
+
+func writeSheet(path string, rowsIn []sheetRow) error {
+	rows := (len(rowsIn) + perRow - 1) / perRow
 	cellH := thumbH + labelH + gap
 	sheet := image.NewRGBA(image.Rect(0, 0, perRow*cellWidth, rows*cellH+gap))
 	draw.Draw(sheet, sheet.Bounds(), &image.Uniform{color.RGBA{235, 235, 235, 255}}, image.Point{}, draw.Src)
-	for i, row := range r.sheet {
+	for i, row := range rowsIn {
 		x0 := (i%perRow)*cellWidth + gap
 		y0 := (i/perRow)*cellH + gap
 		paste(sheet, row.input, x0, y0)

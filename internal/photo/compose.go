@@ -10,6 +10,12 @@ import "math"
 // arithmetic is in linear light, where light actually mixes.
 func (p *Pipeline) composeStep(st *state) error {
 	compose(st)
+	// Know when the matte cannot be trusted: on a busy wall, or one too
+	// close in colour to the hair and clothes, the edge cannot be matted
+	// against the wall, and the output would carry the old background.
+	if conf := st.bgLocal.knownShare; conf < p.cfg.MinMatteConfidence {
+		return fail(CodeBackground, nil, "matte confidence %.2f below %.2f (wall noise %.1f)", conf, p.cfg.MinMatteConfidence, st.bgLocal.wallNoise)
+	}
 	return nil
 }
 

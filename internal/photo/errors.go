@@ -59,6 +59,7 @@ const (
 	CodeSpec            = "spec.invalid"
 	CodeCancelled       = "cancelled"
 	CodeGeometryMissing = "crop.geometry"
+	CodeBackground      = "background.unclean"
 )
 
 var messages = map[string]string{
@@ -90,6 +91,7 @@ var messages = map[string]string{
 	CodeSpec:            "照片规格配置有误，请联系学校或客服",
 	CodeCancelled:       "照片处理被中断，请重试",
 	CodeGeometryMissing: "无法测量头部位置，请正对镜头、露出额头和双耳后重拍",
+	CodeBackground:      "背景不纯：请站在干净的白墙前约 1 米处重拍。",
 }
 
 // fail builds the public error for a code.

@@ -37,6 +37,14 @@ type MatteConfig struct {
 	HairReach int
 	// Clip snaps alpha below Clip to 0 and above 1-Clip to 1.
 	Clip float64
+	// A band pixel within WallSigma local noise deviations (plus WallFloor,
+	// linear RGB) of the local wall colour is wall (0: off; it gained
+	// little on pfcn_portrait and thinned fine strands on the synthetic
+	// scene).
+	WallSigma, WallFloor float64
+	// OuterClip is the soft threshold on alpha where the network's mask
+	// says wall (scaled down towards its 0.5 contour).
+	OuterClip float64
 }
 
 // DefaultMatteConfig returns the tuned defaults.
@@ -47,6 +55,7 @@ func DefaultMatteConfig() MatteConfig {
 		BackgroundRadius: 28, ForegroundRadius: 12,
 		MinContrast: 0.05, FullContrast: 0.18, MaxWallNoise: 0.05, MaxResidual: 0.12,
 		HairReach: 12, Clip: 0.03,
+		WallSigma: 0, WallFloor: 0, OuterClip: 0.2,
 	}
 }
 
@@ -126,6 +135,8 @@ func (p *Pipeline) matteStep(st *state) error {
 	for y := 0; y < min(top, st.alpha.H); y++ {
 		clear(st.alpha.Pix[y*st.alpha.W : (y+1)*st.alpha.W])
 	}
+	m := st.meas
+	keepConnected(st.alpha, int((m.centreX-plan.rect.X0)*plan.scale), int((m.eyeY-plan.rect.Y0)*plan.scale))
 	return nil
 }
 
@@ -202,6 +213,21 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 				}
 				conf *= 1 - smoothstep(math.Sqrt(float64(res)), c.MaxResidual/4, c.MaxResidual)
 			}
+			// Known background: a pixel whose colour is the local wall's,
+			// within the wall's own noise, is wall, whatever the smooth
+			// estimates say (where the person differs from the wall enough
+			// for the test to mean something).
+			var diff float32
+			for k := 0; k < 3; k++ {
+				d := in[k] - bq[k]
+				diff += d * d
+			}
+			dist := math.Sqrt(float64(diff) / 3)
+			wallLike := 0.0
+			if c.WallSigma > 0 {
+				wallLike = (1 - smoothstep(dist, c.WallSigma*float64(noise)+c.WallFloor, 2*c.WallSigma*float64(noise)+3*c.WallFloor)) *
+					plain * smoothstep(math.Sqrt(float64(dd)), c.MinContrast, c.FullContrast)
+			}
 			var a float32
 			if nearWall {
 				// Outside the network's mask only the wall-colour evidence
@@ -213,14 +239,22 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 				guided := gA.Bilinear(u, v)*luma + gB.Bilinear(u, v)
 				a = float32(conf)*kb + float32(1-conf)*clamp01(guided)
 			}
+			a *= float32(1 - wallLike)
 			// Physics bounds alpha from below: the person's colour
 			// F = B + (I-B)/a must be a real colour, so a pixel far from the
 			// wall's colour is mostly person whatever the estimates say. This
 			// is also what keeps the composite free of tinted fringes. (Only
 			// where the wall is plain: on a busy background the local
 			// estimate of B is not the colour behind the pixel.)
-			if lo := minAlpha(in, bq) * float32(plain); a < lo {
+			if lo := minAlpha(in, bq, max(2.5*noise, 0.02)) * float32(plain); a < lo {
 				a = lo
+			}
+			// Outside the network's mask, faint alpha is mostly the wall's
+			// shading and texture (and flyaway strands no reviewer wants):
+			// a soft threshold takes it out and keeps the visible strands.
+			if cv := coarse.Pix[(y/2)*coarse.W+x/2]; cv < 0.5 {
+				t := float32(c.OuterClip) * (1 - 2*cv)
+				a = clamp01((a - t) / (1 - t))
 			}
 			if float64(a) < c.Clip {
 				a = 0
@@ -242,20 +276,23 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 }
 
 // minAlpha is the smallest alpha for which B + (I-B)/alpha stays inside
-// [0,1] in every channel.
-func minAlpha(in, b [3]float32) float32 {
+// [0,1] in every channel, once the wall's own noise (tol) is allowed for;
+// the ends of the range are kept away from 0 and 1, where a bright or dark
+// wall would make the bound blow up on a slightly brighter or darker spot.
+func minAlpha(in, b [3]float32, tol float32) float32 {
 	var lo float32
 	for k := 0; k < 3; k++ {
+		d := in[k] - b[k]
 		var a float32
 		switch {
-		case in[k] < b[k] && b[k] > 1e-4:
-			a = (b[k] - in[k]) / b[k]
-		case in[k] > b[k] && b[k] < 1-1e-4:
-			a = (in[k] - b[k]) / (1 - b[k])
+		case d < -tol:
+			a = (-d - tol) / max(b[k], 0.3)
+		case d > tol:
+			a = (d - tol) / max(1-b[k], 0.3)
 		}
 		lo = max(lo, a)
 	}
-	return lo
+	return min(lo, 1)
 }
 
 // quarter is the reduction of the local colour statistics.

@@ -109,7 +109,7 @@ func refusalFinding(err error) photo.Finding {
 	switch {
 	case pe.Code == photo.CodeTooSmall:
 		reason = domain.ReasonBlur
-	case pe.Code == photo.CodeManyFaces:
+	case pe.Code == photo.CodeManyFaces, pe.Code == photo.CodeBackground:
 		reason = domain.ReasonBackground
 	case pe.Code == photo.CodeFaceCut, pe.Code == photo.CodeHeadCut, pe.Code == photo.CodeGeometryMissing,
 		strings.HasPrefix(pe.Code, "crop."):

@@ -88,6 +88,7 @@ var statuses = map[string]int{
 	photo.CodeTooManyPixels:   http.StatusRequestEntityTooLarge,
 	photo.CodeDimensions:      http.StatusRequestEntityTooLarge,
 	photo.CodeTooComplex:      http.StatusUnprocessableEntity,
+	photo.CodeBackground:      http.StatusUnprocessableEntity,
 	photo.CodeDecodeTimeout:   http.StatusUnprocessableEntity,
 	photo.CodeTooSmall:        http.StatusUnprocessableEntity,
 	photo.CodeHEIC:            http.StatusUnsupportedMediaType,
