@@ -59,33 +59,21 @@ func (s *Store) CampaignByJoinCode(ctx context.Context, code string) (domain.Cam
 
 // OpenCampaigns lists the campaigns open at a moment.
 func (s *Store) OpenCampaigns(ctx context.Context, at time.Time) ([]domain.Campaign, error) {
-	rows, err := s.rows(ctx, nil, `SELECT `+campaignCols+` FROM campaigns c JOIN schools s ON s.id = c.school_id
-		WHERE c.opens_at <= ? AND c.closes_at > ? ORDER BY s.name, c.id`, at.UnixMilli(), at.UnixMilli())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return s.campaigns(ctx, `WHERE c.opens_at <= ? AND c.closes_at > ? ORDER BY s.name, c.id`, at.UnixMilli(), at.UnixMilli())
 }
 
 // CampaignsIn lists the campaigns a staff scope sees, newest first: the
 // vendor every school's, anyone else their school's only.
 func (s *Store) CampaignsIn(ctx context.Context, sc domain.Scope) ([]domain.Campaign, error) {
-	q := `SELECT ` + campaignCols + ` FROM campaigns c JOIN schools s ON s.id = c.school_id`
-	var args []any
-	if !sc.Vendor {
-		q += ` WHERE c.school_id = ?`
-		args = append(args, sc.SchoolID)
+	if sc.Vendor {
+		return s.campaigns(ctx, `ORDER BY c.opens_at DESC, c.id DESC`)
 	}
-	rows, err := s.rows(ctx, nil, q+` ORDER BY c.opens_at DESC, c.id DESC`, args...)
+	return s.campaigns(ctx, `WHERE c.school_id = ? ORDER BY c.opens_at DESC, c.id DESC`, sc.SchoolID)
+}
+
+// campaigns runs a campaign query given its WHERE and ORDER BY.
+func (s *Store) campaigns(ctx context.Context, tail string, args ...any) ([]domain.Campaign, error) {
+	rows, err := s.rows(ctx, nil, `SELECT `+campaignCols+` FROM campaigns c JOIN schools s ON s.id = c.school_id `+tail, args...)
 	if err != nil {
 		return nil, err
 	}
