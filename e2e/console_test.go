@@ -93,6 +93,14 @@ func TestConsoleSignIn(t *testing.T) {
 	if who := text("#who"); !strings.Contains(who, "学校管理员") {
 		t.Errorf("who %q", who)
 	}
+	// A new campaign from the form.
+	run("create a campaign", chromedp.Click(css("#new-campaign")), chromedp.WaitVisible(css("#campaign-form")),
+		chromedp.SendKeys(css("#c-name"), "2027 级校园卡照片采集"),
+		chromedp.SetValue(css("#c-kind"), "campus"),
+		void(chromedp.Evaluate[bool](`(document.querySelector("#c-opens").value = "2027-08-20T08:00", document.querySelector("#c-closes").value = "2027-09-10T18:00", true)`)),
+		shot("new-campaign"),
+		chromedp.Click(css("#campaign-save")), chromedp.WaitVisible(css("#campaigns")),
+		void(chromedp.Poll[bool](`document.querySelector("#campaigns").textContent.includes("2027 级校园卡照片采集")`)), shot("campaigns-after-create"))
 	// The roster: a file with bad rows is checked, each problem listed;
 	// the fixed file imports.
 	dir := t.TempDir()
@@ -102,7 +110,7 @@ func TestConsoleSignIn(t *testing.T) {
 	good := filepath.Join(dir, "good.csv")
 	os.WriteFile(bad, []byte("姓名,证件号码,学号,班级\n新同学,"+late+",20269997,1班\n,"+late[:17]+"0,20269996,1班\n"), 0o644)
 	os.WriteFile(good, []byte("姓名,证件号码,学号,班级\n新同学,"+late+",20269997,1班\n"), 0o644)
-	run("open the roster page", chromedp.Click(css(".roster-link")), chromedp.WaitVisible(css("#roster-file")))
+	run("open the roster page", chromedp.Navigate(srv.url+"/console/campaigns/1/roster"), chromedp.WaitVisible(css("#roster-file")))
 	run("check a file with bad rows", chromedp.SetUploadFiles(css("#roster-file"), []string{bad}), chromedp.Click(css("#roster-check")),
 		chromedp.WaitVisible(css("#roster-problems")), chromedp.WaitVisible(css("#roster-errors")), shot("roster-problems"))
 	if p := text("#roster-problems"); !strings.Contains(p, "姓名") && !strings.Contains(p, "校验位") {

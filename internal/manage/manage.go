@@ -38,7 +38,11 @@ func New(st *store.Store, r *roster.Service, a *audit.Log) *Service {
 const CodeForbidden = "manage.forbidden"
 
 // Errors are their messages.
-var Errors = domain.Catalogue{CodeForbidden: "你的角色不能进行此操作，请联系本校管理员。"}
+var Errors = domain.Catalogue{
+	CodeForbidden:       "你的角色不能进行此操作，请联系本校管理员。",
+	CodeCampaignInvalid: "批次设置有误，请按提示修改。",
+	CodeJoinCodeTaken:   "该特征码已被使用，请换一个（或留空自动生成）。",
+}
 
 // campaign loads a campaign the staff member may manage: outside their
 // scope it does not exist for them (404); inside it, only the school's

@@ -88,3 +88,11 @@ func (s *Store) campaigns(ctx context.Context, tail string, args ...any) ([]doma
 	}
 	return out, rows.Err()
 }
+
+// School gets a school.
+func (s *Store) School(ctx context.Context, id int64) (domain.School, error) {
+	var sc domain.School
+	err := s.row(ctx, nil, `SELECT id, name, code, contact_name, contact_phone, contact_hours FROM schools WHERE id = ?`, id).
+		Scan(&sc.ID, &sc.Name, &sc.Code, &sc.ContactName, &sc.ContactPhone, &sc.ContactHours)
+	return sc, notFound(err, "school", id)
+}

@@ -140,6 +140,7 @@ func (a *API) Routes() []Route {
 		{"POST", "/api/v1/staff/auth/password", false, a.staffOnly(st.changePassword, true), false, true},
 		{"POST", "/api/v1/staff/auth/signout", false, a.staffOnly(st.signOut, true), false, true},
 		{"POST", "/api/v1/staff/auth/signout-all", false, a.staffOnly(st.signOutEverywhere, true), false, true},
+		{"POST", "/api/v1/staff/campaigns", false, a.staffOnly(st.createCampaign, false), false, true},
 		{"GET", "/api/v1/staff/roster-template.xlsx", false, a.staffOnly(st.rosterTemplate, false), false, true},
 		{"POST", "/api/v1/staff/campaigns/{id}/roster", false, a.staffOnly(st.roster, false), true, true},
 	}

@@ -64,3 +64,16 @@ func sendFile(w http.ResponseWriter, ctype, name string, b []byte) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(b)
 }
+
+func (a staffRoutes) createCampaign(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	var in manage.CampaignInput
+	if err := readJSON(r, &in); err != nil {
+		return err
+	}
+	v, err := a.manage.CreateCampaign(r.Context(), s, in, where(r, domain.Caller{IP: a.clientIP(r)}))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}

@@ -141,3 +141,42 @@ func TestRosterInTheConsole(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateCampaign: a school admin creates a campaign in their school
+// (whatever school they name), a bad setting is refused with what to fix,
+// a taken join code is a conflict, a counsellor may not create; audited.
+func TestCreateCampaign(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, _ := newServer(t, env)
+	admin := staffClient(t, ts.URL, demoStaff("demo.school"))
+	now := time.Now().Truncate(time.Second)
+	in := map[string]any{"school_id": 999, "name": "2027 级新生入学照片采集", "kind": "freshman", "spec": "chsi", "opens_at": now, "closes_at": now.Add(24 * time.Hour),
+		"max_uploads": 10, "allow_album": false, "require_id_images": true}
+	var v struct {
+		ID       int64  `json:"id"`
+		School   string `json:"school"`
+		JoinCode string `json:"join_code"`
+	}
+	a := admin.json("POST", "/api/v1/staff/campaigns", in)
+	a.json(t, &v)
+	if a.status != 201 || v.School != "示范大学" || len(v.JoinCode) != 8 {
+		t.Fatalf("create: %d %s", a.status, a.body)
+	}
+	c := apptest.Must(env.App.Store.Campaign(context.Background(), v.ID))(t)
+	if c.SchoolID != env.Demo.SchoolID || !strings.Contains(c.ConsentText, "示范大学") || c.AllowAlbum {
+		t.Fatalf("stored %+v", c)
+	}
+	in["join_code"] = v.JoinCode
+	admin.json("POST", "/api/v1/staff/campaigns", in).code(t, 409, "manage.join_code_taken")
+	in["join_code"], in["closes_at"] = "", now.Add(-time.Hour)
+	admin.json("POST", "/api/v1/staff/campaigns", in).code(t, 400, "manage.campaign_invalid")
+	in["closes_at"] = now.Add(time.Hour)
+	staffClient(t, ts.URL, demoStaff("demo.counsellor")).json("POST", "/api/v1/staff/campaigns", in).code(t, 403, "manage.forbidden")
+	found := false
+	for _, r := range apptest.Must(env.App.Store.AuditRows(context.Background(), env.Demo.SchoolID, 0, 1000))(t) {
+		found = found || r.Action == "campaign.create"
+	}
+	if !found {
+		t.Error("the new campaign is not in the audit log")
+	}
+}

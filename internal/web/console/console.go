@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"zhipai/internal/domain"
+	"zhipai/internal/photo"
 	"zhipai/internal/staff"
 )
 
@@ -49,6 +50,7 @@ func Register(mux *http.ServeMux, s *staff.Service, log *slog.Logger) {
 	mux.HandleFunc("GET /console/signin", c.signIn)
 	mux.HandleFunc("GET /console/password", c.password)
 	mux.HandleFunc("GET /console/campaigns/{id}/roster", c.roster)
+	mux.HandleFunc("GET /console/campaigns/new", c.newCampaign)
 }
 
 // page is what every template gets.
@@ -58,7 +60,10 @@ type page struct {
 	CSRF      string
 	Campaigns []campaignRow
 	Campaign  *campaignRow
-	Now       time.Time
+	Specs     []*photo.Spec
+	// Admin: may create campaigns and import rosters.
+	Admin bool
+	Now   time.Time
 }
 
 type campaignRow struct {
@@ -121,7 +126,7 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	p := page{Title: "采集批次", Staff: &s.User, CSRF: s.Session.CSRF, Now: now}
+	p := page{Title: "采集批次", Staff: &s.User, CSRF: s.Session.CSRF, Now: now, Admin: isAdmin(s.User)}
 	for _, cm := range list {
 		p.Campaigns = append(p.Campaigns, campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name, Kind: domain.CampaignKind(cm.Kind).Title(),
 			OpensAt: cm.OpensAt, ClosesAt: cm.ClosesAt, Open: !now.Before(cm.OpensAt) && now.Before(cm.ClosesAt), JoinCode: cm.JoinCode})
@@ -149,4 +154,28 @@ func (c *Console) roster(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.NotFound(w, r) // not in the staff member's scope: it does not exist for them
+}
+
+func isAdmin(u domain.StaffUser) bool {
+	return u.Role == domain.RolePlatformAdmin || u.Role == domain.RoleSchoolAdmin
+}
+
+// newCampaign is the form of a new campaign (school and platform admins).
+func (c *Console) newCampaign(w http.ResponseWriter, r *http.Request) {
+	s := c.who(r)
+	if s == nil {
+		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+		return
+	}
+	if !isAdmin(s.User) {
+		http.NotFound(w, r)
+		return
+	}
+	var specs []*photo.Spec
+	for _, name := range []string{"chsi", "xueji-blue", "xueji-white", "idcard", "sscard", "1inch", "2inch"} {
+		if sp, err := photo.LookupSpec(name); err == nil {
+			specs = append(specs, sp)
+		}
+	}
+	c.render(w, "newcampaign.html", page{Title: "新建采集批次", Staff: &s.User, CSRF: s.Session.CSRF, Specs: specs})
 }

@@ -48,6 +48,14 @@ document.addEventListener("DOMContentLoaded", () => {
     location.href = "/console/";
   });
   rosterPage();
+  onSubmit("campaign-form", "campaign-error", async () => {
+    const when = (id) => { const v = $(id).value; if (!v) throw new Error("请填写开始和结束时间。"); return new Date(v).toISOString(); };
+    await call("POST", "/api/v1/staff/campaigns", {
+      name: $("c-name").value, kind: $("c-kind").value, spec: $("c-spec").value,
+      opens_at: when("c-opens"), closes_at: when("c-closes"), max_uploads: parseInt($("c-uploads").value, 10),
+      join_code: $("c-code").value.trim(), allow_album: $("c-album").checked, require_id_images: $("c-idimages").checked });
+    location.href = "/console/";
+  });
   const out = (path) => async () => { try { await call("POST", path); } finally { location.href = "/console/signin"; } };
   if ($("signout")) $("signout").addEventListener("click", out("/api/v1/staff/auth/signout"));
   if ($("signout-all")) $("signout-all").addEventListener("click", out("/api/v1/staff/auth/signout-all"));
