@@ -126,6 +126,10 @@ func TestConsoleSignIn(t *testing.T) {
 		t.Errorf("import summary %q", sum)
 	}
 	run("back to the campaigns", chromedp.Navigate(srv.url+"/console/"), chromedp.WaitVisible(css("#campaigns")))
+	run("the audit log", chromedp.Click(css("#audit-link")), chromedp.WaitVisible(css("#audit")), shot("audit"))
+	if log := text("#audit"); !strings.Contains(log, "roster.import") || !strings.Contains(log, "campaign.create") || !strings.Contains(log, "staff.signin") {
+		t.Errorf("audit log %q", log)
+	}
 	run("sign out", chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#signin-form")), shot("signed-out"))
 	run("after signing out the console asks to sign in", chromedp.Navigate(srv.url+"/console/"), chromedp.WaitVisible(css("#signin-form")))
 

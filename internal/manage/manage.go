@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -126,4 +127,41 @@ func ErrorsXLSX(rep roster.Report) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// AuditRow is an audit log row as the console shows it.
+type AuditRow struct {
+	Seq       int64     `json:"seq"`
+	At        time.Time `json:"at"`
+	ActorID   int64     `json:"actor_id"`
+	ActorRole string    `json:"actor_role"`
+	IP        string    `json:"ip"`
+	Action    string    `json:"action"`
+	Target    string    `json:"target"`
+	Before    string    `json:"before,omitempty"`
+	After     string    `json:"after,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+}
+
+// Audit is a page of the caller's school's audit log, newest first (the
+// platform admin reads any tenant, 0 being the vendor's own actions); only
+// admins read it.
+func (s *Service) Audit(ctx context.Context, who staff.Staff, tenant, before int64, action string) ([]AuditRow, error) {
+	switch who.User.Role {
+	case domain.RolePlatformAdmin:
+	case domain.RoleSchoolAdmin:
+		tenant = who.Scope.SchoolID
+	default:
+		return nil, Errors.Fail(CodeForbidden, nil)
+	}
+	list, err := s.store.AuditPage(ctx, tenant, before, action, 100)
+	if err != nil {
+		return nil, domain.Internal("audit: %w", err)
+	}
+	out := make([]AuditRow, 0, len(list))
+	for _, e := range list {
+		out = append(out, AuditRow{Seq: e.Seq, At: e.At, ActorID: e.ActorID, ActorRole: e.ActorRole, IP: e.IP, Action: e.Action, Target: e.Target,
+			Before: e.Before, After: e.After, Reason: e.Reason})
+	}
+	return out, nil
 }

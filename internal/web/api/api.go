@@ -64,6 +64,9 @@ type API struct {
 // Staff is the staff side's use case (for the console's pages).
 func (a *API) Staff() *staff.Service { return a.staff }
 
+// Manage is the staff side's campaign management (for the console).
+func (a *API) Manage() *manage.Service { return a.manage }
+
 // Services are the use cases the API serves.
 type Services struct {
 	Auth    *auth.Service
@@ -141,6 +144,7 @@ func (a *API) Routes() []Route {
 		{"POST", "/api/v1/staff/auth/signout", false, a.staffOnly(st.signOut, true), false, true},
 		{"POST", "/api/v1/staff/auth/signout-all", false, a.staffOnly(st.signOutEverywhere, true), false, true},
 		{"POST", "/api/v1/staff/campaigns", false, a.staffOnly(st.createCampaign, false), false, true},
+		{"GET", "/api/v1/staff/audit", false, a.staffOnly(st.audit, false), false, true},
 		{"GET", "/api/v1/staff/roster-template.xlsx", false, a.staffOnly(st.rosterTemplate, false), false, true},
 		{"POST", "/api/v1/staff/campaigns/{id}/roster", false, a.staffOnly(st.roster, false), true, true},
 	}

@@ -201,6 +201,7 @@ var wantOperationIDs = map[string]string{
 	"POST /api/v1/staff/auth/signout":             "staffSignOut",
 	"POST /api/v1/staff/auth/signout-all":         "staffSignOutEverywhere",
 	"POST /api/v1/staff/campaigns":                "createCampaign",
+	"GET /api/v1/staff/audit":                     "listAudit",
 	"GET /api/v1/staff/roster-template.xlsx":      "getRosterTemplate",
 	"POST /api/v1/staff/campaigns/{id}/roster":    "importRoster",
 	"POST /api/v1/auth/sms/send":                  "sendSMSCode",

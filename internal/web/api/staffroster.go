@@ -4,6 +4,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 
 	"zhipai/internal/domain"
 	"zhipai/internal/manage"
@@ -75,5 +76,17 @@ func (a staffRoutes) createCampaign(w http.ResponseWriter, r *http.Request, s st
 		return err
 	}
 	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (a staffRoutes) audit(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	q := r.URL.Query()
+	tenant, _ := strconv.ParseInt(q.Get("school_id"), 10, 64)
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	rows, err := a.manage.Audit(r.Context(), s, tenant, before, q.Get("action"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rows)
 	return nil
 }

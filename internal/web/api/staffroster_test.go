@@ -180,3 +180,27 @@ func TestCreateCampaign(t *testing.T) {
 		t.Error("the new campaign is not in the audit log")
 	}
 }
+
+// TestAuditInTheConsole: a school admin reads the school's audit log, the
+// sign-ins and the roster import in it; another role may not.
+func TestAuditInTheConsole(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, _ := newServer(t, env)
+	admin := staffClient(t, ts.URL, demoStaff("demo.school"))
+	var rows []struct {
+		Seq    int64  `json:"seq"`
+		Action string `json:"action"`
+		IP     string `json:"ip"`
+	}
+	a := admin.json("GET", "/api/v1/staff/audit", nil)
+	a.json(t, &rows)
+	if a.status != 200 || len(rows) == 0 || rows[0].Action != "staff.signin" || rows[0].IP == "" {
+		t.Fatalf("audit: %d %s", a.status, a.body)
+	}
+	var failed []struct{ Action string }
+	admin.json("GET", "/api/v1/staff/audit?action=staff.signin_failed", nil).json(t, &failed)
+	if len(failed) != 0 {
+		t.Errorf("failed sign-ins listed: %v", failed)
+	}
+	staffClient(t, ts.URL, demoStaff("demo.reviewer")).json("GET", "/api/v1/staff/audit", nil).code(t, 403, "manage.forbidden")
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"zhipai/internal/domain"
+	"zhipai/internal/manage"
 	"zhipai/internal/photo"
 	"zhipai/internal/staff"
 )
@@ -34,16 +35,17 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 
 // Console serves the pages.
 type Console struct {
-	staff *staff.Service
-	log   *slog.Logger
+	staff  *staff.Service
+	manage *manage.Service
+	log    *slog.Logger
 }
 
 // Register mounts the console at /console/.
-func Register(mux *http.ServeMux, s *staff.Service, log *slog.Logger) {
+func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{staff: s, log: log}
+	c := &Console{staff: s, manage: m, log: log}
 	files, _ := fs.Sub(static, "static")
 	mux.Handle("GET /console/assets/", http.StripPrefix("/console/assets/", http.FileServerFS(files)))
 	mux.HandleFunc("GET /console/{$}", c.home)
@@ -51,6 +53,7 @@ func Register(mux *http.ServeMux, s *staff.Service, log *slog.Logger) {
 	mux.HandleFunc("GET /console/password", c.password)
 	mux.HandleFunc("GET /console/campaigns/{id}/roster", c.roster)
 	mux.HandleFunc("GET /console/campaigns/new", c.newCampaign)
+	mux.HandleFunc("GET /console/audit", c.audit)
 }
 
 // page is what every template gets.
@@ -61,6 +64,7 @@ type page struct {
 	Campaigns []campaignRow
 	Campaign  *campaignRow
 	Specs     []*photo.Spec
+	Audit     []manage.AuditRow
 	// Admin: may create campaigns and import rosters.
 	Admin bool
 	Now   time.Time
@@ -178,4 +182,19 @@ func (c *Console) newCampaign(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.render(w, "newcampaign.html", page{Title: "新建采集批次", Staff: &s.User, CSRF: s.Session.CSRF, Specs: specs})
+}
+
+// audit is the school's audit log, newest first (admins only).
+func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
+	s := c.who(r)
+	if s == nil {
+		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+		return
+	}
+	rows, err := c.manage.Audit(r.Context(), *s, 0, 0, r.URL.Query().Get("action"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	c.render(w, "audit.html", page{Title: "审计日志", Staff: &s.User, CSRF: s.Session.CSRF, Audit: rows, Admin: true})
 }
