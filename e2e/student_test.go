@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"image/png"
 	"net"
 	"net/http"
@@ -496,33 +495,11 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// retakePhoto is a second portrait: the astronaut mirrored (to the
-// duplicate check, a different picture). hivision/test1.jpg, used before,
-// has a street behind the person and is now refused for its background.
+// retakePhoto is a second portrait on disk: the astronaut mirrored (to
+// the duplicate check, a different picture), as apptest makes it.
 func retakePhoto(t *testing.T) string {
-	src, err := os.Open(filepath.Join(apptest.Root(), "testdata", "astronaut.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	m, err := png.Decode(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := m.Bounds()
-	out := image.NewRGBA(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			out.Set(b.Max.X-1-x+b.Min.X, y, m.At(x, y))
-		}
-	}
 	p := filepath.Join(t.TempDir(), "mirrored.jpg")
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := jpeg.Encode(f, out, &jpeg.Options{Quality: 92}); err != nil {
+	if err := os.WriteFile(p, apptest.Mirrored(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p

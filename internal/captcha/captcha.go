@@ -13,6 +13,7 @@ package captcha
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
 	"math"
@@ -55,23 +56,8 @@ func New(rng *rand.Rand) Challenge {
 		op, word, sum = "-", "减", a-b
 	}
 	phrasing := []string{"%s%s%s等于几？", "请计算：%s%s%s等于多少？"}[rng.IntN(2)]
-	q := sprintf(phrasing, numberZH(a), word, numberZH(b)) + "请用阿拉伯数字回答。"
+	q := fmt.Sprintf(phrasing, numberZH(a), word, numberZH(b)) + "请用阿拉伯数字回答。"
 	return Challenge{Question: q, Answer: strconv.Itoa(sum), PNG: draw(strconv.Itoa(a)+op+strconv.Itoa(b)+"=?", rng)}
-}
-
-func sprintf(f string, args ...string) string {
-	var b bytes.Buffer
-	i := 0
-	for j := 0; j < len(f); j++ {
-		if f[j] == '%' && j+1 < len(f) && f[j+1] == 's' && i < len(args) {
-			b.WriteString(args[i])
-			i++
-			j++
-			continue
-		}
-		b.WriteByte(f[j])
-	}
-	return b.String()
 }
 
 // Solve answers a question of New as a screen-reader user would, for the

@@ -220,7 +220,7 @@ func TestStudentPath(t *testing.T) {
 			apptest.Code(t, err, capture.CodeRefused)
 
 			// The retake is approved and then locked.
-			retake := must3(env.App.Capture.Upload(ctx, who, cid, "key-00000006", apptest.RetakePhoto(t)))(t)
+			retake := must3(env.App.Capture.Upload(ctx, who, cid, "key-00000006", apptest.Mirrored(t)))(t)
 			if got := apptest.WaitUpload(t, env, who, retake.ID); !got.CanSubmit {
 				t.Fatalf("retake: %+v", got)
 			}

@@ -177,12 +177,6 @@ func EvalDir() string {
 	return filepath.Join(Root(), "..", "shared", "data", "photos")
 }
 
-// SharedPhoto reads a photo of the evaluation set; ok is false without it.
-func SharedPhoto(t testing.TB, rel string) ([]byte, bool) {
-	b, err := os.ReadFile(filepath.Join(EvalDir(), rel))
-	return b, err == nil
-}
-
 // Astronaut is the public-domain portrait in testdata, decoded.
 func Astronaut(t testing.TB) *raster.Image {
 	t.Helper()

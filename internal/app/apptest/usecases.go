@@ -107,13 +107,6 @@ func Mirrored(t testing.TB) []byte {
 	return jb
 }
 
-// RetakePhoto is a second portrait of the same person: the astronaut
-// mirrored. (hivision/test1.jpg, used before, has a street behind the
-// person and is now refused for its background, R16.)
-func RetakePhoto(t testing.TB) []byte {
-	return Mirrored(t)
-}
-
 // Captcha passes a sign-in challenge as a screen-reader user would: by its
 // question in words.
 func Captcha(t testing.TB, env *Env, ip string) auth.CaptchaAnswer {
