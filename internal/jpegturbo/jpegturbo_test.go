@@ -6,7 +6,6 @@ import (
 	"errors"
 	"image/jpeg"
 	"testing"
-	"time"
 
 	"zhipai/internal/raster"
 )
@@ -184,49 +183,4 @@ func abs(v int) int {
 		return -v
 	}
 	return v
-}
-
-// TestScanBombIsStopped: a progressive file of thousands of repeated scans
-// is refused at the scan limit at once, and any decode past its deadline is
-// stopped (the progress monitor); without limits the same file decodes, at
-// length.
-func TestScanBombIsStopped(t *testing.T) {
-	bomb := scanBomb(t, 2000, 2000, 3000)
-	start := time.Now()
-	d, err := Open(bomb, 8, Limits{MaxScans: 100})
-	if err == nil {
-		_, err = d.Decode()
-		d.Close()
-	}
-	if !errors.Is(err, ErrTooManyScans) || time.Since(start) > 2*time.Second {
-		t.Fatalf("scan bomb: %v after %s", err, time.Since(start))
-	}
-	d, err = Open(bomb, 8, Limits{Timeout: 50 * time.Millisecond})
-	if err == nil {
-		_, err = d.Decode()
-		d.Close()
-	}
-	if !errors.Is(err, ErrTimeout) || time.Since(start) > 4*time.Second {
-		t.Fatalf("deadline: %v after %s", err, time.Since(start))
-	}
-}
-
-// scanBomb repeats the last scan of a progressive grey image (as
-// synth.ScanBomb, which this package cannot import).
-func scanBomb(t *testing.T, w, h, scans int) []byte {
-	img := raster.NewImage(w, h)
-	for i := range img.Pix {
-		img.Pix[i] = 128
-	}
-	b, err := Encode(img, EncodeOptions{Quality: 75, DPI: 72, Progressive: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := bytes.LastIndex(b, []byte{0xFF, 0xDA})
-	scan := b[last : len(b)-2]
-	out := append([]byte{}, b[:len(b)-2]...)
-	for range scans - 1 {
-		out = append(out, scan...)
-	}
-	return append(out, 0xFF, 0xD9)
 }

@@ -63,31 +63,13 @@ func (s *Store) AuditHead(ctx context.Context, tenant int64) (seq int64, hash st
 
 // AuditRows reads a chain in order, from after seq, at most limit rows.
 func (s *Store) AuditRows(ctx context.Context, tenant, after int64, limit int) ([]domain.AuditEntry, error) {
-	rows, err := s.rows(ctx, nil, `SELECT tenant_id, seq, at, actor_id, actor_role, ip, ua, action, target, before_val, after_val, reason, prev_hash, hash
-		FROM audit_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?`, tenant, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.AuditEntry
-	for rows.Next() {
-		var e domain.AuditEntry
-		var at int64
-		if err := rows.Scan(&e.TenantID, &e.Seq, &at, &e.ActorID, &e.ActorRole, &e.IP, &e.UA, &e.Action, &e.Target, &e.Before, &e.After, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
-			return nil, err
-		}
-		e.At = msTime(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return s.auditQuery(ctx, `WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?`, tenant, after, limit)
 }
 
 // AuditPage reads a chain newest first: up to limit rows before seq
 // (0: from the newest), of one action when given.
 func (s *Store) AuditPage(ctx context.Context, tenant, before int64, action string, limit int) ([]domain.AuditEntry, error) {
-	q := `SELECT tenant_id, seq, at, actor_id, actor_role, ip, ua, action, target, before_val, after_val, reason, prev_hash, hash
-		FROM audit_log WHERE tenant_id = ?`
-	args := []any{tenant}
+	q, args := `WHERE tenant_id = ?`, []any{tenant}
 	if before > 0 {
 		q += ` AND seq < ?`
 		args = append(args, before)
@@ -96,7 +78,13 @@ func (s *Store) AuditPage(ctx context.Context, tenant, before int64, action stri
 		q += ` AND action = ?`
 		args = append(args, action)
 	}
-	rows, err := s.rows(ctx, nil, q+` ORDER BY seq DESC LIMIT ?`, append(args, limit)...)
+	return s.auditQuery(ctx, q+` ORDER BY seq DESC LIMIT ?`, append(args, limit)...)
+}
+
+// auditQuery reads audit rows given the query's WHERE, ORDER BY and LIMIT.
+func (s *Store) auditQuery(ctx context.Context, tail string, args ...any) ([]domain.AuditEntry, error) {
+	rows, err := s.rows(ctx, nil, `SELECT tenant_id, seq, at, actor_id, actor_role, ip, ua, action, target, before_val, after_val, reason, prev_hash, hash
+		FROM audit_log `+tail, args...)
 	if err != nil {
 		return nil, err
 	}
