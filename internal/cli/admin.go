@@ -63,35 +63,31 @@ func demoSeed(args []string, stdout, stderr io.Writer) int {
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagErr(err)
 	}
-	ctx := context.Background()
-	a, err := openApp(ctx, newLogger(io.Discard))
-	if err != nil {
-		return fail(stderr, err)
-	}
-	defer a.Close()
-	d, err := app.SeedDemo(ctx, a)
-	if err != nil {
-		return fail(stderr, err)
-	}
-	cards := filepath.Join(a.Config.DataDir, "demo")
-	cardsNote := ""
-	if img, err := readPNG(*portrait); err == nil {
-		if err := app.WriteDemoCards(cards, img); err != nil {
+	return withApp(stderr, func(ctx context.Context, a *app.App) int {
+		d, err := app.SeedDemo(ctx, a)
+		if err != nil {
 			return fail(stderr, err)
 		}
-		cardsNote = fmt.Sprintf("  ID card photos:   %s (specimens, no real document)\n", filepath.Join(cards, "idcard-{front,back}.jpg"))
-	} else {
-		cardsNote = fmt.Sprintf("  (no specimen ID card photos: %v)\n", err)
-	}
-	fmt.Fprintf(stdout, "Demo school %d, campaign %d (join code %s), %d students on the roster.\n", d.SchoolID, d.CampaignID, d.JoinCode, d.RosterRows)
-	fmt.Fprintf(stdout, "Sign in as a demo student:\n  phone:            any mainland mobile, e.g. %s (the SMS code is printed in the server log)\n", d.Student.Phone)
-	fmt.Fprintf(stdout, "  name:             %s\n  ID number:        %s (fictitious)\n%s", d.Student.Name, d.Student.DocNumber, cardsNote)
-	fmt.Fprintf(stdout, "Sign in to the console (/console/) as a demo staff member: password %s and a TOTP code from an\n"+
-		"authenticator app given the key below (or `oathtool --totp -b KEY`). Demo accounts only: never for real data.\n", app.DemoStaffPassword)
-	for _, s := range app.DemoStaffAccounts() {
-		fmt.Fprintf(stdout, "  %-16s %-8s TOTP key %s\n", s.Login, s.Role.Title(), s.TOTPSecret)
-	}
-	return exitOK
+		cards := filepath.Join(a.Config.DataDir, "demo")
+		cardsNote := ""
+		if img, err := readPNG(*portrait); err == nil {
+			if err := app.WriteDemoCards(cards, img); err != nil {
+				return fail(stderr, err)
+			}
+			cardsNote = fmt.Sprintf("  ID card photos:   %s (specimens, no real document)\n", filepath.Join(cards, "idcard-{front,back}.jpg"))
+		} else {
+			cardsNote = fmt.Sprintf("  (no specimen ID card photos: %v)\n", err)
+		}
+		fmt.Fprintf(stdout, "Demo school %d, campaign %d (join code %s), %d students on the roster.\n", d.SchoolID, d.CampaignID, d.JoinCode, d.RosterRows)
+		fmt.Fprintf(stdout, "Sign in as a demo student:\n  phone:            any mainland mobile, e.g. %s (the SMS code is printed in the server log)\n", d.Student.Phone)
+		fmt.Fprintf(stdout, "  name:             %s\n  ID number:        %s (fictitious)\n%s", d.Student.Name, d.Student.DocNumber, cardsNote)
+		fmt.Fprintf(stdout, "Sign in to the console (/console/) as a demo staff member: password %s and a TOTP code from an\n"+
+			"authenticator app given the key below (or `oathtool --totp -b KEY`). Demo accounts only: never for real data.\n", app.DemoStaffPassword)
+		for _, s := range app.DemoStaffAccounts() {
+			fmt.Fprintf(stdout, "  %-16s %-8s TOTP key %s\n", s.Login, s.Role.Title(), s.TOTPSecret)
+		}
+		return exitOK
+	})
 }
 
 func readPNG(path string) (*raster.Image, error) {
@@ -133,34 +129,30 @@ func rosterImport(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, usageError{err})
 	}
-	ctx := context.Background()
-	a, err := openApp(ctx, newLogger(io.Discard))
-	if err != nil {
-		return fail(stderr, err)
-	}
-	defer a.Close()
-	rep, err := a.Roster.Import(ctx, *campaign, rows)
-	if err != nil {
-		return fail(stderr, publicOr(err))
-	}
-	if !rep.Imported {
-		fmt.Fprintf(stdout, "%d rows read, %d to fix; nothing imported:\n", rep.Rows, len(rep.Errors))
-		for _, e := range rep.Errors {
-			fmt.Fprintf(stdout, "  row %d, %s: %s\n", e.Row, e.Column, e.Reason)
+	return withApp(stderr, func(ctx context.Context, a *app.App) int {
+		rep, err := a.Roster.Import(ctx, *campaign, rows)
+		if err != nil {
+			return fail(stderr, publicOr(err))
 		}
-		if *errOut != "" {
-			if err := writeRosterErrors(*errOut, rep.Errors); err != nil {
-				return fail(stderr, err)
+		if !rep.Imported {
+			fmt.Fprintf(stdout, "%d rows read, %d to fix; nothing imported:\n", rep.Rows, len(rep.Errors))
+			for _, e := range rep.Errors {
+				fmt.Fprintf(stdout, "  row %d, %s: %s\n", e.Row, e.Column, e.Reason)
 			}
-			fmt.Fprintf(stdout, "rows to fix written to %s\n", *errOut)
+			if *errOut != "" {
+				if err := writeRosterErrors(*errOut, rep.Errors); err != nil {
+					return fail(stderr, err)
+				}
+				fmt.Fprintf(stdout, "rows to fix written to %s\n", *errOut)
+			}
+			if rep.Rows == 0 {
+				fmt.Fprintln(stdout, "  the file has no rows under its header")
+			}
+			return exitRefused
 		}
-		if rep.Rows == 0 {
-			fmt.Fprintln(stdout, "  the file has no rows under its header")
-		}
-		return exitRefused
-	}
-	fmt.Fprintf(stdout, "imported %d rows into campaign %d: %d new, %d updated (batch %s)\n", rep.Rows, *campaign, rep.Created, rep.Updated, rep.Batch)
-	return exitOK
+		fmt.Fprintf(stdout, "imported %d rows into campaign %d: %d new, %d updated (batch %s)\n", rep.Rows, *campaign, rep.Created, rep.Updated, rep.Batch)
+		return exitOK
+	})
 }
 
 func writeRosterErrors(path string, errs []roster.RowError) error {
@@ -210,25 +202,21 @@ func runReview(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "zhipai review: give one submission id")
 		return exitUsage
 	}
-	ctx := context.Background()
-	a, err := openApp(ctx, newLogger(io.Discard))
-	if err != nil {
-		return fail(stderr, err)
-	}
-	defer a.Close()
-	v, err := a.Review.Decide(ctx, id, to, reasons, *note, "reviewer:cli")
-	if err != nil {
-		return fail(stderr, publicOr(err))
-	}
-	fmt.Fprintf(stdout, "submission %d: %s", v.ID, v.State.Title())
-	for _, code := range strings.Split(v.Reasons, ",") {
-		if r := domain.Reason(code); r.Valid() {
-			fmt.Fprintf(stdout, " %s(%s)", r, r.Title())
+	return withApp(stderr, func(ctx context.Context, a *app.App) int {
+		v, err := a.Review.Decide(ctx, id, to, reasons, *note, "reviewer:cli")
+		if err != nil {
+			return fail(stderr, publicOr(err))
 		}
-	}
-	if !v.Deadline.IsZero() {
-		fmt.Fprintf(stdout, ", retake by %s", v.Deadline.Local().Format("2006-01-02 15:04"))
-	}
-	fmt.Fprintln(stdout)
-	return exitOK
+		fmt.Fprintf(stdout, "submission %d: %s", v.ID, v.State.Title())
+		for _, code := range strings.Split(v.Reasons, ",") {
+			if r := domain.Reason(code); r.Valid() {
+				fmt.Fprintf(stdout, " %s(%s)", r, r.Title())
+			}
+		}
+		if !v.Deadline.IsZero() {
+			fmt.Fprintf(stdout, ", retake by %s", v.Deadline.Local().Format("2006-01-02 15:04"))
+		}
+		fmt.Fprintln(stdout)
+		return exitOK
+	})
 }

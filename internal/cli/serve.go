@@ -33,6 +33,18 @@ func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(logctx.Handler(slog.NewTextHandler(w, opts)))
 }
 
+// withApp runs a command's work on the opened application and closes it;
+// a failure to open ends the command.
+func withApp(stderr io.Writer, fn func(ctx context.Context, a *app.App) int) int {
+	ctx := context.Background()
+	a, err := openApp(ctx, newLogger(io.Discard))
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer a.Close()
+	return fn(ctx, a)
+}
+
 // openApp loads the configuration and opens everything.
 func openApp(ctx context.Context, log *slog.Logger) (*app.App, error) {
 	cfg, err := config.FromEnv()

@@ -10,6 +10,7 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 
+	"zhipai/internal/app"
 	"zhipai/internal/audit"
 	"zhipai/internal/domain"
 	"zhipai/internal/staff"
@@ -40,31 +41,27 @@ func userCreate(args []string, stdout, stderr io.Writer) int {
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagErr(err)
 	}
-	ctx := context.Background()
-	a, err := openApp(ctx, newLogger(io.Discard))
-	if err != nil {
-		return fail(stderr, err)
-	}
-	defer a.Close()
-	in := staff.CreateInput{Login: *login, Name: *name, Role: domain.Role(*role), College: *college, Classes: classes}
-	if *school != "" {
-		sc, err := a.Store.SchoolByCode(ctx, *school)
-		if err != nil {
-			return fail(stderr, usageError{fmt.Errorf("no school with code %q", *school)})
+	return withApp(stderr, func(ctx context.Context, a *app.App) int {
+		in := staff.CreateInput{Login: *login, Name: *name, Role: domain.Role(*role), College: *college, Classes: classes}
+		if *school != "" {
+			sc, err := a.Store.SchoolByCode(ctx, *school)
+			if err != nil {
+				return fail(stderr, usageError{fmt.Errorf("no school with code %q", *school)})
+			}
+			in.SchoolID = sc.ID
 		}
-		in.SchoolID = sc.ID
-	}
-	acct, err := a.Staff.Create(ctx, nil, in, staff.Where{IP: "cli"})
-	if err != nil {
-		return fail(stderr, publicOr(err))
-	}
-	fmt.Fprintf(stdout, "created %s (%s, %s)\n", acct.User.Login, acct.User.Name, acct.User.Role.Title())
-	fmt.Fprintf(stdout, "one-time password (change it at the first sign-in): %s\n", acct.Password)
-	fmt.Fprintf(stdout, "TOTP: add to an authenticator app by scanning, or type the key %s\n%s\n", acct.Secret, acct.OTPURI)
-	if qr, err := qrcode.New(acct.OTPURI, qrcode.Medium); err == nil {
-		fmt.Fprint(stdout, qr.ToSmallString(false))
-	}
-	return exitOK
+		acct, err := a.Staff.Create(ctx, nil, in, staff.Where{IP: "cli"})
+		if err != nil {
+			return fail(stderr, publicOr(err))
+		}
+		fmt.Fprintf(stdout, "created %s (%s, %s)\n", acct.User.Login, acct.User.Name, acct.User.Role.Title())
+		fmt.Fprintf(stdout, "one-time password (change it at the first sign-in): %s\n", acct.Password)
+		fmt.Fprintf(stdout, "TOTP: add to an authenticator app by scanning, or type the key %s\n%s\n", acct.Secret, acct.OTPURI)
+		if qr, err := qrcode.New(acct.OTPURI, qrcode.Medium); err == nil {
+			fmt.Fprint(stdout, qr.ToSmallString(false))
+		}
+		return exitOK
+	})
 }
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
@@ -79,21 +76,17 @@ func auditVerify(args []string, stdout, stderr io.Writer) int {
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagErr(err)
 	}
-	ctx := context.Background()
-	a, err := openApp(ctx, newLogger(io.Discard))
-	if err != nil {
-		return fail(stderr, err)
-	}
-	defer a.Close()
-	n, err := audit.New(a.Store).Verify(ctx)
-	var b *audit.Broken
-	if errors.As(err, &b) {
-		fmt.Fprintf(stdout, "BROKEN after %d rows: %v\n", n, b)
-		return exitRefused
-	}
-	if err != nil {
-		return fail(stderr, err)
-	}
-	fmt.Fprintf(stdout, "audit log intact: %d rows\n", n)
-	return exitOK
+	return withApp(stderr, func(ctx context.Context, a *app.App) int {
+		n, err := audit.New(a.Store).Verify(ctx)
+		var b *audit.Broken
+		if errors.As(err, &b) {
+			fmt.Fprintf(stdout, "BROKEN after %d rows: %v\n", n, b)
+			return exitRefused
+		}
+		if err != nil {
+			return fail(stderr, err)
+		}
+		fmt.Fprintf(stdout, "audit log intact: %d rows\n", n)
+		return exitOK
+	})
 }
