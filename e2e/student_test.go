@@ -165,43 +165,10 @@ func TestStudentPathInBrowser(t *testing.T) {
 	shots := artifacts(t)
 	ctx := browser(t, exe, 360, 780)
 
-	step := 0
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			step++
-			buf, err := chromedp.FullScreenshot(100)(ctx, tg) // 100: PNG
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, fmt.Sprintf("%02d-%s.png", step, name)), buf, 0o644)
-		})
-	}
-	failed := func(what string, err error) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		chromedp.Do(sctx, shot("failed-"+strings.ReplaceAll(what, " ", "-")))
-		html, _ := chromedp.Run(sctx, chromedp.OuterHTML(chromedp.CSS("#app")))
-		t.Fatalf("%s: %v\npage: %s", what, err, html)
-	}
 	// Each step has a minute: a photo takes well under a second, but the
 	// first one loads the page's images and the browser shares two cores.
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			failed(what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
-		if err != nil {
-			failed("read "+sel, err)
-		}
-		return s
-	}
+	tab := &pages{t: t, ctx: ctx, dir: shots, limit: time.Minute}
+	shot, run, text, failed := tab.shot, tab.run, tab.text, tab.failed
 	css := func(sel string) chromedp.CSS { return chromedp.CSS(sel) }
 	// tap scrolls an element to the middle of the screen, as a thumb
 	// would, then clicks it (an element at the very edge of the emulated
@@ -465,26 +432,6 @@ func facelessPhoto(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// browser starts headless Chromium (a fresh profile, no network of its
-// own) with a window of w x h; it ends with the test.
-func browser(t *testing.T, exe string, w, h int) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.WindowSize(w, h),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	t.Cleanup(func() { cancelC(); cancelA() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser outside the timeout
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx
 }
 
 // void drops an action's value.
