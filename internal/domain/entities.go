@@ -32,6 +32,9 @@ type Campaign struct {
 	School            School
 }
 
+// OpenAt reports whether the campaign takes students at t.
+func (c Campaign) OpenAt(t time.Time) bool { return !t.Before(c.OpensAt) && t.Before(c.ClosesAt) }
+
 // Consent records an accepted consent text (requirements PS-1).
 type Consent struct {
 	UserID, CampaignID int64

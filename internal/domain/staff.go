@@ -38,6 +38,11 @@ func (r Role) Vendor() bool {
 	return r == RolePlatformAdmin || r == RoleVendorReviewer || r == RoleVendorSupport
 }
 
+// Manages reports whether the role runs campaigns: creates them, imports
+// their rosters, reads the school's audit log (a school's admin for the
+// school, the platform admin for all).
+func (r Role) Manages() bool { return r == RolePlatformAdmin || r == RoleSchoolAdmin }
+
 // StaffUser is a staff account.
 type StaffUser struct {
 	ID                 int64

@@ -114,8 +114,7 @@ func docTypes(c domain.Campaign) []idnumber.Type {
 
 // IsOpen reports whether a campaign takes students now.
 func (s *Service) IsOpen(c domain.Campaign) bool {
-	now := s.now()
-	return !now.Before(c.OpensAt) && now.Before(c.ClosesAt)
+	return c.OpenAt(s.now())
 }
 
 // Campaigns lists the open campaigns.

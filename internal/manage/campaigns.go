@@ -56,7 +56,7 @@ var joinCodeRe = regexp.MustCompile(`^[A-Z0-9]{4,32}$`)
 // admin: of any school), with the standard consent text naming the school;
 // audited.
 func (s *Service) CreateCampaign(ctx context.Context, who staff.Staff, in CampaignInput, where staff.Where) (CampaignView, error) {
-	if who.User.Role != domain.RolePlatformAdmin && who.User.Role != domain.RoleSchoolAdmin {
+	if !who.User.Role.Manages() {
 		return CampaignView{}, Errors.Fail(CodeForbidden, nil)
 	}
 	if !who.Scope.Vendor {

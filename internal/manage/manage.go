@@ -45,10 +45,10 @@ var Errors = domain.Catalogue{
 	CodeJoinCodeTaken:   "该特征码已被使用，请换一个（或留空自动生成）。",
 }
 
-// campaign loads a campaign the staff member may manage: outside their
+// Campaign loads a campaign the staff member may manage: outside their
 // scope it does not exist for them (404); inside it, only the school's
 // admin and the platform admin manage it.
-func (s *Service) campaign(ctx context.Context, who staff.Staff, id int64) (domain.Campaign, error) {
+func (s *Service) Campaign(ctx context.Context, who staff.Staff, id int64) (domain.Campaign, error) {
 	c, err := s.store.Campaign(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || err == nil && !who.Scope.Vendor && c.SchoolID != who.Scope.SchoolID {
 		return c, domain.Errors.Fail(domain.CodeNotFound, nil)
@@ -56,7 +56,7 @@ func (s *Service) campaign(ctx context.Context, who staff.Staff, id int64) (doma
 	if err != nil {
 		return c, domain.Internal("campaign: %w", err)
 	}
-	if who.User.Role != domain.RolePlatformAdmin && who.User.Role != domain.RoleSchoolAdmin {
+	if !who.User.Role.Manages() {
 		return c, Errors.Fail(CodeForbidden, nil)
 	}
 	return c, nil
@@ -64,7 +64,7 @@ func (s *Service) campaign(ctx context.Context, who staff.Staff, id int64) (doma
 
 // Roster previews (dryRun) or imports a roster file into a campaign.
 func (s *Service) Roster(ctx context.Context, who staff.Staff, campaignID int64, name string, data []byte, dryRun bool, where staff.Where) (roster.Report, error) {
-	c, err := s.campaign(ctx, who, campaignID)
+	c, err := s.Campaign(ctx, who, campaignID)
 	if err != nil {
 		return roster.Report{}, err
 	}
@@ -147,12 +147,11 @@ type AuditRow struct {
 // platform admin reads any tenant, 0 being the vendor's own actions); only
 // admins read it.
 func (s *Service) Audit(ctx context.Context, who staff.Staff, tenant, before int64, action string) ([]AuditRow, error) {
-	switch who.User.Role {
-	case domain.RolePlatformAdmin:
-	case domain.RoleSchoolAdmin:
-		tenant = who.Scope.SchoolID
-	default:
+	if !who.User.Role.Manages() {
 		return nil, Errors.Fail(CodeForbidden, nil)
+	}
+	if !who.Scope.Vendor {
+		tenant = who.Scope.SchoolID
 	}
 	list, err := s.store.AuditPage(ctx, tenant, before, action, 100)
 	if err != nil {

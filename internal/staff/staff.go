@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -196,7 +197,7 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func itoa(n int64) string { return fmt.Sprint(n) }
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Campaigns lists the campaigns the staff member's scope sees.
 func (s *Service) Campaigns(ctx context.Context, who Staff) ([]domain.Campaign, error) {

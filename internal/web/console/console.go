@@ -133,7 +133,7 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 	p := page{Title: "采集批次", Staff: &s.User, CSRF: s.Session.CSRF, Now: now, Admin: isAdmin(s.User)}
 	for _, cm := range list {
 		p.Campaigns = append(p.Campaigns, campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name, Kind: domain.CampaignKind(cm.Kind).Title(),
-			OpensAt: cm.OpensAt, ClosesAt: cm.ClosesAt, Open: !now.Before(cm.OpensAt) && now.Before(cm.ClosesAt), JoinCode: cm.JoinCode})
+			OpensAt: cm.OpensAt, ClosesAt: cm.ClosesAt, Open: cm.OpenAt(now), JoinCode: cm.JoinCode})
 	}
 	c.render(w, "home.html", p)
 }
@@ -146,22 +146,16 @@ func (c *Console) roster(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	list, err := c.staff.Campaigns(r.Context(), *s)
+	cm, err := c.manage.Campaign(r.Context(), *s, id)
 	if err != nil {
-		http.Error(w, "服务器开小差了，请稍后重试。", http.StatusInternalServerError)
+		http.NotFound(w, r) // outside the scope, or not the caller's to manage
 		return
 	}
-	for _, cm := range list {
-		if cm.ID == id {
-			c.render(w, "roster.html", page{Title: "导入名单", Staff: &s.User, CSRF: s.Session.CSRF, Campaign: &campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name}})
-			return
-		}
-	}
-	http.NotFound(w, r) // not in the staff member's scope: it does not exist for them
+	c.render(w, "roster.html", page{Title: "导入名单", Staff: &s.User, CSRF: s.Session.CSRF, Campaign: &campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name}})
 }
 
 func isAdmin(u domain.StaffUser) bool {
-	return u.Role == domain.RolePlatformAdmin || u.Role == domain.RoleSchoolAdmin
+	return u.Role.Manages()
 }
 
 // newCampaign is the form of a new campaign (school and platform admins).
