@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/pquerna/otp/totp"
@@ -27,7 +28,7 @@ type SignedIn struct {
 func (s *Service) SignIn(ctx context.Context, login, password, code string, where Where) (SignedIn, error) {
 	u, err := s.store.StaffByLogin(ctx, normaliseLogin(login))
 	if errors.Is(err, store.ErrNotFound) {
-		CheckPassword(password, dummyHash) // the same time as a real account
+		CheckPassword(password, dummyHash()) // the same time as a real account
 		s.record(ctx, nil, where, 0, "staff.signin_failed", "login:"+truncate(login, 32), "", "", "no such account")
 		return SignedIn{}, fail(CodeSignIn, nil)
 	}
@@ -75,8 +76,10 @@ func (s *Service) SignIn(ctx context.Context, login, password, code string, wher
 	return in, nil
 }
 
-// dummyHash is checked for a login that does not exist.
-var dummyHash = HashPassword("no such account, but the same work")
+// dummyHash is checked for a login that does not exist; made at the first
+// such sign-in, not at every start of every command (it costs an argon2id
+// hash).
+var dummyHash = sync.OnceValue(func() string { return HashPassword("no such account, but the same work") })
 
 func (s *Service) checkTOTP(u domain.StaffUser, code string, now time.Time) bool {
 	key, err := s.keys.OpenField(u.TOTPSealed, indexTOTP)

@@ -38,12 +38,13 @@ func (a *API) staffOnly(fn func(w http.ResponseWriter, r *http.Request, s staff.
 	}
 }
 
-func where(r *http.Request, c domain.Caller) staff.Where {
+// where is where a staff request comes from, for the audit log.
+func (a *API) where(r *http.Request) staff.Where {
 	ua := r.UserAgent()
 	if len(ua) > 256 {
 		ua = ua[:256]
 	}
-	return staff.Where{IP: c.IP, UA: ua}
+	return staff.Where{IP: a.clientIP(r), UA: ua}
 }
 
 // StaffBody is a staff member as the console shows them.
@@ -74,7 +75,7 @@ func (a staffRoutes) signIn(w http.ResponseWriter, r *http.Request, c domain.Cal
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	in, err := a.staff.SignIn(r.Context(), req.Login, req.Password, req.TOTP, where(r, c))
+	in, err := a.staff.SignIn(r.Context(), req.Login, req.Password, req.TOTP, a.where(r))
 	if err != nil {
 		return err
 	}
@@ -97,8 +98,7 @@ func (a staffRoutes) changePassword(w http.ResponseWriter, r *http.Request, s st
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	c := domain.Caller{IP: a.clientIP(r)}
-	if err := a.staff.ChangePassword(r.Context(), s, req.Old, req.New, where(r, c)); err != nil {
+	if err := a.staff.ChangePassword(r.Context(), s, req.Old, req.New, a.where(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -116,7 +116,7 @@ func (a staffRoutes) signOut(w http.ResponseWriter, r *http.Request, s staff.Sta
 }
 
 func (a staffRoutes) signOutEverywhere(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	n, err := a.staff.SignOutEverywhere(r.Context(), s, where(r, domain.Caller{IP: a.clientIP(r)}))
+	n, err := a.staff.SignOutEverywhere(r.Context(), s, a.where(r))
 	if err != nil {
 		return err
 	}

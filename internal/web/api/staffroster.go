@@ -43,7 +43,7 @@ func (a staffRoutes) roster(w http.ResponseWriter, r *http.Request, s staff.Staf
 		name = map[string]string{xlsxType: "roster.xlsx", "text/csv": "roster.csv"}[mt]
 	}
 	q := r.URL.Query()
-	rep, err := a.manage.Roster(r.Context(), s, id, name, data, q.Get("dry_run") == "1", where(r, domain.Caller{IP: a.clientIP(r)}))
+	rep, err := a.manage.Roster(r.Context(), s, id, name, data, q.Get("dry_run") == "1", a.where(r))
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (a staffRoutes) createCampaign(w http.ResponseWriter, r *http.Request, s st
 	if err := readJSON(r, &in); err != nil {
 		return err
 	}
-	v, err := a.manage.CreateCampaign(r.Context(), s, in, where(r, domain.Caller{IP: a.clientIP(r)}))
+	v, err := a.manage.CreateCampaign(r.Context(), s, in, a.where(r))
 	if err != nil {
 		return err
 	}
