@@ -40,23 +40,8 @@ func (p *Pipeline) landmarkStep(st *state) error {
 	pose := p.vision.HeadPose(mesh)
 	// Back to input pixels.
 	inv := 1 / d.scale
-	for i := range mesh.Points {
-		mesh.Points[i].X *= inv
-		mesh.Points[i].Y *= inv
-		mesh.Points[i].Z *= inv
-	}
-	scalePt := func(q vision.Point) vision.Point { return vision.Point{X: q.X * inv, Y: q.Y * inv} }
-	st.mesh = mesh
-	for k, ir := range []*vision.Iris{right, left} {
-		ir.Centre = scalePt(ir.Centre)
-		for j := range ir.Edge {
-			ir.Edge[j] = scalePt(ir.Edge[j])
-		}
-		for j := range ir.Contour {
-			ir.Contour[j] = scalePt(ir.Contour[j])
-		}
-		st.irises[k] = ir
-	}
+	mapLandmarks(mesh, []*vision.Iris{right, left}, func(v float64) float64 { return v * inv })
+	st.mesh, st.irises = mesh, [2]*vision.Iris{right, left}
 
 	// The mesh must lie inside the photo: a face cut by the frame cannot
 	// be measured.
@@ -108,3 +93,22 @@ func (p *Pipeline) landmarkStep(st *state) error {
 }
 
 func dist(a, b vision.Point) float64 { return math.Hypot(a.X-b.X, a.Y-b.Y) }
+
+// mapLandmarks applies f to every coordinate of a mesh and its irises
+// (from the decoded image's pixels back to the input's).
+func mapLandmarks(mesh *vision.Mesh, irises []*vision.Iris, f func(float64) float64) {
+	for i := range mesh.Points {
+		p := &mesh.Points[i]
+		p.X, p.Y, p.Z = f(p.X), f(p.Y), f(p.Z)
+	}
+	pt := func(q vision.Point) vision.Point { return vision.Point{X: f(q.X), Y: f(q.Y)} }
+	for _, ir := range irises {
+		ir.Centre = pt(ir.Centre)
+		for j := range ir.Edge {
+			ir.Edge[j] = pt(ir.Edge[j])
+		}
+		for j := range ir.Contour {
+			ir.Contour[j] = pt(ir.Contour[j])
+		}
+	}
+}

@@ -70,22 +70,10 @@ func (p *Pipeline) completeLandmarks(st *state) bool {
 	}
 	pose := p.vision.HeadPose(mesh)
 	// Back to input pixels.
+	// (Divided, not multiplied by the inverse as the pipeline does: the
+	// checks measured these landmarks so before, to the last bit.)
 	s := d.scale
-	toInput := func(q vision.Point) vision.Point { return vision.Point{X: q.X / s, Y: q.Y / s} }
-	for i := range mesh.Points {
-		mesh.Points[i].X /= s
-		mesh.Points[i].Y /= s
-		mesh.Points[i].Z /= s
-	}
-	for _, ir := range []*vision.Iris{right, left} {
-		ir.Centre = toInput(ir.Centre)
-		for j := range ir.Edge {
-			ir.Edge[j] = toInput(ir.Edge[j])
-		}
-		for j := range ir.Contour {
-			ir.Contour[j] = toInput(ir.Contour[j])
-		}
-	}
+	mapLandmarks(mesh, []*vision.Iris{right, left}, func(v float64) float64 { return v / s })
 	st.mesh, st.irises, st.pose, st.faces = mesh, [2]*vision.Iris{right, left}, &pose, faces
 	return true
 }
