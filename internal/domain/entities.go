@@ -13,6 +13,9 @@ type School struct {
 	ID                                      int64
 	Name, Code                              string
 	ContactName, ContactPhone, ContactHours string
+	// StaffIPAllow is the school's staff IP allow-list: comma-separated
+	// addresses and CIDR prefixes; empty is anywhere (requirements AU-4).
+	StaffIPAllow string
 }
 
 // Campaign is a collection batch of a school (requirements RO-1).
@@ -29,7 +32,12 @@ type Campaign struct {
 	ConsentText       string
 	FAQJSON           string
 	MaxUploads        int
-	School            School
+	// ReviewDays is the review deadline in working days (requirements RO-1).
+	ReviewDays int
+	// ReasonsJSON is the review reasons in use with their student-facing
+	// text, [{"code","text"}]; empty is every built-in reason as it is.
+	ReasonsJSON string
+	School      School
 }
 
 // OpenAt reports whether the campaign takes students at t.
@@ -75,6 +83,30 @@ type RosterRow struct {
 	Gender         string
 	BoundUserID    int64 // 0: not bound
 	ImportBatch    string
+}
+
+// Student is a roster row as staff list it: with whether a student has
+// signed in to it, and their latest submission's state ("" for none).
+type Student struct {
+	RosterRow
+	Enrolled bool
+	State    State
+}
+
+// Class is a class of a school's rosters, with its college and major
+// (counsellors are assigned to classes).
+type Class struct {
+	College string `json:"college"`
+	Major   string `json:"major"`
+	Name    string `json:"name"`
+}
+
+// StudentFilter narrows a campaign's student list: by college, class and
+// a name or 学号 prefix, a page at a time after a row id.
+type StudentFilter struct {
+	College, Class, Query string
+	After                 int64
+	Limit                 int
 }
 
 // Submission is a photo submitted for review.

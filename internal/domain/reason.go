@@ -2,6 +2,8 @@
 // reason codes, submission states, campaigns, students.
 package domain
 
+import "encoding/json"
+
 // Reason is a review reason code (requirements RV-2): why a photo or a
 // document is rejected, or what an automatic check suggests.
 type Reason string
@@ -118,3 +120,36 @@ var reasonAdvice = map[Reason]string{
 
 // Advice is what a student should do about a reason.
 func (r Reason) Advice() string { return reasonAdvice[r] }
+
+// ReasonSetting is a review reason a campaign uses, with the text its
+// students read when a photo is rejected for it (requirements RO-1).
+type ReasonSetting struct {
+	Code Reason `json:"code"`
+	Text string `json:"text"`
+}
+
+// ReasonsInUse is the campaign's review reasons with their student-facing
+// text, in code order: every reason with its built-in advice unless the
+// campaign chose.
+func (c Campaign) ReasonsInUse() []ReasonSetting {
+	var chosen []ReasonSetting
+	if c.ReasonsJSON != "" && json.Unmarshal([]byte(c.ReasonsJSON), &chosen) == nil && len(chosen) > 0 {
+		return chosen
+	}
+	out := make([]ReasonSetting, 0, len(reasonTitles))
+	for _, r := range Reasons() {
+		out = append(out, ReasonSetting{Code: r, Text: r.Advice()})
+	}
+	return out
+}
+
+// ReasonText is what the campaign tells a student rejected for r, and
+// whether the campaign uses r at all.
+func (c Campaign) ReasonText(r Reason) (string, bool) {
+	for _, s := range c.ReasonsInUse() {
+		if s.Code == r {
+			return s.Text, true
+		}
+	}
+	return r.Advice(), false
+}

@@ -78,6 +78,17 @@ type Scope struct {
 	SchoolID int64
 	College  string   // "" is every college of the school
 	Classes  []string // a counsellor's classes; nil is every class
+	// SupportSchools are the schools whose personal data a vendor staff
+	// member may see now, each opened with a recorded support-access
+	// reason (requirements AU-6); personal-data queries of a vendor scope
+	// filter by them.
+	SupportSchools []int64
+}
+
+// MayReveal reports whether the role may reveal a full ID number (an
+// audited action of its own, requirements PS-5).
+func (r Role) MayReveal() bool {
+	return r == RolePlatformAdmin || r == RoleVendorSupport || r == RoleSchoolAdmin || r == RoleCollegeAdmin
 }
 
 // AuditEntry is one row of the append-only audit log.

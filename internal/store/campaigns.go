@@ -15,32 +15,46 @@ func (s *Store) CreateSchool(ctx context.Context, sc domain.School) (int64, erro
 
 // SchoolByCode finds a school.
 func (s *Store) SchoolByCode(ctx context.Context, code string) (domain.School, error) {
-	var sc domain.School
-	err := s.row(ctx, nil, `SELECT id, name, code, contact_name, contact_phone, contact_hours FROM schools WHERE code = ?`, code).
-		Scan(&sc.ID, &sc.Name, &sc.Code, &sc.ContactName, &sc.ContactPhone, &sc.ContactHours)
+	sc, err := scanSchool(s.row(ctx, nil, `SELECT `+schoolCols+` FROM schools WHERE code = ?`, code))
 	return sc, notFound(err, "school", code)
 }
 
 // CreateCampaign inserts a campaign.
 func (s *Store) CreateCampaign(ctx context.Context, c domain.Campaign) (int64, error) {
+	if c.ReviewDays == 0 {
+		c.ReviewDays = 2
+	}
 	return s.insert(ctx, nil, `INSERT INTO campaigns (school_id, name, kind, spec_json, join_code, opens_at, closes_at, allow_album,
-		require_id_images, id_types, consent_version, consent_text, faq_json, max_uploads, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		require_id_images, id_types, consent_version, consent_text, faq_json, max_uploads, review_days, reasons_json, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.SchoolID, c.Name, c.Kind, c.SpecJSON, c.JoinCode, c.OpensAt.UnixMilli(), c.ClosesAt.UnixMilli(), boolInt(c.AllowAlbum),
-		boolInt(c.RequireIDImages), c.IDTypes, c.ConsentVersion, c.ConsentText, c.FAQJSON, c.MaxUploads, s.ms())
+		boolInt(c.RequireIDImages), c.IDTypes, c.ConsentVersion, c.ConsentText, c.FAQJSON, c.MaxUploads, c.ReviewDays, c.ReasonsJSON, s.ms())
+}
+
+// UpdateCampaign changes a campaign's settings (not its school, consent or
+// document types); a join code another campaign has is ErrConflict.
+func (s *Store) UpdateCampaign(ctx context.Context, c domain.Campaign) error {
+	_, err := s.exec(ctx, nil, `UPDATE campaigns SET name = ?, kind = ?, spec_json = ?, join_code = ?, opens_at = ?, closes_at = ?,
+		allow_album = ?, require_id_images = ?, max_uploads = ?, review_days = ?, reasons_json = ? WHERE id = ?`,
+		c.Name, c.Kind, c.SpecJSON, c.JoinCode, c.OpensAt.UnixMilli(), c.ClosesAt.UnixMilli(), boolInt(c.AllowAlbum),
+		boolInt(c.RequireIDImages), c.MaxUploads, c.ReviewDays, c.ReasonsJSON, c.ID)
+	if isUnique(err) {
+		return ErrConflict
+	}
+	return err
 }
 
 const campaignCols = `c.id, c.school_id, c.name, c.kind, c.spec_json, c.join_code, c.opens_at, c.closes_at, c.allow_album,
-	c.require_id_images, c.id_types, c.consent_version, c.consent_text, c.faq_json, c.max_uploads,
-	s.id, s.name, s.code, s.contact_name, s.contact_phone, s.contact_hours`
+	c.require_id_images, c.id_types, c.consent_version, c.consent_text, c.faq_json, c.max_uploads, c.review_days, c.reasons_json,
+	s.id, s.name, s.code, s.contact_name, s.contact_phone, s.contact_hours, s.staff_ip_allow`
 
 func scanCampaign(sc interface{ Scan(...any) error }) (domain.Campaign, error) {
 	var c domain.Campaign
 	var opens, closes int64
 	var album, ids int
 	err := sc.Scan(&c.ID, &c.SchoolID, &c.Name, &c.Kind, &c.SpecJSON, &c.JoinCode, &opens, &closes, &album, &ids, &c.IDTypes,
-		&c.ConsentVersion, &c.ConsentText, &c.FAQJSON, &c.MaxUploads,
-		&c.School.ID, &c.School.Name, &c.School.Code, &c.School.ContactName, &c.School.ContactPhone, &c.School.ContactHours)
+		&c.ConsentVersion, &c.ConsentText, &c.FAQJSON, &c.MaxUploads, &c.ReviewDays, &c.ReasonsJSON,
+		&c.School.ID, &c.School.Name, &c.School.Code, &c.School.ContactName, &c.School.ContactPhone, &c.School.ContactHours, &c.School.StaffIPAllow)
 	c.OpensAt, c.ClosesAt, c.AllowAlbum, c.RequireIDImages = msTime(opens), msTime(closes), album == 1, ids == 1
 	return c, err
 }
@@ -91,8 +105,27 @@ func (s *Store) campaigns(ctx context.Context, tail string, args ...any) ([]doma
 
 // School gets a school.
 func (s *Store) School(ctx context.Context, id int64) (domain.School, error) {
-	var sc domain.School
-	err := s.row(ctx, nil, `SELECT id, name, code, contact_name, contact_phone, contact_hours FROM schools WHERE id = ?`, id).
-		Scan(&sc.ID, &sc.Name, &sc.Code, &sc.ContactName, &sc.ContactPhone, &sc.ContactHours)
+	sc, err := scanSchool(s.row(ctx, nil, `SELECT `+schoolCols+` FROM schools WHERE id = ?`, id))
 	return sc, notFound(err, "school", id)
+}
+
+const schoolCols = `id, name, code, contact_name, contact_phone, contact_hours, staff_ip_allow`
+
+func scanSchool(sc interface{ Scan(...any) error }) (domain.School, error) {
+	var s domain.School
+	err := sc.Scan(&s.ID, &s.Name, &s.Code, &s.ContactName, &s.ContactPhone, &s.ContactHours, &s.StaffIPAllow)
+	return s, err
+}
+
+// SetStaffIPAllow replaces a school's staff IP allow-list.
+func (s *Store) SetStaffIPAllow(ctx context.Context, schoolID int64, list string) error {
+	_, err := s.exec(ctx, nil, `UPDATE schools SET staff_ip_allow = ? WHERE id = ?`, list, schoolID)
+	return err
+}
+
+// CampaignOfSubmission gets the campaign a submission was made in.
+func (s *Store) CampaignOfSubmission(ctx context.Context, submissionID int64) (domain.Campaign, error) {
+	c, err := scanCampaign(s.row(ctx, nil, `SELECT `+campaignCols+` FROM submissions sb JOIN enrolments e ON e.id = sb.enrolment_id
+		JOIN campaigns c ON c.id = e.campaign_id JOIN schools s ON s.id = c.school_id WHERE sb.id = ?`, submissionID))
+	return c, notFound(err, "campaign of submission", submissionID)
 }
