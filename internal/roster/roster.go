@@ -100,6 +100,10 @@ type Report struct {
 	Errors   []RowError `json:"errors"`
 	Batch    string     `json:"batch"`
 	Imported bool       `json:"imported"`
+	// Columns are the file's headers and the fields they are read as.
+	Columns []Column `json:"columns"`
+	// Missing names required fields no column is read as (a preview).
+	Missing []string `json:"missing,omitempty"`
 }
 
 // ReadFile reads the rows of an .xlsx (first sheet) or .csv file
@@ -138,21 +142,58 @@ func ReadFile(name string, data []byte) ([][]string, error) {
 	return nil, fail(CodeFile, errors.New("the file must be .xlsx or .csv"))
 }
 
-// ImportRoster validates every row and, when all are valid, upserts them by
+// Options of an import.
+type Options struct {
+	// Columns maps a file's header to a roster field (name, doc_number,
+	// student_no...), over the built-in spellings: the school's own
+	// headers need no renaming (requirements RO-2's mapping). A field
+	// mapped to "" is ignored.
+	Columns map[string]string
+	// Progress, when set, is told how far the import is, out of total:
+	// the rows checked, then the rows written.
+	Progress func(done, total int)
+}
+
+// Field is a roster field, as the console offers it for mapping.
+type Field struct {
+	Field string `json:"field"`
+	Title string `json:"title"`
+}
+
+// Fields lists the roster fields in template order.
+func Fields() []Field {
+	var out []Field
+	for _, f := range []string{colName, colDocType, colDocNumber, colExamNo, colStudentNo, colCollege, colMajor, colClass, colGrade, colLevel, colGender, colPhone} {
+		out = append(out, Field{Field: f, Title: headerTitle(f)})
+	}
+	return out
+}
+
+// Column is a header of the file and the field it is read as ("" for
+// none).
+type Column struct {
+	Header string `json:"header"`
+	Field  string `json:"field"`
+}
+
+// Import validates every row and, when all are valid, upserts them by
 // document (re-importing updates the rows and keeps their bindings). One
 // bad row imports nothing: the school fixes the file and imports again
 // (requirements RO-2, RO-6).
 func (s *Service) Import(ctx context.Context, campaignID int64, rows [][]string) (Report, error) {
-	return s.importRows(ctx, campaignID, rows, false)
+	return s.Run(ctx, campaignID, rows, Options{}, false)
 }
 
 // Preview checks the rows as Import would and reports, without writing.
 func (s *Service) Preview(ctx context.Context, campaignID int64, rows [][]string) (Report, error) {
-	return s.importRows(ctx, campaignID, rows, true)
+	return s.Run(ctx, campaignID, rows, Options{}, true)
 }
 
-func (s *Service) importRows(ctx context.Context, campaignID int64, rows [][]string, dryRun bool) (Report, error) {
-	rep := Report{Errors: []RowError{}, Batch: s.now().UTC().Format("20060102T150405Z")}
+// Run previews (dryRun) or imports rows with options. A preview of a file
+// without the required columns reports them as Missing (so that the
+// school can map its headers); an import refuses it.
+func (s *Service) Run(ctx context.Context, campaignID int64, rows [][]string, opt Options, dryRun bool) (Report, error) {
+	rep := Report{Errors: []RowError{}, Columns: []Column{}, Batch: s.now().UTC().Format("20060102T150405Z")}
 	if _, err := s.Store.Campaign(ctx, campaignID); errors.Is(err, store.ErrNotFound) {
 		return rep, enrol.Errors.Fail(enrol.CodeCampaignNotFound, nil)
 	} else if err != nil {
@@ -161,19 +202,48 @@ func (s *Service) importRows(ctx context.Context, campaignID int64, rows [][]str
 	if len(rows) == 0 {
 		return rep, fail(CodeEmpty, nil)
 	}
+	known := map[string]bool{}
+	for _, f := range Fields() {
+		known[f.Field] = true
+	}
 	cols := map[string]int{}
 	for i, h := range rows[0] {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if c, ok := headerAliases[strings.ToLower(h)]; ok {
+		c, ok := headerAliases[strings.ToLower(h)]
+		if m, mapped := opt.Columns[h]; mapped {
+			if m != "" && !known[m] {
+				return rep, Errors.FailMsg(CodeHeader, fmt.Sprintf("列“%s”不能对应到“%s”。", h, m))
+			}
+			c, ok = m, m != ""
+		}
+		if h == "" && !ok {
+			continue
+		}
+		col := Column{Header: h}
+		if ok {
 			if _, dup := cols[c]; dup {
-				return rep, Errors.FailMsg(CodeHeader, fmt.Sprintf("表头中“%s”列出现了两次，请删除一列。", h))
+				return rep, Errors.FailMsg(CodeHeader, fmt.Sprintf("有两列都对应“%s”（第二列是“%s”），请删除一列或改一下对应。", headerTitle(c), h))
 			}
 			cols[c] = i
+			col.Field = c
 		}
+		rep.Columns = append(rep.Columns, col)
 	}
 	for _, need := range []string{colName, colDocNumber} {
 		if _, ok := cols[need]; !ok {
-			return rep, fail(CodeHeader, nil)
+			rep.Missing = append(rep.Missing, headerTitle(need))
+		}
+	}
+	if len(rep.Missing) > 0 {
+		if dryRun {
+			return rep, nil
+		}
+		return rep, fail(CodeHeader, nil)
+	}
+	total := 2 * (len(rows) - 1)
+	progress := func(done int) {
+		if opt.Progress != nil {
+			opt.Progress(done, total)
 		}
 	}
 	cell := func(row []string, col string) string {
@@ -186,6 +256,9 @@ func (s *Service) importRows(ctx context.Context, campaignID int64, rows [][]str
 	seenDoc, seenNo := map[string]int{}, map[string]int{}
 	for i, row := range rows[1:] {
 		line := i + 2
+		if i%500 == 0 {
+			progress(i)
+		}
 		if strings.TrimSpace(strings.Join(row, "")) == "" {
 			continue
 		}
@@ -231,29 +304,29 @@ func (s *Service) importRows(ctx context.Context, campaignID int64, rows [][]str
 			Level: cell(row, colLevel), Gender: cell(row, colGender), ImportBatch: rep.Batch,
 		})
 	}
+	progress(len(rows) - 1)
 	if len(rep.Errors) > 0 || len(out) == 0 || dryRun {
+		progress(total)
 		return rep, nil
 	}
 	start := time.Now()
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		rep.Created, rep.Updated = 0, 0
-		for _, r := range out {
-			created, err := s.Store.UpsertRosterRow(ctx, tx, r)
-			if err != nil {
-				return err
-			}
-			if created {
-				rep.Created++
-			} else {
-				rep.Updated++
-			}
-		}
-		return nil
+		var err error
+		rep.Created, rep.Updated, err = s.Store.UpsertRosterRows(ctx, tx, campaignID, out, func(i int) {
+			progress(len(rows) - 1 + i*(len(rows)-1)/len(out))
+		})
+		return err
 	})
 	if err != nil {
 		return rep, fmt.Errorf("roster: import: %w", err)
 	}
 	rep.Imported = true
+	if len(out) >= 1000 {
+		if err := s.Store.AnalyzeRoster(ctx); err != nil {
+			s.Log.WarnContext(ctx, "roster: analyze", "error", err) // only the plans of later lists suffer
+		}
+	}
+	progress(total)
 	s.Log.InfoContext(ctx, "roster imported", "campaign", campaignID, "rows", len(out), "created", rep.Created, "updated", rep.Updated,
 		"batch", rep.Batch, "ms", time.Since(start).Milliseconds())
 	return rep, nil

@@ -11,6 +11,7 @@ import (
 
 	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
+	"zhipai/internal/domain"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/roster"
 	"zhipai/internal/store"
@@ -101,5 +102,38 @@ func TestRosterRefusesFormulasAndHugeCells(t *testing.T) {
 	}
 	if e := rep.Errors[1]; e.Row != 3 || e.Column != "班级" || !strings.Contains(e.Reason, "过长") {
 		t.Errorf("huge row: %+v", e)
+	}
+}
+
+// TestColumnMapping: a school's own header ("ID号") is unknown; the
+// preview lists the file's columns and what is missing instead of
+// refusing, the import refuses, and with the mapping both go through.
+func TestColumnMapping(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ctx := context.Background()
+	doc := "11010120070101993"
+	doc += string(idnumber.CheckChar(doc))
+	rows := [][]string{{"姓名", "ID号", "备注"}, {"补录同学", doc, "x"}}
+	rep := apptest.Must(env.App.Roster.Run(ctx, env.Demo.CampaignID, rows, roster.Options{}, true))(t)
+	if len(rep.Missing) != 1 || rep.Missing[0] != "证件号码" || len(rep.Columns) != 3 || rep.Columns[0].Field != "name" || rep.Columns[1].Field != "" {
+		t.Fatalf("preview %+v", rep)
+	}
+	if _, err := env.App.Roster.Run(ctx, env.Demo.CampaignID, rows, roster.Options{}, false); domain.Public(err).Code != roster.CodeHeader {
+		t.Fatalf("import without the mapping: %v", err)
+	}
+	var progress []int
+	opt := roster.Options{Columns: map[string]string{"ID号": "doc_number", "姓名": "name"}, Progress: func(done, total int) { progress = append(progress, done*100/total) }}
+	rep = apptest.Must(env.App.Roster.Run(ctx, env.Demo.CampaignID, rows, opt, false))(t)
+	if !rep.Imported || rep.Created != 1 || len(rep.Missing) != 0 {
+		t.Fatalf("import with the mapping %+v", rep)
+	}
+	if len(progress) < 2 || progress[len(progress)-1] != 100 {
+		t.Errorf("progress %v", progress)
+	}
+	if _, err := env.App.Roster.Run(ctx, env.Demo.CampaignID, rows, roster.Options{Columns: map[string]string{"ID号": "password"}}, true); domain.Public(err).Code != roster.CodeHeader {
+		t.Errorf("a mapping to no field: %v", err)
+	}
+	if _, err := env.App.Roster.Run(ctx, env.Demo.CampaignID, rows, roster.Options{Columns: map[string]string{"ID号": "name"}}, true); domain.Public(err).Code != roster.CodeHeader {
+		t.Errorf("two columns for one field: %v", err)
 	}
 }
