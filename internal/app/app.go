@@ -120,7 +120,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Review = review.New(review.DefaultConfig(), a.Store, log)
 	a.Audit = audit.New(a.Store)
 	a.Staff = staff.New(staff.DefaultConfig(), a.Store, keys, a.Audit, log)
-	a.Manage = manage.New(a.Store, a.Roster, a.Audit)
+	a.Manage = manage.New(a.Store, a.Roster, a.Audit, a.Staff, keys)
 	ok = true
 	return a, nil
 }

@@ -149,9 +149,16 @@ func (s *Service) submissionView(ctx context.Context, id int64) (SubmissionView,
 	v := SubmissionView{ID: sub.ID, UploadID: sub.UploadID, State: sub.State, StateTitle: st.Title(), Reasons: []ReasonView{}, Note: sub.Note,
 		CanWithdraw: domain.CanTransition(st, domain.StateWithdrawn, domain.ActorStudent) == nil, Locked: st.Final(), History: []EventView{},
 		CreatedAt: sub.CreatedAt}
-	for _, code := range strings.Split(sub.Reasons, ",") {
-		if r := domain.Reason(strings.TrimSpace(code)); r.Valid() {
-			v.Reasons = append(v.Reasons, ReasonView{Code: string(r), Title: r.Title(), Advice: r.Advice()})
+	if sub.Reasons != "" {
+		c, err := s.Store.CampaignOfSubmission(ctx, id)
+		if err != nil {
+			return SubmissionView{}, domain.Internal("campaign: %w", err)
+		}
+		for _, code := range strings.Split(sub.Reasons, ",") {
+			if r := domain.Reason(strings.TrimSpace(code)); r.Valid() {
+				text, _ := c.ReasonText(r) // the campaign's own words for it, if it chose
+				v.Reasons = append(v.Reasons, ReasonView{Code: string(r), Title: r.Title(), Advice: text})
+			}
 		}
 	}
 	if !sub.Deadline.IsZero() {

@@ -3,6 +3,7 @@ package manage
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -24,7 +25,7 @@ const (
 	CodeJoinCodeTaken   = "manage.join_code_taken"
 )
 
-// CampaignInput is a new campaign's settings.
+// CampaignInput is a campaign's settings, for a new one or a change.
 type CampaignInput struct {
 	SchoolID        int64     `json:"school_id,omitempty"` // the vendor's admin names the school; a school admin's is their own
 	Name            string    `json:"name"`
@@ -36,37 +37,56 @@ type CampaignInput struct {
 	MaxUploads      int       `json:"max_uploads"`
 	AllowAlbum      bool      `json:"allow_album"`
 	RequireIDImages bool      `json:"require_id_images"`
+	// ReviewDays is the review deadline in working days (default 2).
+	ReviewDays int `json:"review_days,omitempty"`
+	// Reasons are the review reasons in use with their student-facing
+	// text; empty is every built-in reason with its built-in advice.
+	Reasons []domain.ReasonSetting `json:"reasons,omitempty"`
 }
 
-// CampaignView is a campaign as the console lists it.
+// CampaignView is a campaign as the console shows it.
 type CampaignView struct {
-	ID       int64     `json:"id"`
-	Name     string    `json:"name"`
-	School   string    `json:"school"`
-	Kind     string    `json:"kind"`
-	Spec     string    `json:"spec"`
-	JoinCode string    `json:"join_code"`
-	OpensAt  time.Time `json:"opens_at"`
-	ClosesAt time.Time `json:"closes_at"`
+	ID              int64                  `json:"id"`
+	Name            string                 `json:"name"`
+	SchoolID        int64                  `json:"school_id"`
+	School          string                 `json:"school"`
+	Kind            string                 `json:"kind"`
+	Spec            string                 `json:"spec"`
+	JoinCode        string                 `json:"join_code"`
+	OpensAt         time.Time              `json:"opens_at"`
+	ClosesAt        time.Time              `json:"closes_at"`
+	MaxUploads      int                    `json:"max_uploads"`
+	AllowAlbum      bool                   `json:"allow_album"`
+	RequireIDImages bool                   `json:"require_id_images"`
+	ReviewDays      int                    `json:"review_days"`
+	Reasons         []domain.ReasonSetting `json:"reasons"`
+}
+
+func campaignView(c domain.Campaign) CampaignView {
+	return CampaignView{ID: c.ID, Name: c.Name, SchoolID: c.SchoolID, School: c.School.Name, Kind: c.Kind, Spec: SpecName(c), JoinCode: c.JoinCode,
+		OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, MaxUploads: c.MaxUploads, AllowAlbum: c.AllowAlbum, RequireIDImages: c.RequireIDImages,
+		ReviewDays: c.ReviewDays, Reasons: c.ReasonsInUse()}
+}
+
+// SpecName is the name of a campaign's output spec.
+func SpecName(c domain.Campaign) string {
+	var sp struct {
+		Name string `json:"name"`
+	}
+	json.Unmarshal([]byte(c.SpecJSON), &sp)
+	return sp.Name
 }
 
 var joinCodeRe = regexp.MustCompile(`^[A-Z0-9]{4,32}$`)
 
-// CreateCampaign makes a campaign of the caller's school (the vendor's
-// admin: of any school), with the standard consent text naming the school;
-// audited.
-func (s *Service) CreateCampaign(ctx context.Context, who staff.Staff, in CampaignInput, where staff.Where) (CampaignView, error) {
-	if !who.User.Role.Manages() {
-		return CampaignView{}, Errors.Fail(CodeForbidden, nil)
-	}
-	if !who.Scope.Vendor {
-		in.SchoolID = who.Scope.SchoolID
-	}
-	bad := func(msg string) (CampaignView, error) {
-		return CampaignView{}, Errors.FailMsg(CodeCampaignInvalid, msg)
-	}
+// settings checks a campaign's settings and puts them on c.
+func settings(in CampaignInput, c *domain.Campaign) error {
+	bad := func(msg string) error { return Errors.FailMsg(CodeCampaignInvalid, msg) }
 	in.Name = strings.TrimSpace(in.Name)
 	in.JoinCode = strings.ToUpper(strings.TrimSpace(in.JoinCode))
+	if in.ReviewDays == 0 {
+		in.ReviewDays = 2
+	}
 	spec, err := photo.LookupSpec(in.Spec)
 	switch {
 	case in.Name == "" || utf8.RuneCountInString(in.Name) > 60:
@@ -79,23 +99,71 @@ func (s *Service) CreateCampaign(ctx context.Context, who staff.Staff, in Campai
 		return bad("结束时间须晚于开始时间。")
 	case in.MaxUploads < 1 || in.MaxUploads > 50:
 		return bad("上传次数须在 1 到 50 之间。")
+	case in.ReviewDays < 1 || in.ReviewDays > 30:
+		return bad("审核期限须在 1 到 30 个工作日之间。")
 	case in.JoinCode != "" && !joinCodeRe.MatchString(in.JoinCode):
 		return bad("特征码为 4-32 位大写字母或数字。")
 	}
+	reasons := ""
+	if len(in.Reasons) > 0 {
+		seen := map[domain.Reason]bool{}
+		for i, r := range in.Reasons {
+			r.Code = domain.Reason(strings.ToUpper(strings.TrimSpace(string(r.Code))))
+			r.Text = strings.TrimSpace(r.Text)
+			switch {
+			case !r.Code.Valid():
+				return bad("没有这个驳回原因代码：" + string(r.Code) + "。")
+			case seen[r.Code]:
+				return bad("驳回原因 " + string(r.Code) + " 出现了两次。")
+			case r.Text == "" || utf8.RuneCountInString(r.Text) > 200:
+				return bad("请为驳回原因 " + string(r.Code) + " 填写给学生看的说明（最多 200 个字）。")
+			}
+			seen[r.Code] = true
+			in.Reasons[i] = r
+		}
+		b, _ := json.Marshal(in.Reasons)
+		reasons = string(b)
+	}
+	c.Name, c.Kind, c.SpecJSON, c.JoinCode = in.Name, in.Kind, fmt.Sprintf(`{"name":%q}`, spec.Name), in.JoinCode
+	c.OpensAt, c.ClosesAt, c.MaxUploads, c.AllowAlbum, c.RequireIDImages = in.OpensAt, in.ClosesAt, in.MaxUploads, in.AllowAlbum, in.RequireIDImages
+	c.ReviewDays, c.ReasonsJSON = in.ReviewDays, reasons
+	return nil
+}
+
+// auditSettings is a campaign's settings as its audit rows record them.
+func auditSettings(c domain.Campaign) string {
+	return fmt.Sprintf("name=%s kind=%s spec=%s join_code=%s opens=%s closes=%s max_uploads=%d album=%v id_images=%v review_days=%d reasons=%s",
+		c.Name, c.Kind, SpecName(c), c.JoinCode, c.OpensAt.Format(time.RFC3339), c.ClosesAt.Format(time.RFC3339), c.MaxUploads,
+		c.AllowAlbum, c.RequireIDImages, c.ReviewDays, c.ReasonsJSON)
+}
+
+// CreateCampaign makes a campaign of the caller's school (the vendor's
+// admin: of any school), with the standard consent text naming the school;
+// audited.
+func (s *Service) CreateCampaign(ctx context.Context, who staff.Staff, in CampaignInput, where staff.Where) (CampaignView, error) {
+	if !who.User.Role.Manages() {
+		return CampaignView{}, Errors.Fail(CodeForbidden, nil)
+	}
+	if !who.Scope.Vendor {
+		in.SchoolID = who.Scope.SchoolID
+	}
+	var c domain.Campaign
+	if err := settings(in, &c); err != nil {
+		return CampaignView{}, err
+	}
 	school, err := s.store.School(ctx, in.SchoolID)
 	if errors.Is(err, store.ErrNotFound) {
-		return bad("没有这所学校。")
+		return CampaignView{}, Errors.FailMsg(CodeCampaignInvalid, "没有这所学校。")
 	} else if err != nil {
 		return CampaignView{}, domain.Internal("school: %w", err)
 	}
-	if in.JoinCode == "" {
-		in.JoinCode = newJoinCode()
+	if c.JoinCode == "" {
+		c.JoinCode = newJoinCode()
 	}
-	c := domain.Campaign{SchoolID: school.ID, Name: in.Name, Kind: in.Kind, SpecJSON: fmt.Sprintf(`{"name":%q}`, spec.Name), JoinCode: in.JoinCode,
-		OpensAt: in.OpensAt, ClosesAt: in.ClosesAt, AllowAlbum: in.AllowAlbum, RequireIDImages: in.RequireIDImages,
-		IDTypes: strings.Join([]string{string(idnumber.ResidentID), string(idnumber.HKMOPermit), string(idnumber.TWPermit),
-			string(idnumber.ForeignPermanent), string(idnumber.ForeignPassport)}, ","),
-		ConsentVersion: in.OpensAt.Format("2006-01") + "-v1", ConsentText: ConsentText(school.Name, in.Name), FAQJSON: "[]", MaxUploads: in.MaxUploads}
+	c.SchoolID, c.School = school.ID, school
+	c.IDTypes = strings.Join([]string{string(idnumber.ResidentID), string(idnumber.HKMOPermit), string(idnumber.TWPermit),
+		string(idnumber.ForeignPermanent), string(idnumber.ForeignPassport)}, ",")
+	c.ConsentVersion, c.ConsentText, c.FAQJSON = c.OpensAt.Format("2006-01")+"-v1", ConsentText(school.Name, c.Name), "[]"
 	id, err := s.store.CreateCampaign(ctx, c)
 	if errors.Is(err, store.ErrConflict) {
 		return CampaignView{}, Errors.Fail(CodeJoinCodeTaken, nil)
@@ -103,13 +171,47 @@ func (s *Service) CreateCampaign(ctx context.Context, who staff.Staff, in Campai
 	if err != nil {
 		return CampaignView{}, domain.Internal("campaign: %w", err)
 	}
-	after := fmt.Sprintf("name=%s kind=%s spec=%s join_code=%s opens=%s closes=%s max_uploads=%d album=%v id_images=%v",
-		c.Name, c.Kind, spec.Name, c.JoinCode, c.OpensAt.Format(time.RFC3339), c.ClosesAt.Format(time.RFC3339), c.MaxUploads, c.AllowAlbum, c.RequireIDImages)
-	if _, err := s.audit.Record(ctx, domain.AuditEntry{TenantID: school.ID, ActorID: who.User.ID, ActorRole: string(who.User.Role), IP: where.IP, UA: where.UA,
-		Action: "campaign.create", Target: "campaign:" + strconv.FormatInt(id, 10), After: after}); err != nil {
-		return CampaignView{}, domain.Internal("audit: %w", err)
+	c.ID = id
+	if err := s.record(ctx, who, where, school.ID, "campaign.create", "campaign:"+strconv.FormatInt(id, 10), "", auditSettings(c), ""); err != nil {
+		return CampaignView{}, err
 	}
-	return CampaignView{ID: id, Name: c.Name, School: school.Name, Kind: c.Kind, Spec: spec.Name, JoinCode: c.JoinCode, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt}, nil
+	return campaignView(c), nil
+}
+
+// CampaignSettings is a campaign's settings, for an admin who manages it.
+func (s *Service) CampaignSettings(ctx context.Context, who staff.Staff, id int64) (CampaignView, error) {
+	c, err := s.Campaign(ctx, who, id)
+	if err != nil {
+		return CampaignView{}, err
+	}
+	return campaignView(c), nil
+}
+
+// UpdateCampaign changes a campaign's settings; the audit row has them
+// before and after.
+func (s *Service) UpdateCampaign(ctx context.Context, who staff.Staff, id int64, in CampaignInput, where staff.Where) (CampaignView, error) {
+	c, err := s.Campaign(ctx, who, id)
+	if err != nil {
+		return CampaignView{}, err
+	}
+	before := c
+	if err := settings(in, &c); err != nil {
+		return CampaignView{}, err
+	}
+	if c.JoinCode == "" {
+		c.JoinCode = before.JoinCode
+	}
+	err = s.store.UpdateCampaign(ctx, c)
+	if errors.Is(err, store.ErrConflict) {
+		return CampaignView{}, Errors.Fail(CodeJoinCodeTaken, nil)
+	}
+	if err != nil {
+		return CampaignView{}, domain.Internal("campaign: %w", err)
+	}
+	if err := s.record(ctx, who, where, c.SchoolID, "campaign.update", "campaign:"+strconv.FormatInt(id, 10), auditSettings(before), auditSettings(c), ""); err != nil {
+		return CampaignView{}, err
+	}
+	return campaignView(c), nil
 }
 
 // newJoinCode is 8 characters without look-alikes.

@@ -18,6 +18,7 @@ import (
 	"zhipai/internal/audit"
 	"zhipai/internal/domain"
 	"zhipai/internal/roster"
+	"zhipai/internal/secret"
 	"zhipai/internal/sheet"
 	"zhipai/internal/staff"
 	"zhipai/internal/store"
@@ -28,11 +29,14 @@ type Service struct {
 	store  *store.Store
 	roster *roster.Service
 	audit  *audit.Log
+	staff  *staff.Service
+	keys   *secret.Keys
+	now    func() time.Time
 }
 
 // New builds the service.
-func New(st *store.Store, r *roster.Service, a *audit.Log) *Service {
-	return &Service{store: st, roster: r, audit: a}
+func New(st *store.Store, r *roster.Service, a *audit.Log, sf *staff.Service, keys *secret.Keys) *Service {
+	return &Service{store: st, roster: r, audit: a, staff: sf, keys: keys, now: time.Now}
 }
 
 // The public codes of campaign management.
@@ -43,6 +47,9 @@ var Errors = domain.Catalogue{
 	CodeForbidden:       "你的角色不能进行此操作，请联系本校管理员。",
 	CodeCampaignInvalid: "批次设置有误，请按提示修改。",
 	CodeJoinCodeTaken:   "该特征码已被使用，请换一个（或留空自动生成）。",
+	CodeSupportAccess:   "查看学校的个人信息前，请先填写支持访问原因（将记入该校审计日志）。",
+	CodeReason:          "请填写原因（2-200 个字），它会记入审计日志。",
+	CodeStaffClass:      "只能给辅导员分配班级，且班级须在本校名单中。",
 }
 
 // Campaign loads a campaign the staff member may manage: outside their
@@ -63,7 +70,7 @@ func (s *Service) Campaign(ctx context.Context, who staff.Staff, id int64) (doma
 }
 
 // Roster previews (dryRun) or imports a roster file into a campaign.
-func (s *Service) Roster(ctx context.Context, who staff.Staff, campaignID int64, name string, data []byte, dryRun bool, where staff.Where) (roster.Report, error) {
+func (s *Service) Roster(ctx context.Context, who staff.Staff, campaignID int64, name string, data []byte, dryRun bool, opt roster.Options, where staff.Where) (roster.Report, error) {
 	c, err := s.Campaign(ctx, who, campaignID)
 	if err != nil {
 		return roster.Report{}, err
@@ -72,19 +79,21 @@ func (s *Service) Roster(ctx context.Context, who staff.Staff, campaignID int64,
 	if err != nil {
 		return roster.Report{}, err
 	}
-	if dryRun {
-		return s.roster.Preview(ctx, c.ID, rows)
-	}
-	rep, err := s.roster.Import(ctx, c.ID, rows)
-	if err != nil {
+	rep, err := s.roster.Run(ctx, c.ID, rows, opt, dryRun)
+	if err != nil || dryRun {
 		return rep, err
 	}
 	after := fmt.Sprintf("rows=%d created=%d updated=%d errors=%d imported=%v batch=%s", rep.Rows, rep.Created, rep.Updated, len(rep.Errors), rep.Imported, rep.Batch)
-	if _, err := s.audit.Record(ctx, domain.AuditEntry{TenantID: c.SchoolID, ActorID: who.User.ID, ActorRole: string(who.User.Role), IP: where.IP, UA: where.UA,
-		Action: "roster.import", Target: "campaign:" + strconv.FormatInt(c.ID, 10), After: after}); err != nil {
-		return rep, domain.Internal("audit: %w", err)
+	return rep, s.record(ctx, who, where, c.SchoolID, "roster.import", "campaign:"+strconv.FormatInt(c.ID, 10), "", after, "")
+}
+
+// record writes an audit row of a staff member's action.
+func (s *Service) record(ctx context.Context, who staff.Staff, where staff.Where, tenant int64, action, target, before, after, reason string) error {
+	if _, err := s.audit.Record(ctx, domain.AuditEntry{TenantID: tenant, ActorID: who.User.ID, ActorRole: string(who.User.Role), IP: where.IP, UA: where.UA,
+		Action: action, Target: target, Before: before, After: after, Reason: reason}); err != nil {
+		return domain.Internal("audit: %w", err)
 	}
-	return rep, nil
+	return nil
 }
 
 // templateHeader is the roster template's header (requirements RO-2).

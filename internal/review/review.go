@@ -57,6 +57,10 @@ func (s *Service) Decide(ctx context.Context, submissionID int64, to domain.Stat
 	if err := domain.CanTransition(sub.State, to, domain.ActorReviewer); err != nil {
 		return sub, Errors.FailMsg(CodeReviewState, "提交 "+strconv.FormatInt(submissionID, 10)+" 当前为"+sub.State.Title()+"，不能改为"+to.Title())
 	}
+	c, err := s.store.CampaignOfSubmission(ctx, submissionID)
+	if err != nil {
+		return sub, domain.Internal("campaign: %w", err)
+	}
 	var codes []string
 	for _, r := range reasons {
 		r = strings.ToUpper(strings.TrimSpace(r))
@@ -65,6 +69,9 @@ func (s *Service) Decide(ctx context.Context, submissionID int64, to domain.Stat
 		}
 		if !domain.Reason(r).Valid() {
 			return sub, Errors.FailMsg(CodeReviewReason, "未知的原因代码 "+r)
+		}
+		if _, inUse := c.ReasonText(domain.Reason(r)); !inUse {
+			return sub, Errors.FailMsg(CodeReviewReason, "本批次未启用原因代码 "+r)
 		}
 		codes = append(codes, r)
 	}

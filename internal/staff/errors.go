@@ -15,6 +15,8 @@ const (
 	CodeAuthRequired  = "staff.auth_required"
 	CodeCSRF          = "staff.csrf"
 	CodeWrongPassword = "staff.wrong_password"
+	CodeIPDenied      = "staff.ip_denied"
+	CodeIPList        = "staff.ip_list_invalid"
 )
 
 // Errors are their messages.
@@ -30,6 +32,8 @@ var Errors = domain.Catalogue{
 	CodeAuthRequired:  "请先登录管理后台。",
 	CodeCSRF:          "页面已过期，请刷新后重试。",
 	CodeWrongPassword: "原密码不正确。",
+	CodeIPDenied:      "本校只允许从指定网络登录管理后台，请在校内网络或经学校 VPN 访问。",
+	CodeIPList:        "IP 白名单有误：每行一个地址或网段（如 202.120.0.0/16），且须包含你当前的地址。",
 }
 
 func fail(code string, cause error) *domain.Error { return Errors.Fail(code, cause) }

@@ -66,6 +66,12 @@ func (s *Service) SignIn(ctx context.Context, login, password, code string, wher
 	if err := s.store.StaffSignedIn(ctx, u.ID); err != nil {
 		return SignedIn{}, domain.Internal("staff: %w", err)
 	}
+	// Only now, so that the answer says nothing about an account to
+	// someone who does not hold its password and key.
+	if err := s.allowedFrom(ctx, u, where.IP); err != nil {
+		s.record(ctx, &u, where, u.SchoolID, "staff.signin_failed", staffTarget(u), "", "", "address not on the school's allow-list")
+		return SignedIn{}, err
+	}
 	in := SignedIn{Token: secret.Token(32), CSRF: secret.Token(16), User: u, MustChangePassword: u.MustChangePassword, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	if err := s.store.CreateStaffSession(ctx, domain.StaffSession{TokenHash: secret.Hash(in.Token), StaffID: u.ID, CSRF: in.CSRF, ExpiresAt: in.ExpiresAt}); err != nil {
 		return SignedIn{}, domain.Internal("staff session: %w", err)
@@ -100,7 +106,8 @@ type Staff struct {
 
 // Authenticate finds the staff member of a session token; a session idle
 // for longer than the idle timeout, or past its life, has ended.
-func (s *Service) Authenticate(ctx context.Context, token string) (Staff, error) {
+// A school's staff are refused from an address off the school's allow-list.
+func (s *Service) Authenticate(ctx context.Context, token, ip string) (Staff, error) {
 	if token == "" || len(token) > 128 {
 		return Staff{}, fail(CodeAuthRequired, nil)
 	}
@@ -124,6 +131,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Staff, error)
 	if !u.DisabledAt.IsZero() {
 		return Staff{}, fail(CodeAuthRequired, nil)
 	}
+	if err := s.allowedFrom(ctx, u, ip); err != nil {
+		return Staff{}, err
+	}
 	if now.Sub(se.LastSeen) > time.Minute { // write at most once a minute
 		if err := s.store.TouchStaffSession(ctx, h); err != nil {
 			return Staff{}, domain.Internal("staff session: %w", err)
@@ -140,7 +150,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Staff, error)
 func (s *Service) scopeOf(ctx context.Context, u domain.StaffUser) (domain.Scope, error) {
 	switch {
 	case u.Role.Vendor():
-		return domain.Scope{Vendor: true}, nil
+		open, err := s.store.SupportSchools(ctx, u.ID)
+		if err != nil {
+			return domain.Scope{}, domain.Internal("support access: %w", err)
+		}
+		return domain.Scope{Vendor: true, SupportSchools: open}, nil
 	case u.Role == domain.RoleCollegeAdmin:
 		return domain.Scope{SchoolID: u.SchoolID, College: u.College}, nil
 	case u.Role == domain.RoleCounsellor:

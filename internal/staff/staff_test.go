@@ -59,7 +59,7 @@ func TestStaffSignIn(t *testing.T) {
 			if !in.MustChangePassword || in.Token == "" || in.CSRF == "" || !in.ExpiresAt.Equal(now.Add(12*time.Hour)) {
 				t.Fatalf("signed in %+v", in)
 			}
-			who := apptest.Must(s.Authenticate(ctx, in.Token))(t)
+			who := apptest.Must(s.Authenticate(ctx, in.Token, "ip"))(t)
 			if !who.Scope.Vendor {
 				t.Fatalf("platform admin's scope %+v", who.Scope)
 			}
@@ -91,15 +91,15 @@ func TestStaffSignIn(t *testing.T) {
 
 			// Idle timeout, and sign out everywhere.
 			now = now.Add(31 * time.Minute)
-			_, err = s.Authenticate(ctx, in2.Token)
+			_, err = s.Authenticate(ctx, in2.Token, "ip")
 			apptest.Code(t, err, staff.CodeAuthRequired)
 			in3 := apptest.Must(s.SignIn(ctx, "root.admin", "a good long passphrase 7", code(t, acct.Secret, now), where))(t)
 			in4 := apptest.Must(s.SignIn(ctx, "root.admin", "a good long passphrase 7", code(t, acct.Secret, now.Add(30*time.Second)), where))(t)
-			who3 := apptest.Must(s.Authenticate(ctx, in3.Token))(t)
+			who3 := apptest.Must(s.Authenticate(ctx, in3.Token, "ip"))(t)
 			if n := apptest.Must(s.SignOutEverywhere(ctx, who3, where))(t); n < 2 {
 				t.Fatalf("signed out %d sessions", n)
 			}
-			_, err = s.Authenticate(ctx, in4.Token)
+			_, err = s.Authenticate(ctx, in4.Token, "ip")
 			apptest.Code(t, err, staff.CodeAuthRequired)
 
 			// The audit chain holds every step, and breaks where edited.
