@@ -71,8 +71,20 @@ func TestConsoleSignIn(t *testing.T) {
 		chromedp.SetValue(css("#c-kind"), "campus"),
 		void(chromedp.Evaluate[bool](`(document.querySelector("#c-opens").value = "2027-08-20T08:00", document.querySelector("#c-closes").value = "2027-09-10T18:00", true)`)),
 		shot("new-campaign"),
-		chromedp.Click(css("#campaign-save")), chromedp.WaitVisible(css("#campaigns")),
+		chromedp.Click(css("#campaign-save")), chromedp.WaitVisible(css("#poster-qr")), shot("campaign-created"))
+	run("back to the list", chromedp.Navigate(srv.url+"/console/"), chromedp.WaitVisible(css("#campaigns")),
 		void(chromedp.Poll[bool](`document.querySelector("#campaigns").textContent.includes("2027 级校园卡照片采集")`)), shot("campaigns-after-create"))
+	// The demo campaign's settings: a longer review deadline, a reason
+	// not used and another worded by the school; the poster beside them.
+	run("edit the demo campaign", chromedp.Navigate(srv.url+"/console/campaigns/1"), chromedp.WaitVisible(css("#campaign-form")),
+		void(chromedp.Poll[bool](`document.querySelector("#poster-qr").naturalWidth > 0`)),
+		void(chromedp.Evaluate[bool](`(document.querySelector("#c-days").value = "3",
+			document.querySelector('tr[data-code="R17"] .r-use').checked = false,
+			document.querySelector('tr[data-code="R09"] .r-text').value = "请闭上嘴巴、表情自然后重拍。", true)`)),
+		chromedp.Click(css("#campaign-save")), chromedp.WaitVisible(css("#campaign-saved")), shot("campaign-settings"))
+	if qr := text("#join-url"); !strings.Contains(qr, "?join=ZHIPAI2026") {
+		t.Errorf("poster address %q", qr)
+	}
 	// The roster: a file with bad rows is checked, each problem listed;
 	// the fixed file imports.
 	dir := t.TempDir()
@@ -97,9 +109,53 @@ func TestConsoleSignIn(t *testing.T) {
 	if sum := text("#roster-summary"); !strings.Contains(sum, "新增 1 人") {
 		t.Errorf("import summary %q", sum)
 	}
+	// A school's own headers: "ID号" is not a header Zhipai knows, so the
+	// check asks for the mapping; mapped, the file checks and imports with
+	// the progress bar.
+	own := filepath.Join(dir, "own.csv")
+	late2 := "11010120070101" + "996"
+	late2 += string(idnumber.CheckChar(late2))
+	os.WriteFile(own, []byte("姓名,ID号,学号,班级\n补录同学,"+late2+",20269998,1班\n"), 0o644)
+	run("a file with the school's own headers", chromedp.SetUploadFiles(css("#roster-file"), []string{own}), chromedp.Click(css("#roster-check")),
+		chromedp.WaitVisible(css("#roster-mapping")), void(chromedp.Poll[bool](`document.querySelector("#roster-summary").textContent.includes("找不到")`)),
+		shot("roster-mapping"))
+	run("map the column and import", void(chromedp.Evaluate[bool](`(() => { const s = document.querySelector('#roster-columns select[aria-label="“ID号”对应"]');
+			s.value = "doc_number"; s.dispatchEvent(new Event("change")); return true; })()`)),
+		chromedp.Click(css("#roster-check")), void(chromedp.Poll[bool](`!document.querySelector("#roster-import").disabled`)),
+		chromedp.Click(css("#roster-import")), void(chromedp.Poll[bool](`document.querySelector("#roster-summary").textContent.includes("已导入")`)),
+		shot("roster-mapped-imported"))
+	// The students: filtered by college, a full ID number revealed with a
+	// reason.
+	run("the students", chromedp.Navigate(srv.url+"/console/campaigns/1/students"), chromedp.WaitVisible(css("#students")), shot("students"))
+	run("filter by college", chromedp.SetValue(css("#f-college"), "计算机学院"), chromedp.Click(css("#f-go")),
+		chromedp.WaitReady(css(`#f-college option[selected]`)), chromedp.WaitVisible(css("#students")))
+	if list := text("#students"); strings.Contains(list, "数学学院") || !strings.Contains(list, "计算机学院") {
+		t.Errorf("filtered list %q", list)
+	}
+	run("reveal an ID number", chromedp.Click(css("#students button.reveal")), chromedp.WaitVisible(css("#reveal-dialog")),
+		chromedp.SendKeys(css("#reveal-reason"), "学生来电核对学籍信息"), shot("reveal-reason"), chromedp.Click(css("#reveal-go")),
+		void(chromedp.Poll[bool](`!document.querySelector("#students tbody tr code.doc").textContent.includes("*")`)), shot("revealed"))
+	// Staff: a counsellor with a class; the one-time password and TOTP QR
+	// shown once.
+	run("the staff page", chromedp.Click(css("#staff-link")), chromedp.WaitVisible(css("#staff-list")),
+		chromedp.SendKeys(css("#s-name"), "钱老师"), chromedp.SendKeys(css("#s-login"), "qian.teacher"), chromedp.SetValue(css("#s-role"), "counsellor"),
+		chromedp.Click(css("#staff-save")), chromedp.WaitVisible(css("#staff-created")),
+		void(chromedp.Poll[bool](`document.querySelector("#new-qr").naturalWidth > 0`)), shot("staff-created"))
+	if pw := text("#new-password"); len(pw) < 12 {
+		t.Errorf("one-time password %q", pw)
+	}
+	run("assign a class", chromedp.Reload(), chromedp.WaitVisible(css(`tr[data-login="qian.teacher"] select.classes`)),
+		void(chromedp.Evaluate[bool](`(document.querySelector('tr[data-login="qian.teacher"] select.classes option').selected = true, true)`)),
+		chromedp.Click(css(`tr[data-login="qian.teacher"] button.save-classes`)),
+		void(chromedp.Poll[bool](`document.querySelector('tr[data-login="qian.teacher"] button.save-classes').textContent === "已保存"`)))
+	run("the IP allow-list keeps the admin's own address", void(chromedp.Evaluate[bool](`(document.querySelector("#ip-list").value = "10.0.0.0/8", true)`)),
+		chromedp.Click(css("#ip-save")), chromedp.WaitVisible(css("#ip-error")), shot("ip-refused"),
+		void(chromedp.Evaluate[bool](`(document.querySelector("#ip-list").value = "10.0.0.0/8\n" + document.querySelector("#my-ip").textContent, true)`)),
+		chromedp.Click(css("#ip-save")), chromedp.WaitVisible(css("#ip-saved")), chromedp.Reload(), chromedp.WaitVisible(css("#staff-list")), shot("staff"))
 	run("back to the campaigns", chromedp.Navigate(srv.url+"/console/"), chromedp.WaitVisible(css("#campaigns")))
 	run("the audit log", chromedp.Click(css("#audit-link")), chromedp.WaitVisible(css("#audit")), shot("audit"))
-	if log := text("#audit"); !strings.Contains(log, "roster.import") || !strings.Contains(log, "campaign.create") || !strings.Contains(log, "staff.signin") {
+	if log := text("#audit"); !strings.Contains(log, "roster.import") || !strings.Contains(log, "campaign.create") || !strings.Contains(log, "staff.signin") ||
+		!strings.Contains(log, "person.reveal_id") || !strings.Contains(log, "campaign.update") || !strings.Contains(log, "staff.classes") || !strings.Contains(log, "school.ip_allow") {
 		t.Errorf("audit log %q", log)
 	}
 	run("sign out", chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#signin-form")), shot("signed-out"))
@@ -121,6 +177,19 @@ func TestConsoleSignIn(t *testing.T) {
 	run("a good new password", void(chromedp.Evaluate[bool](`(document.querySelector("#new-password").value = "") === ""`)),
 		chromedp.SendKeys(css("#new-password"), "a long and private passphrase 42"),
 		chromedp.Click(css("#password-save")), chromedp.WaitVisible(css("#campaigns")), shot("campaigns-new-teacher"))
+	// The vendor's admin sees a school's students only after giving a
+	// support-access reason.
+	var vendor app.DemoStaff
+	for _, s := range app.DemoStaffAccounts() {
+		if s.Login == "demo.admin" {
+			vendor = s
+		}
+	}
+	run("sign out the new teacher", chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#signin-form")))
+	run("the vendor's admin signs in", signIn(vendor.Login, vendor.Password, code(vendor.TOTPSecret)), chromedp.WaitVisible(css("#support-access")))
+	run("students need a support access", chromedp.Navigate(srv.url+"/console/campaigns/1/students"), chromedp.WaitVisible(css("#need-support")), shot("vendor-needs-support"))
+	run("open a support access", chromedp.SendKeys(css("#sa-reason"), "学校工单：核对名单导入"), chromedp.Click(css("#sa-go")),
+		chromedp.WaitVisible(css("#support-open")), chromedp.Navigate(srv.url+"/console/campaigns/1/students"), chromedp.WaitVisible(css("#students")), shot("vendor-students"))
 	if v := srv.run(t, "audit", "verify"); !strings.Contains(v, "intact") {
 		t.Errorf("audit verify: %s", v)
 	}

@@ -147,6 +147,20 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/staff/audit", false, a.staffOnly(st.audit, false), false, true},
 		{"GET", "/api/v1/staff/roster-template.xlsx", false, a.staffOnly(st.rosterTemplate, false), false, true},
 		{"POST", "/api/v1/staff/campaigns/{id}/roster", false, a.staffOnly(st.roster, false), true, true},
+		{"GET", "/api/v1/staff/campaigns", false, a.staffOnly(st.campaigns, false), false, true},
+		{"GET", "/api/v1/staff/campaigns/{id}", false, a.staffOnly(st.campaignSettings, false), false, true},
+		{"PUT", "/api/v1/staff/campaigns/{id}", false, a.staffOnly(st.updateCampaign, false), false, true},
+		{"GET", "/api/v1/staff/campaigns/{id}/poster.png", false, a.staffOnly(st.poster("png"), false), false, true},
+		{"GET", "/api/v1/staff/campaigns/{id}/poster.pdf", false, a.staffOnly(st.poster("pdf"), false), false, true},
+		{"GET", "/api/v1/staff/campaigns/{id}/students", false, a.staffOnly(st.students, false), false, true},
+		{"POST", "/api/v1/staff/students/{id}/reveal", false, a.staffOnly(st.reveal, false), false, true},
+		{"POST", "/api/v1/staff/support-access", false, a.staffOnly(st.supportAccess, false), false, true},
+		{"GET", "/api/v1/staff/users", false, a.staffOnly(st.staffList, false), false, true},
+		{"POST", "/api/v1/staff/users", false, a.staffOnly(st.createStaff, false), false, true},
+		{"PUT", "/api/v1/staff/users/{id}/classes", false, a.staffOnly(st.setClasses, false), false, true},
+		{"PUT", "/api/v1/staff/users/{id}/disabled", false, a.staffOnly(st.disableStaff, false), false, true},
+		{"GET", "/api/v1/staff/classes", false, a.staffOnly(st.classes, false), false, true},
+		{"PUT", "/api/v1/staff/ip-allow", false, a.staffOnly(st.ipAllow, false), false, true},
 	}
 }
 

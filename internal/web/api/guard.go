@@ -108,3 +108,10 @@ func (a *API) trusted(ip netip.Addr) bool {
 	}
 	return false
 }
+
+// ClientIP is the client's address as clientIP tells it (for the console).
+func (a *API) ClientIP(r *http.Request) string { return a.clientIP(r) }
+
+// PublicBase is the address students reach the server at (for the
+// console's posters).
+func (a *API) PublicBase(r *http.Request) string { return a.publicBase(r) }

@@ -24,7 +24,7 @@ func (a *API) staffOnly(fn func(w http.ResponseWriter, r *http.Request, s staff.
 		if err != nil {
 			return errorOf(staff.CodeAuthRequired, nil)
 		}
-		s, err := a.staff.Authenticate(r.Context(), ck.Value)
+		s, err := a.staff.Authenticate(r.Context(), ck.Value, a.clientIP(r))
 		if err != nil {
 			return err
 		}

@@ -1,13 +1,16 @@
 package api
 
 import (
+	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
+	"time"
 
 	"zhipai/internal/domain"
 	"zhipai/internal/manage"
+	"zhipai/internal/roster"
 	"zhipai/internal/staff"
 )
 
@@ -28,6 +31,9 @@ func (a staffRoutes) rosterTemplate(w http.ResponseWriter, r *http.Request, s st
 // roster takes a roster file as the body (XLSX or CSV, told by its
 // Content-Type or ?name=), previews it with ?dry_run=1, imports it
 // otherwise; with ?format=xlsx the answer is the row errors as XLSX.
+// ?columns= is a JSON object mapping the file's headers to roster fields.
+// With ?progress=1 the answer streams NDJSON: {"done","total"} lines as
+// the rows are checked and written, then {"report"} or {"error"}.
 func (a staffRoutes) roster(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -43,7 +49,16 @@ func (a staffRoutes) roster(w http.ResponseWriter, r *http.Request, s staff.Staf
 		name = map[string]string{xlsxType: "roster.xlsx", "text/csv": "roster.csv"}[mt]
 	}
 	q := r.URL.Query()
-	rep, err := a.manage.Roster(r.Context(), s, id, name, data, q.Get("dry_run") == "1", a.where(r))
+	var opt roster.Options
+	if m := q.Get("columns"); m != "" {
+		if err := json.Unmarshal([]byte(m), &opt.Columns); err != nil {
+			return errorOf(domain.CodeRequest, err)
+		}
+	}
+	if q.Get("progress") == "1" && q.Get("format") != "xlsx" {
+		return a.rosterStream(w, r, s, id, name, data, q.Get("dry_run") == "1", opt)
+	}
+	rep, err := a.manage.Roster(r.Context(), s, id, name, data, q.Get("dry_run") == "1", opt, a.where(r))
 	if err != nil {
 		return err
 	}
@@ -56,6 +71,41 @@ func (a staffRoutes) roster(w http.ResponseWriter, r *http.Request, s staff.Staf
 		return nil
 	}
 	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// rosterStream runs an import answering NDJSON progress lines, then the
+// report or the error (the status is 200 once the stream has begun).
+func (a staffRoutes) rosterStream(w http.ResponseWriter, r *http.Request, s staff.Staff, id int64, name string, data []byte, dryRun bool, opt roster.Options) error {
+	w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(w)
+	flush := func() {
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+	}
+	last := time.Time{}
+	opt.Progress = func(done, total int) {
+		if time.Since(last) < 100*time.Millisecond && done < total {
+			return
+		}
+		last = time.Now()
+		enc.Encode(map[string]int{"done": done, "total": total})
+		flush()
+	}
+	rep, err := a.manage.Roster(r.Context(), s, id, name, data, dryRun, opt, a.where(r))
+	if err != nil {
+		pub := domain.Public(err)
+		if pub.Code == domain.CodeInternal {
+			a.log.ErrorContext(r.Context(), "roster import", "error", err)
+		}
+		enc.Encode(map[string]any{"error": map[string]string{"code": pub.Code, "message": pub.Message}})
+		return nil
+	}
+	enc.Encode(map[string]any{"report": rep})
 	return nil
 }
 

@@ -11,12 +11,16 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"zhipai/internal/domain"
 	"zhipai/internal/manage"
 	"zhipai/internal/photo"
+	"zhipai/internal/roster"
 	"zhipai/internal/staff"
 )
 
@@ -30,7 +34,10 @@ var static embed.FS
 const CookieName = "zp_staff"
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"date": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+	"date":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+	"local": func(t time.Time) string { return t.Local().Format("2006-01-02T15:04") }, // an <input type=datetime-local>'s value
+	"has":   slices.Contains[[]string],
+	"lines": func(list string) string { return strings.ReplaceAll(list, ",", "\n") }, // a comma-separated list, one per line
 }).ParseFS(templates, "templates/*.html"))
 
 // Console serves the pages.
@@ -38,14 +45,21 @@ type Console struct {
 	staff  *staff.Service
 	manage *manage.Service
 	log    *slog.Logger
+	env    Env
+}
+
+// Env is what the console learns of a request from the API: the client's
+// address (behind trusted proxies) and the address students reach.
+type Env struct {
+	ClientIP, PublicBase func(*http.Request) string
 }
 
 // Register mounts the console at /console/.
-func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, log *slog.Logger) {
+func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, env Env, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{staff: s, manage: m, log: log}
+	c := &Console{staff: s, manage: m, log: log, env: env}
 	files, _ := fs.Sub(static, "static")
 	mux.Handle("GET /console/assets/", http.StripPrefix("/console/assets/", http.FileServerFS(files)))
 	mux.HandleFunc("GET /console/{$}", c.home)
@@ -54,6 +68,9 @@ func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, log *slog
 	mux.HandleFunc("GET /console/campaigns/{id}/roster", c.roster)
 	mux.HandleFunc("GET /console/campaigns/new", c.newCampaign)
 	mux.HandleFunc("GET /console/audit", c.audit)
+	mux.HandleFunc("GET /console/campaigns/{id}", c.campaign)
+	mux.HandleFunc("GET /console/campaigns/{id}/students", c.students)
+	mux.HandleFunc("GET /console/staff", c.staffPage)
 }
 
 // page is what every template gets.
@@ -68,6 +85,36 @@ type page struct {
 	// Admin: may create campaigns and import rosters.
 	Admin bool
 	Now   time.Time
+
+	// A campaign's settings form.
+	Settings *manage.CampaignView
+	Kinds    []kindOption
+	Reasons  []reasonRow
+	JoinURL  string
+	// The roster's fields, for the column mapping.
+	Fields []roster.Field
+	// The student list.
+	Students       *manage.StudentPage
+	Filter         domain.StudentFilter
+	Colleges       []string
+	ClassNames     []string
+	MayReveal      bool
+	NextURL        string
+	StaffRows      []manage.StaffRow
+	Classes        []domain.Class
+	Roles          []domain.Role
+	School         *domain.School
+	ClientIP       string
+	Schools        []domain.School
+	SupportSchools []string
+	NeedSupport    bool // sent here to open a support access first
+}
+
+type kindOption struct{ Value, Title string }
+
+type reasonRow struct {
+	Code, Title, Text, Default string
+	InUse                      bool
 }
 
 type campaignRow struct {
@@ -93,7 +140,7 @@ func (c *Console) who(r *http.Request) *staff.Staff {
 	if err != nil {
 		return nil
 	}
-	s, err := c.staff.Authenticate(r.Context(), ck.Value)
+	s, err := c.staff.Authenticate(r.Context(), ck.Value, c.env.ClientIP(r))
 	if err != nil {
 		return nil
 	}
@@ -113,82 +160,245 @@ func (c *Console) password(w http.ResponseWriter, r *http.Request) {
 	c.render(w, "password.html", page{Title: "修改密码", Staff: &s.User, CSRF: s.Session.CSRF})
 }
 
-func (c *Console) home(w http.ResponseWriter, r *http.Request) {
+// signedIn is the staff member of a page, or nil after redirecting to the
+// sign-in page (or to the password page while a one-time password is in
+// use).
+func (c *Console) signedIn(w http.ResponseWriter, r *http.Request) *staff.Staff {
 	s := c.who(r)
 	if s == nil {
 		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
-		return
+		return nil
 	}
 	if s.User.MustChangePassword {
 		http.Redirect(w, r, "/console/password", http.StatusSeeOther)
+		return nil
+	}
+	return s
+}
+
+// base is every page's header: who is signed in and the CSRF token.
+func base(s *staff.Staff, title string) page {
+	return page{Title: title, Staff: &s.User, CSRF: s.Session.CSRF, Admin: s.User.Role.Manages(), Now: time.Now()}
+}
+
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch domain.Public(err).Code {
+	case manage.CodeSupportAccess: // the vendor's staff: open a support access first
+		http.Redirect(w, r, "/console/?need=support", http.StatusSeeOther)
+		return
+	case domain.CodeInternal:
+		c.log.ErrorContext(r.Context(), "console", "path", r.URL.Path, "error", err)
+		http.Error(w, "服务器开小差了，请稍后重试。", http.StatusInternalServerError)
+		return
+	}
+	http.NotFound(w, r) // outside the scope, or not the caller's to manage
+}
+
+func (c *Console) home(w http.ResponseWriter, r *http.Request) {
+	s := c.signedIn(w, r)
+	if s == nil {
 		return
 	}
 	list, err := c.staff.Campaigns(r.Context(), *s)
 	if err != nil {
-		c.log.Error("console: campaigns", "error", err)
-		http.Error(w, "服务器开小差了，请稍后重试。", http.StatusInternalServerError)
+		c.fail(w, r, err)
 		return
 	}
-	now := time.Now()
-	p := page{Title: "采集批次", Staff: &s.User, CSRF: s.Session.CSRF, Now: now, Admin: isAdmin(s.User)}
+	p := base(s, "采集批次")
+	p.NeedSupport = r.URL.Query().Get("need") == "support"
+	seen := map[int64]bool{}
 	for _, cm := range list {
 		p.Campaigns = append(p.Campaigns, campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name, Kind: domain.CampaignKind(cm.Kind).Title(),
-			OpensAt: cm.OpensAt, ClosesAt: cm.ClosesAt, Open: cm.OpenAt(now), JoinCode: cm.JoinCode})
+			OpensAt: cm.OpensAt, ClosesAt: cm.ClosesAt, Open: cm.OpenAt(p.Now), JoinCode: cm.JoinCode})
+		if !seen[cm.SchoolID] {
+			seen[cm.SchoolID] = true
+			p.Schools = append(p.Schools, cm.School)
+			if slices.Contains(s.Scope.SupportSchools, cm.SchoolID) {
+				p.SupportSchools = append(p.SupportSchools, cm.School.Name)
+			}
+		}
 	}
 	c.render(w, "home.html", p)
 }
 
 // roster is the page of a campaign's roster import.
 func (c *Console) roster(w http.ResponseWriter, r *http.Request) {
-	s := c.who(r)
+	s := c.signedIn(w, r)
 	if s == nil {
-		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 		return
 	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	cm, err := c.manage.Campaign(r.Context(), *s, id)
 	if err != nil {
-		http.NotFound(w, r) // outside the scope, or not the caller's to manage
+		c.fail(w, r, err)
 		return
 	}
-	c.render(w, "roster.html", page{Title: "导入名单", Staff: &s.User, CSRF: s.Session.CSRF, Campaign: &campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name}})
+	p := base(s, "导入名单")
+	p.Campaign, p.Fields = &campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name}, roster.Fields()
+	c.render(w, "roster.html", p)
 }
 
-func isAdmin(u domain.StaffUser) bool {
-	return u.Role.Manages()
+// kinds are the campaign types a form offers.
+func kinds() []kindOption {
+	var out []kindOption
+	for _, k := range []string{"freshman", "campus", "diploma", "other"} {
+		out = append(out, kindOption{Value: k, Title: domain.CampaignKind(k).Title()})
+	}
+	return out
+}
+
+func specs() []*photo.Spec {
+	var out []*photo.Spec
+	for _, name := range []string{"chsi", "xueji-blue", "xueji-white", "idcard", "sscard", "1inch", "2inch"} {
+		if sp, err := photo.LookupSpec(name); err == nil {
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+// reasons are every reason code, marked and worded as the campaign uses it.
+func reasons(inUse []domain.ReasonSetting) []reasonRow {
+	text := map[domain.Reason]string{}
+	for _, s := range inUse {
+		text[s.Code] = s.Text
+	}
+	var out []reasonRow
+	for _, r := range domain.Reasons() {
+		t, ok := text[r]
+		if !ok {
+			t = r.Advice()
+		}
+		out = append(out, reasonRow{Code: string(r), Title: r.Title(), Text: t, Default: r.Advice(), InUse: ok})
+	}
+	return out
 }
 
 // newCampaign is the form of a new campaign (school and platform admins).
 func (c *Console) newCampaign(w http.ResponseWriter, r *http.Request) {
-	s := c.who(r)
+	s := c.signedIn(w, r)
 	if s == nil {
-		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 		return
 	}
-	if !isAdmin(s.User) {
+	if !s.User.Role.Manages() {
 		http.NotFound(w, r)
 		return
 	}
-	var specs []*photo.Spec
-	for _, name := range []string{"chsi", "xueji-blue", "xueji-white", "idcard", "sscard", "1inch", "2inch"} {
-		if sp, err := photo.LookupSpec(name); err == nil {
-			specs = append(specs, sp)
+	p := base(s, "新建采集批次")
+	p.Specs, p.Kinds, p.Reasons = specs(), kinds(), reasons(domain.Campaign{}.ReasonsInUse())
+	c.render(w, "newcampaign.html", p)
+}
+
+// campaign is a campaign's settings, its poster and its links.
+func (c *Console) campaign(w http.ResponseWriter, r *http.Request) {
+	s := c.signedIn(w, r)
+	if s == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	v, err := c.manage.CampaignSettings(r.Context(), *s, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := base(s, "批次设置")
+	p.Settings, p.Specs, p.Kinds, p.Reasons = &v, specs(), kinds(), reasons(v.Reasons)
+	p.JoinURL = manage.JoinURL(c.env.PublicBase(r), domain.Campaign{JoinCode: v.JoinCode})
+	c.render(w, "campaign.html", p)
+}
+
+// students is a campaign's students within the caller's scope, filtered.
+func (c *Console) students(w http.ResponseWriter, r *http.Request) {
+	s := c.signedIn(w, r)
+	if s == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	cm, err := c.manage.CampaignOf(r.Context(), *s, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	f := domain.StudentFilter{College: q.Get("college"), Class: q.Get("class"), Query: q.Get("q"), After: after, Limit: 50}
+	pg, err := c.manage.Students(r.Context(), *s, id, f)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	groups, err := c.manage.Groups(r.Context(), *s, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := base(s, "学生列表")
+	p.Campaign = &campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name}
+	p.Students, p.Filter, p.MayReveal = &pg, f, s.User.Role.MayReveal()
+	for _, g := range groups {
+		if !slices.Contains(p.Colleges, g.College) && g.College != "" {
+			p.Colleges = append(p.Colleges, g.College)
+		}
+		if (f.College == "" || g.College == f.College) && g.Name != "" && !slices.Contains(p.ClassNames, g.Name) {
+			p.ClassNames = append(p.ClassNames, g.Name)
 		}
 	}
-	c.render(w, "newcampaign.html", page{Title: "新建采集批次", Staff: &s.User, CSRF: s.Session.CSRF, Specs: specs})
+	if pg.Next != 0 {
+		nq := url.Values{"college": {f.College}, "class": {f.Class}, "q": {f.Query}, "after": {strconv.FormatInt(pg.Next, 10)}}
+		p.NextURL = r.URL.Path + "?" + nq.Encode()
+	}
+	c.render(w, "students.html", p)
+}
+
+// staffPage is the school's staff, the new-account form, counsellors'
+// classes and the IP allow-list (admins).
+func (c *Console) staffPage(w http.ResponseWriter, r *http.Request) {
+	s := c.signedIn(w, r)
+	if s == nil {
+		return
+	}
+	rows, err := c.manage.StaffList(r.Context(), *s)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := base(s, "人员与权限")
+	p.StaffRows, p.ClientIP = rows, c.env.ClientIP(r)
+	if s.User.Role == domain.RolePlatformAdmin {
+		p.Roles = domain.Roles()
+	} else {
+		p.Roles = []domain.Role{domain.RoleCollegeAdmin, domain.RoleCounsellor, domain.RoleSchoolReviewer}
+		sc, err := c.manage.SchoolOf(r.Context(), *s)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		p.School = &sc
+		if p.Classes, err = c.manage.Classes(r.Context(), *s, 0); err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		for _, k := range p.Classes {
+			if k.College != "" && !slices.Contains(p.Colleges, k.College) {
+				p.Colleges = append(p.Colleges, k.College)
+			}
+		}
+	}
+	c.render(w, "staff.html", p)
 }
 
 // audit is the school's audit log, newest first (admins only).
 func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
-	s := c.who(r)
+	s := c.signedIn(w, r)
 	if s == nil {
-		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 		return
 	}
 	rows, err := c.manage.Audit(r.Context(), *s, 0, 0, r.URL.Query().Get("action"))
 	if err != nil {
-		http.NotFound(w, r)
+		c.fail(w, r, err)
 		return
 	}
-	c.render(w, "audit.html", page{Title: "审计日志", Staff: &s.User, CSRF: s.Session.CSRF, Audit: rows, Admin: true})
+	p := base(s, "审计日志")
+	p.Audit = rows
+	c.render(w, "audit.html", p)
 }

@@ -48,13 +48,12 @@ document.addEventListener("DOMContentLoaded", () => {
     location.href = "/console/";
   });
   rosterPage();
-  onSubmit("campaign-form", "campaign-error", async () => {
-    const when = (id) => { const v = $(id).value; if (!v) throw new Error("请填写开始和结束时间。"); return new Date(v).toISOString(); };
-    await call("POST", "/api/v1/staff/campaigns", {
-      name: $("c-name").value, kind: $("c-kind").value, spec: $("c-spec").value,
-      opens_at: when("c-opens"), closes_at: when("c-closes"), max_uploads: parseInt($("c-uploads").value, 10),
-      join_code: $("c-code").value.trim(), allow_album: $("c-album").checked, require_id_images: $("c-idimages").checked });
-    location.href = "/console/";
+  campaignForm();
+  studentsPage();
+  staffPage();
+  onSubmit("support-form", "support-error", async () => {
+    await call("POST", "/api/v1/staff/support-access", { school_id: parseInt($("sa-school").value, 10), reason: $("sa-reason").value.trim() });
+    location.reload();
   });
   const out = (path) => async () => { try { await call("POST", path); } finally { location.href = "/console/signin"; } };
   if ($("signout")) $("signout").addEventListener("click", out("/api/v1/staff/auth/signout"));
@@ -67,40 +66,182 @@ function rosterPage() {
   const box = $("roster");
   if (!box) return;
   const path = `/api/v1/staff/campaigns/${box.dataset.campaign}/roster`;
-  const send = async (query) => {
+  let columns = {}; // the school's own mapping of headers to fields
+  const body = async () => {
     const f = $("roster-file").files[0];
     if (!f) throw new Error("请先选择名单文件。");
-    const name = encodeURIComponent(f.name);
-    const res = await fetch(`${path}?name=${name}${query}`, { method: "POST", credentials: "same-origin",
-      headers: { "X-CSRF-Token": csrf(), "Content-Type": f.name.toLowerCase().endsWith(".csv") ? "text/csv" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
-      body: await f.arrayBuffer() });
+    return { f, type: f.name.toLowerCase().endsWith(".csv") ? "text/csv" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data: await f.arrayBuffer() };
+  };
+  const url = (f, query) => `${path}?name=${encodeURIComponent(f.name)}&columns=${encodeURIComponent(JSON.stringify(columns))}${query}`;
+  const send = async (query) => {
+    const { f, type, data } = await body();
+    const res = await fetch(url(f, query), { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf(), "Content-Type": type }, body: data });
     if (!res.ok) { let d = {}; try { d = await res.json(); } catch (e) { /* not JSON */ } throw new Error(d.message || "操作失败，请稍后重试。"); }
     return res;
   };
+  // stream runs a check or an import with a progress bar: the answer is
+  // NDJSON lines of {done, total}, then {report} or {error}.
+  const stream = async (query) => {
+    const res = await send(query + "&progress=1");
+    const bar = $("roster-progress"), text = $("roster-progress-text");
+    $("roster-progress-box").hidden = false;
+    bar.value = 0; text.textContent = "正在处理…";
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    let buf = "", last = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (value) buf += dec.decode(value, { stream: true });
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const msg = JSON.parse(buf.slice(0, nl)); buf = buf.slice(nl + 1);
+        if (msg.total) { bar.max = msg.total; bar.value = msg.done; text.textContent = `${Math.round(100 * msg.done / msg.total)}%`; }
+        if (msg.report || msg.error) last = msg;
+      }
+      if (done) break;
+    }
+    $("roster-progress-box").hidden = true;
+    if (!last) throw new Error("网络连接中断，请重试。");
+    if (last.error) throw new Error(last.error.message);
+    return last.report;
+  };
+  const mapping = (rep) => {
+    const tmpl = $("roster-field-options");
+    const tbody = $("roster-columns").querySelector("tbody");
+    tbody.replaceChildren(...(rep.columns || []).map((c) => {
+      const tr = document.createElement("tr");
+      const th = document.createElement("td"); th.textContent = c.header || "（空表头）";
+      const td = document.createElement("td");
+      const sel = document.createElement("select");
+      sel.append(tmpl.content.cloneNode(true));
+      sel.value = c.field || "";
+      sel.setAttribute("aria-label", `“${c.header}”对应`);
+      sel.addEventListener("change", () => { columns[c.header] = sel.value; $("roster-import").disabled = true; $("roster-summary").textContent = "对应已修改，请重新检查。"; });
+      td.append(sel); tr.append(th, td);
+      return tr;
+    }));
+    $("roster-mapping").hidden = !(rep.columns && rep.columns.length);
+  };
   const show = (rep) => {
+    mapping(rep);
     const tbody = $("roster-problems").querySelector("tbody");
     tbody.replaceChildren(...rep.errors.map((e) => {
       const tr = document.createElement("tr");
       for (const v of [e.row, e.column, e.reason]) { const td = document.createElement("td"); td.textContent = v; tr.append(td); }
       return tr;
     }));
+    const missing = rep.missing && rep.missing.length;
     $("roster-problems").hidden = rep.errors.length === 0;
     $("roster-errors").hidden = rep.errors.length === 0;
-    $("roster-import").disabled = rep.errors.length > 0 || rep.rows === 0;
-    $("roster-summary").textContent = rep.imported ? `已导入 ${rep.rows} 行：新增 ${rep.created} 人，更新 ${rep.updated} 人。`
+    $("roster-import").disabled = missing || rep.errors.length > 0 || rep.rows === 0;
+    $("roster-summary").textContent = missing ? `找不到“${rep.missing.join("”“")}”列：请在上方“列的对应”中选择，然后重新检查。`
+      : rep.imported ? `已导入 ${rep.rows} 行：新增 ${rep.created} 人，更新 ${rep.updated} 人。`
       : rep.errors.length ? `共 ${rep.rows} 行，其中 ${rep.errors.length} 处问题，请改好后重新检查。` : `共 ${rep.rows} 行，全部正确，可以导入。`;
   };
   const act = (btn, fn) => btn.addEventListener("click", async () => {
     btn.disabled = true; showError("roster-error", null);
-    try { await fn(); } catch (e) { showError("roster-error", e); } finally { btn.disabled = btn.id === "roster-import" && !$("roster-problems").hidden; }
+    try { await fn(); } catch (e) { showError("roster-error", e); $("roster-progress-box").hidden = true; } finally { if (btn.id !== "roster-import") btn.disabled = false; }
   });
-  act($("roster-check"), async () => show(await (await send("&dry_run=1")).json()));
-  act($("roster-import"), async () => show(await (await send("")).json()));
+  act($("roster-check"), async () => show(await stream("&dry_run=1")));
+  act($("roster-import"), async () => show(await stream("")));
   act($("roster-errors"), async () => {
     const blob = await (await send("&dry_run=1&format=xlsx")).blob();
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob); a.download = "名单错误.xlsx"; a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   });
-  $("roster-file").addEventListener("change", () => { $("roster-import").disabled = true; $("roster-summary").textContent = ""; });
+  $("roster-file").addEventListener("change", () => { columns = {}; $("roster-import").disabled = true; $("roster-summary").textContent = ""; $("roster-mapping").hidden = true; });
+}
+
+// campaignForm creates a campaign, or saves a campaign's settings: the
+// reasons in use with their text (all of them, as built in, is sent as
+// none chosen, so that later wording of the built-in advice reaches it).
+function campaignForm() {
+  const form = $("campaign-form");
+  if (!form) return;
+  onSubmit("campaign-form", "campaign-error", async () => {
+    const when = (id) => { const v = $(id).value; if (!v) throw new Error("请填写开始和结束时间。"); return new Date(v).toISOString(); };
+    const rows = [...document.querySelectorAll("#c-reasons tbody tr")];
+    const used = rows.filter((tr) => tr.querySelector(".r-use").checked);
+    if (used.length === 0) throw new Error("至少要使用一个驳回原因。");
+    const asBuilt = used.length === rows.length && used.every((tr) => tr.querySelector(".r-text").value.trim() === tr.dataset.default);
+    const body = {
+      name: $("c-name").value, kind: $("c-kind").value, spec: $("c-spec").value,
+      opens_at: when("c-opens"), closes_at: when("c-closes"), max_uploads: parseInt($("c-uploads").value, 10),
+      review_days: parseInt($("c-days").value, 10), join_code: $("c-code").value.trim(),
+      allow_album: $("c-album").checked, require_id_images: $("c-idimages").checked,
+      reasons: asBuilt ? [] : used.map((tr) => ({ code: tr.dataset.code, text: tr.querySelector(".r-text").value.trim() })) };
+    if (form.dataset.id) {
+      await call("PUT", `/api/v1/staff/campaigns/${form.dataset.id}`, body);
+      $("campaign-saved").hidden = false;
+      setTimeout(() => { $("campaign-saved").hidden = true; }, 3000);
+      if ($("poster-qr")) $("poster-qr").src = $("poster-qr").src.split("?")[0] + "?t=" + Date.now();
+    } else {
+      const c = await call("POST", "/api/v1/staff/campaigns", body);
+      location.href = `/console/campaigns/${c.id}`;
+    }
+  });
+}
+
+// studentsPage reveals a full ID number after asking for the reason.
+function studentsPage() {
+  const table = $("students");
+  if (!table || table.dataset.reveal !== "true") return;
+  const dlg = $("reveal-dialog");
+  let target = null;
+  table.addEventListener("click", (ev) => {
+    const btn = ev.target.closest("button.reveal");
+    if (!btn) return;
+    target = btn;
+    showError("reveal-error", null);
+    dlg.showModal();
+    $("reveal-reason").focus();
+  });
+  $("reveal-cancel").addEventListener("click", () => dlg.close());
+  $("reveal-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const r = await call("POST", `/api/v1/staff/students/${target.dataset.id}/reveal`, { reason: $("reveal-reason").value.trim() });
+      target.closest("td").querySelector("code.doc").textContent = r.doc_number;
+      target.remove();
+      dlg.close();
+    } catch (e) { showError("reveal-error", e); }
+  });
+}
+
+// staffPage creates accounts (showing the one-time password and the TOTP
+// QR code once), saves counsellors' classes, disables and enables
+// accounts, and saves the IP allow-list.
+function staffPage() {
+  onSubmit("staff-form", "staff-error", async () => {
+    const body = { name: $("s-name").value.trim(), login: $("s-login").value.trim(), role: $("s-role").value, college: $("s-college").value.trim() };
+    if ($("s-school") && $("s-school").value) body.school_id = parseInt($("s-school").value, 10);
+    const r = await call("POST", "/api/v1/staff/users", body);
+    $("new-login").textContent = r.login;
+    $("new-password").textContent = r.password;
+    $("new-secret").textContent = r.totp_secret;
+    $("new-qr").src = r.otpauth_qr_png;
+    $("staff-created").hidden = false;
+    $("staff-form").reset();
+  });
+  const list = $("staff-list");
+  if (list) list.addEventListener("click", async (ev) => {
+    const tr = ev.target.closest("tr");
+    showError("staff-list-error", null);
+    try {
+      if (ev.target.matches("button.save-classes")) {
+        const classes = [...tr.querySelector("select.classes").selectedOptions].map((o) => o.value);
+        await call("PUT", `/api/v1/staff/users/${tr.dataset.id}/classes`, { classes });
+        ev.target.textContent = "已保存";
+      } else if (ev.target.matches("button.toggle")) {
+        await call("PUT", `/api/v1/staff/users/${tr.dataset.id}/disabled`, { disabled: ev.target.dataset.disabled !== "true" });
+        location.reload();
+      }
+    } catch (e) { showError("staff-list-error", e); }
+  });
+  onSubmit("ip-form", "ip-error", async () => {
+    const r = await call("PUT", "/api/v1/staff/ip-allow", { list: $("ip-list").value });
+    $("ip-list").value = r.list.split(",").filter(Boolean).join("\n");
+    $("ip-saved").hidden = false;
+  });
 }

@@ -243,6 +243,14 @@ async function homePage() {
     open.filter((c) => !joined.has(c.id)).map((c) => item(c, null)),
     open.length === 0 ? h("p.muted", "暂时没有开放的采集。") : null,
     h("div.card", h("label", { for: "join-code" }, "有特征码？"), h("div.row", codeIn, find), errorBox("code-error")));
+  // A campaign poster's QR code opens /?join=CODE: look the code up once,
+  // after sign-in, then drop it from the address.
+  const joinParam = new URLSearchParams(location.search).get("join");
+  if (joinParam) {
+    history.replaceState(null, "", location.pathname + location.hash);
+    codeIn.value = joinParam;
+    find.click();
+  }
 }
 
 function stepTitle(st) {

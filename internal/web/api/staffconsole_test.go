@@ -1,0 +1,159 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"zhipai/internal/app"
+	"zhipai/internal/app/apptest"
+	"zhipai/internal/store"
+	"zhipai/internal/web/api"
+)
+
+// staffFrom signs a demo account in from a client address (behind the
+// trusted proxy) and sends every later request from it too.
+func staffFrom(t *testing.T, base string, s app.DemoStaff, ip string) (*client, answer) {
+	t.Helper()
+	c := newClient(t, base)
+	code, _ := totp.GenerateCode(s.TOTPSecret, time.Now())
+	b, _ := json.Marshal(map[string]string{"login": s.Login, "password": s.Password, "totp": code})
+	a := c.do("POST", "/api/v1/staff/auth/signin", bytes.NewReader(b), "application/json", map[string]string{"X-Forwarded-For": ip})
+	var me api.StaffBody
+	json.Unmarshal(a.body, &me)
+	c.csrf = me.CSRFToken
+	return c, a
+}
+
+func (c *client) from(ip, method, path string, in any) answer {
+	c.t.Helper()
+	b, _ := json.Marshal(in)
+	if in == nil {
+		b = nil
+	}
+	return c.do(method, path, bytes.NewReader(b), "application/json", map[string]string{"X-Forwarded-For": ip})
+}
+
+// TestStaffIPAllowList: a school admin sets the school's allow-list (one
+// that would lock out their own address is refused); from then on the
+// school's staff sign in and work only from it, a refused sign-in is
+// audited, and the vendor's staff are not limited by a school's list.
+func TestStaffIPAllowList(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts := behindProxy(t, env)
+	admin, a := staffFrom(t, ts.URL, demoStaff("demo.school"), "10.1.2.3")
+	if a.status != 200 {
+		t.Fatalf("sign-in: %d %s", a.status, a.body)
+	}
+	admin.from("10.1.2.3", "PUT", "/api/v1/staff/ip-allow", map[string]string{"list": "192.168.0.0/16"}).code(t, 400, "staff.ip_list_invalid")
+	admin.from("10.1.2.3", "PUT", "/api/v1/staff/ip-allow", map[string]string{"list": "10.0.0.0/8, nonsense"}).code(t, 400, "staff.ip_list_invalid")
+	var got struct{ List string }
+	a = admin.from("10.1.2.3", "PUT", "/api/v1/staff/ip-allow", map[string]string{"list": "10.0.0.0/8\n2001:db8::/32"})
+	a.json(t, &got)
+	if a.status != 200 || got.List != "10.0.0.0/8,2001:db8::/32" {
+		t.Fatalf("set: %d %s", a.status, a.body)
+	}
+	if a := admin.from("10.9.9.9", "GET", "/api/v1/staff/me", nil); a.status != 200 {
+		t.Errorf("inside the list: %d %s", a.status, a.body)
+	}
+	admin.from("203.0.113.7", "GET", "/api/v1/staff/me", nil).code(t, 403, "staff.ip_denied") // the same session, another network
+	_, a = staffFrom(t, ts.URL, demoStaff("demo.college"), "203.0.113.7")
+	a.code(t, 403, "staff.ip_denied")
+	if _, a := staffFrom(t, ts.URL, demoStaff("demo.college"), "10.4.4.4"); a.status != 200 {
+		t.Errorf("inside the list: %d %s", a.status, a.body)
+	}
+	if _, a := staffFrom(t, ts.URL, demoStaff("demo.admin"), "203.0.113.7"); a.status != 200 {
+		t.Errorf("the vendor's admin: %d %s", a.status, a.body)
+	}
+	refused := false
+	for _, r := range apptest.Must(env.App.Store.AuditRows(context.Background(), env.Demo.SchoolID, 0, 1000))(t) {
+		refused = refused || r.Action == "staff.signin_failed" && strings.Contains(r.Reason, "allow-list") && r.IP == "203.0.113.7"
+	}
+	if !refused {
+		t.Error("the refused sign-in is not in the audit log")
+	}
+}
+
+// TestCampaignSettingsAndPoster: an admin changes a campaign's settings
+// (a bad one is refused saying what to fix), the reasons in use and their
+// text come back as set; the poster is a PNG QR code and a well-formed
+// PDF whose every cross-reference points at its object.
+func TestCampaignSettingsAndPoster(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, _ := newServer(t, env)
+	admin := staffClient(t, ts.URL, demoStaff("demo.school"))
+	path := fmt.Sprintf("/api/v1/staff/campaigns/%d", env.Demo.CampaignID)
+	now := time.Now().Truncate(time.Second)
+	in := map[string]any{"name": "改名后的批次", "kind": "campus", "spec": "xueji-blue", "opens_at": now, "closes_at": now.Add(24 * time.Hour),
+		"max_uploads": 5, "review_days": 4, "allow_album": false, "require_id_images": false,
+		"reasons": []map[string]string{{"code": "R09", "text": "请闭上嘴巴后重拍。"}, {"code": "R01", "text": "请拿稳手机。"}}}
+	var v struct {
+		Name       string `json:"name"`
+		Spec       string `json:"spec"`
+		JoinCode   string `json:"join_code"`
+		ReviewDays int    `json:"review_days"`
+		Reasons    []struct{ Code, Text string }
+	}
+	a := admin.json("PUT", path, in)
+	a.json(t, &v)
+	if a.status != 200 || v.Name != "改名后的批次" || v.Spec != "xueji-blue" || v.ReviewDays != 4 || len(v.Reasons) != 2 || v.JoinCode != app.DemoJoinCode {
+		t.Fatalf("update: %d %s", a.status, a.body)
+	}
+	c := apptest.Must(env.App.Store.Campaign(context.Background(), env.Demo.CampaignID))(t)
+	if text, ok := c.ReasonText("R09"); !ok || text != "请闭上嘴巴后重拍。" {
+		t.Errorf("R09: %q %v", text, ok)
+	}
+	if _, ok := c.ReasonText("R17"); ok {
+		t.Error("R17 is in use though the campaign left it out")
+	}
+	in["reasons"] = []map[string]string{{"code": "R77", "text": "x"}}
+	admin.json("PUT", path, in).code(t, 400, "manage.campaign_invalid")
+	in["reasons"], in["review_days"] = nil, 60
+	admin.json("PUT", path, in).code(t, 400, "manage.campaign_invalid")
+
+	qr := admin.do("GET", path+"/poster.png", nil, "", nil)
+	if img, err := png.Decode(bytes.NewReader(qr.body)); qr.status != 200 || err != nil || img.Bounds().Dx() != 1000 {
+		t.Fatalf("poster.png: %d %v", qr.status, err)
+	}
+	pdf := admin.do("GET", path+"/poster.pdf", nil, "", nil)
+	if pdf.status != 200 || pdf.header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf.body, []byte("%PDF-1.4")) {
+		t.Fatalf("poster.pdf: %d %v", pdf.status, pdf.header)
+	}
+	checkPDF(t, pdf.body)
+	if !bytes.Contains(pdf.body, []byte("?join="+app.DemoJoinCode)) {
+		t.Error("the poster does not carry the join address")
+	}
+}
+
+// checkPDF: startxref points at the xref table, and each of its entries
+// at "N 0 obj".
+func checkPDF(t *testing.T, b []byte) {
+	t.Helper()
+	m := regexp.MustCompile(`startxref\n(\d+)\n%%EOF\n$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no startxref")
+	}
+	at, _ := strconv.Atoi(string(m[1]))
+	if !bytes.HasPrefix(b[at:], []byte("xref\n")) {
+		t.Fatalf("startxref %d does not point at the xref table", at)
+	}
+	entries := regexp.MustCompile(`(\d{10}) 00000 n `).FindAllSubmatch(b[at:], -1)
+	if len(entries) < 5 {
+		t.Fatalf("%d xref entries", len(entries))
+	}
+	for i, e := range entries {
+		off, _ := strconv.Atoi(string(e[1]))
+		if want := fmt.Sprintf("%d 0 obj", i+1); !bytes.HasPrefix(b[off:], []byte(want)) {
+			t.Errorf("xref entry %d points at %q", i+1, b[off:off+10])
+		}
+	}
+}
