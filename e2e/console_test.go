@@ -158,6 +158,11 @@ func TestConsoleSignIn(t *testing.T) {
 		!strings.Contains(log, "person.reveal_id") || !strings.Contains(log, "campaign.update") || !strings.Contains(log, "staff.classes") || !strings.Contains(log, "school.ip_allow") {
 		t.Errorf("audit log %q", log)
 	}
+	run("the audit log filtered to reveals", chromedp.SetValue(css("#a-action"), "person.reveal_id"), chromedp.Click(css("#a-go")),
+		chromedp.WaitReady(css(`#a-action option[selected]`)), chromedp.WaitVisible(css("#audit")), shot("audit-reveals"))
+	if log := text("#audit tbody"); !strings.Contains(log, "person.reveal_id") || strings.Contains(log, "staff.signin") || !strings.Contains(log, "学生来电核对学籍信息") {
+		t.Errorf("filtered audit log %q", log)
+	}
 	run("sign out", chromedp.Click(css("#signout")), chromedp.WaitVisible(css("#signin-form")), shot("signed-out"))
 	run("after signing out the console asks to sign in", chromedp.Navigate(srv.url+"/console/"), chromedp.WaitVisible(css("#signin-form")))
 

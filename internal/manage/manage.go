@@ -138,6 +138,16 @@ func ErrorsXLSX(rep roster.Report) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// AuditActions are the audited actions with their Chinese names, for the
+// console's filter.
+var AuditActions = []struct{ Action, Title string }{
+	{"staff.signin", "登录"}, {"staff.signin_failed", "登录失败"}, {"staff.password_change", "修改密码"},
+	{"staff.password_change_failed", "修改密码失败"}, {"staff.signout_everywhere", "在所有设备上退出"},
+	{"staff.create", "新建人员"}, {"staff.classes", "分配班级"}, {"staff.disable", "停用或启用人员"},
+	{"campaign.create", "新建批次"}, {"campaign.update", "修改批次设置"}, {"roster.import", "导入名单"},
+	{"person.reveal_id", "查看完整证件号码"}, {"support.access", "服务商支持访问"}, {"school.ip_allow", "修改 IP 白名单"},
+}
+
 // AuditRow is an audit log row as the console shows it.
 type AuditRow struct {
 	Seq       int64     `json:"seq"`

@@ -108,6 +108,9 @@ type page struct {
 	Schools        []domain.School
 	SupportSchools []string
 	NeedSupport    bool // sent here to open a support access first
+	// The audit log's filter.
+	Actions  []struct{ Action, Title string }
+	SchoolID int64
 }
 
 type kindOption struct{ Value, Title string }
@@ -393,12 +396,35 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
 	if s == nil {
 		return
 	}
-	rows, err := c.manage.Audit(r.Context(), *s, 0, 0, r.URL.Query().Get("action"))
+	q := r.URL.Query()
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	school, _ := strconv.ParseInt(q.Get("school_id"), 10, 64)
+	rows, err := c.manage.Audit(r.Context(), *s, school, before, q.Get("action"))
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	p := base(s, "审计日志")
-	p.Audit = rows
+	p.Audit, p.Filter.Query = rows, q.Get("action")
+	if len(rows) == 100 {
+		nq := url.Values{"action": {q.Get("action")}, "school_id": {q.Get("school_id")}, "before": {strconv.FormatInt(rows[len(rows)-1].Seq, 10)}}
+		p.NextURL = r.URL.Path + "?" + nq.Encode()
+	}
+	if s.Scope.Vendor {
+		p.SchoolID = school
+		list, err := c.staff.Campaigns(r.Context(), *s)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		seen := map[int64]bool{}
+		for _, cm := range list {
+			if !seen[cm.SchoolID] {
+				seen[cm.SchoolID] = true
+				p.Schools = append(p.Schools, cm.School)
+			}
+		}
+	}
+	p.Actions = manage.AuditActions
 	c.render(w, "audit.html", p)
 }
