@@ -37,7 +37,10 @@ type Campaign struct {
 	// ReasonsJSON is the review reasons in use with their student-facing
 	// text, [{"code","text"}]; empty is every built-in reason as it is.
 	ReasonsJSON string
-	School      School
+	// RosterOptional: a student not on the roster is added to it from
+	// their checked identity instead of being refused.
+	RosterOptional bool
+	School         School
 }
 
 // OpenAt reports whether the campaign takes students at t.

@@ -185,6 +185,10 @@ func (s *Service) Match(ctx context.Context, who domain.Caller, campaignID int64
 		return RecordView{}, err
 	}
 	row, err := s.Store.RosterRowByDoc(ctx, c.ID, e.DocIndex)
+	if errors.Is(err, store.ErrNotFound) && c.RosterOptional {
+		// No roster required: the checked identity becomes the row.
+		row, err = s.selfRow(ctx, c, e)
+	}
 	if errors.Is(err, store.ErrNotFound) || err == nil && (row.DocType != e.DocType || idnumber.NormaliseName(row.Name) != e.Name) {
 		s.Log.InfoContext(ctx, "roster match failed", "user", who.UserID, "campaign", c.ID)
 		return RecordView{}, fail(CodeNoMatch, nil)
@@ -208,6 +212,21 @@ func (s *Service) Match(ctx context.Context, who domain.Caller, campaignID int64
 	}
 	s.Log.InfoContext(ctx, "roster matched", "user", who.UserID, "campaign", c.ID, "row", row.ID)
 	return s.Record(ctx, c, row.ID)
+}
+
+// selfRow adds a student to a campaign's roster from their checked
+// identity (a campaign that does not require a roster).
+func (s *Service) selfRow(ctx context.Context, c domain.Campaign, e domain.Enrolment) (domain.RosterRow, error) {
+	r := domain.RosterRow{CampaignID: c.ID, Name: e.Name, DocType: e.DocType, DocIndex: e.DocIndex, DocEnc: e.DocEnc, DocMasked: e.DocMasked,
+		ImportBatch: "self:" + s.now().UTC().Format("20060102")}
+	if err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		_, _, err := s.Store.UpsertRosterRows(ctx, tx, c.ID, []domain.RosterRow{r}, nil)
+		return err
+	}); err != nil {
+		return r, err
+	}
+	s.Log.InfoContext(ctx, "roster row added from identity", "campaign", c.ID)
+	return s.Store.RosterRowByDoc(ctx, c.ID, e.DocIndex)
 }
 
 // Record is the roster record an enrolment is bound to, as shown.

@@ -7,6 +7,7 @@ import (
 
 	"zhipai/internal/app/apptest"
 	"zhipai/internal/enrol"
+	"zhipai/internal/idnumber"
 	"zhipai/internal/store"
 )
 
@@ -53,4 +54,39 @@ func TestCampaignErrors(t *testing.T) {
 	if list := apptest.Must(env.App.Enrol.Campaigns(ctx))(t); len(list) != 0 {
 		t.Errorf("closed campaign listed")
 	}
+}
+
+// TestRosterOptional: in a campaign that does not require a roster, a
+// student whose document is not on it is added from their checked
+// identity and goes on; a document on it under another name still fails,
+// and without the setting an unknown document fails as before.
+func TestRosterOptional(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	cid := env.Demo.CampaignID
+	doc := "11010120070101" + "994"
+	doc += string(idnumber.CheckChar(doc))
+	step := func(phone, name, number string) error {
+		who := apptest.SignIn(t, env, phone, "10.2.2.2")
+		apptest.NoErr(t, env.App.Enrol.Join(ctx, who, cid))
+		c := apptest.Must(env.App.Enrol.Consent(ctx, who, cid))(t)
+		apptest.NoErr(t, env.App.Enrol.AcceptConsent(ctx, who, cid, c.Version))
+		apptest.Must(env.App.Enrol.SetIdentity(ctx, who, cid, enrol.IdentityInput{Name: name, DocType: "resident_id", DocNumber: number}))(t)
+		front, back := apptest.Cards(t)
+		apptest.Must(env.App.Enrol.UploadIDImage(ctx, who, cid, enrol.SideFront, front))(t)
+		apptest.Must(env.App.Enrol.UploadIDImage(ctx, who, cid, enrol.SideBack, back))(t)
+		_, err := env.App.Enrol.Match(ctx, who, cid)
+		return err
+	}
+	apptest.Code(t, step("13600136001", "新来的", doc), enrol.CodeNoMatch)
+	c := apptest.Must(env.App.Store.Campaign(ctx, cid))(t)
+	c.RosterOptional = true
+	apptest.NoErr(t, env.App.Store.UpdateCampaign(ctx, c))
+	before := apptest.Must(env.App.Store.RosterCount(ctx, cid))(t)
+	doc2 := "11010120070101" + "992"
+	doc2 += string(idnumber.CheckChar(doc2))
+	apptest.NoErr(t, step("13600136002", "新来的", doc2))
+	if n := apptest.Must(env.App.Store.RosterCount(ctx, cid))(t); n != before+1 {
+		t.Errorf("roster %d rows, want %d", n, before+1)
+	}
+	apptest.Code(t, step("13600136003", "冒名者", env.Demo.Student.DocNumber), enrol.CodeNoMatch)
 }

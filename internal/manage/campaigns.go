@@ -37,6 +37,9 @@ type CampaignInput struct {
 	MaxUploads      int       `json:"max_uploads"`
 	AllowAlbum      bool      `json:"allow_album"`
 	RequireIDImages bool      `json:"require_id_images"`
+	// RosterOptional: a student not on the roster is added to it from
+	// their checked identity instead of being refused.
+	RosterOptional bool `json:"roster_optional,omitempty"`
 	// ReviewDays is the review deadline in working days (default 2).
 	ReviewDays int `json:"review_days,omitempty"`
 	// Reasons are the review reasons in use with their student-facing
@@ -58,6 +61,7 @@ type CampaignView struct {
 	MaxUploads      int                    `json:"max_uploads"`
 	AllowAlbum      bool                   `json:"allow_album"`
 	RequireIDImages bool                   `json:"require_id_images"`
+	RosterOptional  bool                   `json:"roster_optional"`
 	ReviewDays      int                    `json:"review_days"`
 	Reasons         []domain.ReasonSetting `json:"reasons"`
 }
@@ -65,7 +69,7 @@ type CampaignView struct {
 func campaignView(c domain.Campaign) CampaignView {
 	return CampaignView{ID: c.ID, Name: c.Name, SchoolID: c.SchoolID, School: c.School.Name, Kind: c.Kind, Spec: SpecName(c), JoinCode: c.JoinCode,
 		OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, MaxUploads: c.MaxUploads, AllowAlbum: c.AllowAlbum, RequireIDImages: c.RequireIDImages,
-		ReviewDays: c.ReviewDays, Reasons: c.ReasonsInUse()}
+		RosterOptional: c.RosterOptional, ReviewDays: c.ReviewDays, Reasons: c.ReasonsInUse()}
 }
 
 // SpecName is the name of a campaign's output spec.
@@ -126,15 +130,15 @@ func settings(in CampaignInput, c *domain.Campaign) error {
 	}
 	c.Name, c.Kind, c.SpecJSON, c.JoinCode = in.Name, in.Kind, fmt.Sprintf(`{"name":%q}`, spec.Name), in.JoinCode
 	c.OpensAt, c.ClosesAt, c.MaxUploads, c.AllowAlbum, c.RequireIDImages = in.OpensAt, in.ClosesAt, in.MaxUploads, in.AllowAlbum, in.RequireIDImages
-	c.ReviewDays, c.ReasonsJSON = in.ReviewDays, reasons
+	c.ReviewDays, c.ReasonsJSON, c.RosterOptional = in.ReviewDays, reasons, in.RosterOptional
 	return nil
 }
 
 // auditSettings is a campaign's settings as its audit rows record them.
 func auditSettings(c domain.Campaign) string {
-	return fmt.Sprintf("name=%s kind=%s spec=%s join_code=%s opens=%s closes=%s max_uploads=%d album=%v id_images=%v review_days=%d reasons=%s",
+	return fmt.Sprintf("name=%s kind=%s spec=%s join_code=%s opens=%s closes=%s max_uploads=%d album=%v id_images=%v roster_optional=%v review_days=%d reasons=%s",
 		c.Name, c.Kind, SpecName(c), c.JoinCode, c.OpensAt.Format(time.RFC3339), c.ClosesAt.Format(time.RFC3339), c.MaxUploads,
-		c.AllowAlbum, c.RequireIDImages, c.ReviewDays, c.ReasonsJSON)
+		c.AllowAlbum, c.RequireIDImages, c.RosterOptional, c.ReviewDays, c.ReasonsJSON)
 }
 
 // CreateCampaign makes a campaign of the caller's school (the vendor's

@@ -25,7 +25,7 @@ func (a staffRoutes) campaigns(w http.ResponseWriter, r *http.Request, s staff.S
 	for _, c := range list {
 		out = append(out, manage.CampaignView{ID: c.ID, Name: c.Name, SchoolID: c.SchoolID, School: c.School.Name, Kind: c.Kind, Spec: manage.SpecName(c),
 			JoinCode: c.JoinCode, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, MaxUploads: c.MaxUploads, AllowAlbum: c.AllowAlbum,
-			RequireIDImages: c.RequireIDImages, ReviewDays: c.ReviewDays, Reasons: c.ReasonsInUse()})
+			RequireIDImages: c.RequireIDImages, RosterOptional: c.RosterOptional, ReviewDays: c.ReviewDays, Reasons: c.ReasonsInUse()})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

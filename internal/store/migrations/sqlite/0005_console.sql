@@ -5,6 +5,10 @@
 -- every built-in reason with its built-in text).
 ALTER TABLE campaigns ADD COLUMN review_days INTEGER NOT NULL DEFAULT 2;
 ALTER TABLE campaigns ADD COLUMN reasons_json TEXT NOT NULL DEFAULT '';
+-- A campaign without a roster: a student whose document is not on it is
+-- added to it from their checked identity (campus-card and similar
+-- collections that take anyone who proves who they are).
+ALTER TABLE campaigns ADD COLUMN roster_optional INTEGER NOT NULL DEFAULT 0;
 
 -- A school's optional IP allow-list for its staff: comma-separated
 -- addresses and CIDR prefixes; empty is anywhere.

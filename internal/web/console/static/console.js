@@ -169,7 +169,7 @@ function campaignForm() {
       name: $("c-name").value, kind: $("c-kind").value, spec: $("c-spec").value,
       opens_at: when("c-opens"), closes_at: when("c-closes"), max_uploads: parseInt($("c-uploads").value, 10),
       review_days: parseInt($("c-days").value, 10), join_code: $("c-code").value.trim(),
-      allow_album: $("c-album").checked, require_id_images: $("c-idimages").checked,
+      allow_album: $("c-album").checked, require_id_images: $("c-idimages").checked, roster_optional: $("c-roster-optional").checked,
       reasons: asBuilt ? [] : used.map((tr) => ({ code: tr.dataset.code, text: tr.querySelector(".r-text").value.trim() })) };
     if (form.dataset.id) {
       await call("PUT", `/api/v1/staff/campaigns/${form.dataset.id}`, body);
