@@ -37,6 +37,7 @@ type App struct {
 	Engine  *engine.Engine
 	Limiter *ratelimit.Limiter
 	Log     *slog.Logger
+	Keys    *secret.Keys
 
 	Audit  *audit.Log
 	Staff  *staff.Service
@@ -94,6 +95,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	if a.Queue, err = job.New(a.Store, jc); err != nil {
 		return nil, err
 	}
+	a.Keys = keys
 	a.Limiter = ratelimit.New(a.Store, nil)
 	ad := auth.Deps{Store: a.Store, Keys: keys, Limiter: a.Limiter, Log: log}
 	switch cfg.SMS.Provider {
@@ -117,8 +119,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Roster = roster.New(roster.Deps{Store: a.Store, Keys: keys, Log: log})
 	a.Capture = capture.New(capture.Config{QueueLimit: cfg.QueueLimit, MaxUploadBytes: maxPhotoBytes, PhotoWorkers: cfg.PhotoWorkers},
 		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Engine, Queue: a.Queue, Enrol: a.Enrol, Limiter: a.Limiter, Log: log})
-	a.Review = review.New(review.DefaultConfig(), a.Store, log)
 	a.Audit = audit.New(a.Store)
+	a.Review = review.New(review.DefaultConfig(), a.Store, blobs, a.Audit, log)
 	a.Staff = staff.New(staff.DefaultConfig(), a.Store, keys, a.Audit, log)
 	a.Manage = manage.New(a.Store, a.Roster, a.Audit, a.Staff, keys)
 	ok = true
@@ -193,5 +195,5 @@ func (a *App) Close() error {
 
 // Services are the use cases the JSON API serves.
 func (a *App) Services() api.Services {
-	return api.Services{Auth: a.Auth, Enrol: a.Enrol, Capture: a.Capture, Staff: a.Staff, Manage: a.Manage}
+	return api.Services{Auth: a.Auth, Enrol: a.Enrol, Capture: a.Capture, Staff: a.Staff, Manage: a.Manage, Review: a.Review}
 }

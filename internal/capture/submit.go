@@ -2,13 +2,16 @@ package capture
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
 	"zhipai/internal/idnumber"
+	"zhipai/internal/photo"
 	"zhipai/internal/store"
 )
 
@@ -52,7 +55,8 @@ func (s *Service) Submit(ctx context.Context, who domain.Caller, uploadID int64)
 	if err != nil {
 		return SubmissionView{}, domain.Internal("enrolment: %w", err)
 	}
-	if _, _, err := s.Enrol.Enrolment(ctx, who, e.CampaignID, true); err != nil {
+	_, c, err := s.Enrol.Enrolment(ctx, who, e.CampaignID, true)
+	if err != nil {
 		return SubmissionView{}, err
 	}
 	if sub, err := s.Store.LatestSubmission(ctx, e.ID); err == nil && sub.UploadID == u.ID {
@@ -80,7 +84,7 @@ func (s *Service) Submit(ctx context.Context, who domain.Caller, uploadID int64)
 	}
 	var id int64
 	err = s.Store.InTx(ctx, func(tx *store.Tx) (err error) {
-		id, err = s.Store.InsertSubmission(ctx, tx, e.ID, u.ID, domain.StatePending)
+		id, err = s.Store.InsertSubmission(ctx, tx, e.ID, u.ID, domain.StatePending, Warnings(u.ReportJSON), domain.AddWorkingDays(s.now(), c.ReviewDays))
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) {
@@ -138,6 +142,26 @@ func (s *Service) Withdraw(ctx context.Context, who domain.Caller, id int64) (Su
 		return SubmissionView{}, domain.Internal("withdraw: %w", err)
 	}
 	return s.submissionView(ctx, id)
+}
+
+// Warnings are the reason codes of an upload's warnings, sorted and
+// comma-separated: what the reviewer should look at, and what keeps a
+// submission out of batch approval.
+func Warnings(reportJSON string) string {
+	var rep struct {
+		Findings []photo.Finding `json:"findings"`
+	}
+	if json.Unmarshal([]byte(reportJSON), &rep) != nil {
+		return "R99" // an unreadable report is not a clean one
+	}
+	var codes []string
+	for _, f := range rep.Findings {
+		if f.Severity == domain.SeverityWarn && !slices.Contains(codes, string(f.Reason)) {
+			codes = append(codes, string(f.Reason))
+		}
+	}
+	slices.Sort(codes)
+	return strings.Join(codes, ",")
 }
 
 func (s *Service) submissionView(ctx context.Context, id int64) (SubmissionView, error) {

@@ -118,8 +118,53 @@ type Submission struct {
 	State                     State
 	Reasons                   string // comma-separated reason codes
 	Note                      string
-	Deadline                  time.Time
+	Deadline                  time.Time // the student's retake deadline after a rejection
 	CreatedAt, UpdatedAt      time.Time
+	// Findings are the reason codes the automatic checks warned of at
+	// submission, comma-separated; empty: they passed cleanly.
+	Findings string
+	DueAt    time.Time // the review deadline
+	// ClaimedBy holds the submission for a reviewer until ClaimedUntil.
+	ClaimedBy    int64
+	ClaimedUntil time.Time
+	DecidedBy    int64
+	DecidedAt    time.Time
+	ExportedAt   time.Time
+}
+
+// ReviewItem is a submission in the review queue, with its student.
+type ReviewItem struct {
+	Submission
+	CampaignID, SchoolID int64
+	Student              RosterRow
+}
+
+// QueueFilter narrows the review queue.
+type QueueFilter struct {
+	CampaignID     int64
+	College, Class string
+	// Findings: "" any, "none" clean, "warn" any warning, or a reason
+	// code.
+	Findings string
+	// States: pending (and CLI-claimed in_review) by default; "rejected"
+	// or "approved" to look back.
+	State string
+	// OlderThan: submitted at least this long ago.
+	OlderThan time.Duration
+	After     int64 // keyset: items after this (due_at, id) position's id
+	Limit     int
+}
+
+// AddWorkingDays is t plus n working days, Monday to Friday (the review
+// deadline; public holidays are not yet known to it).
+func AddWorkingDays(t time.Time, n int) time.Time {
+	for n > 0 {
+		t = t.AddDate(0, 0, 1)
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return t
 }
 
 // Event is an entry of a submission's history.

@@ -1,6 +1,6 @@
 // Package review decides submissions: a reviewer claims, approves, or
-// rejects with reason codes and a retake deadline. Today's caller is the
-// command line; the staff console's review queue comes next.
+// rejects with reason codes and a retake deadline, from the staff
+// console's queue (workspace.go) or the command line.
 package review
 
 import (
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"zhipai/internal/audit"
+	"zhipai/internal/blob"
 	"zhipai/internal/domain"
 	"zhipai/internal/store"
 )
@@ -19,25 +21,32 @@ import (
 type Config struct {
 	// RetakeWindow is how long a rejected student has to retake.
 	RetakeWindow time.Duration
+	// ClaimFor is how long opening an item holds it for its reviewer.
+	ClaimFor time.Duration
 }
 
 // DefaultConfig is the production configuration.
-func DefaultConfig() Config { return Config{RetakeWindow: 48 * time.Hour} }
+func DefaultConfig() Config { return Config{RetakeWindow: 48 * time.Hour, ClaimFor: 5 * time.Minute} }
 
 // Service decides submissions.
 type Service struct {
 	cfg   Config
 	store *store.Store
+	blob  blob.Store
+	audit *audit.Log
 	log   *slog.Logger
 	now   func() time.Time
 }
 
 // New builds the service.
-func New(cfg Config, st *store.Store, log *slog.Logger) *Service {
+func New(cfg Config, st *store.Store, bs blob.Store, a *audit.Log, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, store: st, log: log, now: time.Now}
+	if cfg.ClaimFor == 0 {
+		cfg.ClaimFor = DefaultConfig().ClaimFor
+	}
+	return &Service{cfg: cfg, store: st, blob: bs, audit: a, log: log, now: time.Now}
 }
 
 // SetClock replaces the clock (tests).

@@ -205,6 +205,14 @@ func boolInt(b bool) int {
 
 func msTime(v int64) time.Time { return time.UnixMilli(v) }
 
+// optMs is a time kept as milliseconds with 0 for none.
+func optMs(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return msTime(v)
+}
+
 func nullMs(v sql.NullInt64) time.Time {
 	if !v.Valid {
 		return time.Time{}

@@ -8,14 +8,17 @@ import (
 	"zhipai/internal/domain"
 )
 
-const submissionCols = `id, enrolment_id, upload_id, state, reasons, note, deadline_at, created_at, updated_at`
+const submissionCols = `id, enrolment_id, upload_id, state, reasons, note, deadline_at, created_at, updated_at, findings, due_at,
+	claimed_by, claimed_until, decided_by, decided_at, exported_at`
 
 func scanSubmission(sc interface{ Scan(...any) error }) (domain.Submission, error) {
 	var s domain.Submission
 	var deadline sql.NullInt64
-	var created, updated int64
-	err := sc.Scan(&s.ID, &s.EnrolmentID, &s.UploadID, &s.State, &s.Reasons, &s.Note, &deadline, &created, &updated)
+	var created, updated, due, until, decided, exported int64
+	err := sc.Scan(&s.ID, &s.EnrolmentID, &s.UploadID, &s.State, &s.Reasons, &s.Note, &deadline, &created, &updated, &s.Findings, &due,
+		&s.ClaimedBy, &until, &s.DecidedBy, &decided, &exported)
 	s.Deadline, s.CreatedAt, s.UpdatedAt = nullMs(deadline), msTime(created), msTime(updated)
+	s.DueAt, s.ClaimedUntil, s.DecidedAt, s.ExportedAt = optMs(due), optMs(until), optMs(decided), optMs(exported)
 	return s, err
 }
 
@@ -41,9 +44,14 @@ func (s *Store) Events(ctx context.Context, submissionID int64) ([]domain.Event,
 
 // InsertSubmission submits an upload: ErrConflict when it was submitted
 // already (a double submit).
-func (s *Store) InsertSubmission(ctx context.Context, tx *Tx, enrolmentID, uploadID int64, state domain.State) (int64, error) {
-	id, err := s.insert(ctx, tx, `INSERT INTO submissions (enrolment_id, upload_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-		enrolmentID, uploadID, state, s.ms(), s.ms())
+// findings are the automatic checks' warnings, due the review deadline.
+func (s *Store) InsertSubmission(ctx context.Context, tx *Tx, enrolmentID, uploadID int64, state domain.State, findings string, due time.Time) (int64, error) {
+	var dueMs int64
+	if !due.IsZero() {
+		dueMs = due.UnixMilli()
+	}
+	id, err := s.insert(ctx, tx, `INSERT INTO submissions (enrolment_id, upload_id, state, findings, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		enrolmentID, uploadID, state, findings, dueMs, s.ms(), s.ms())
 	if err != nil {
 		return 0, err
 	}

@@ -25,6 +25,7 @@ import (
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
 	"zhipai/internal/manage"
+	"zhipai/internal/review"
 	"zhipai/internal/staff"
 )
 
@@ -57,12 +58,16 @@ type API struct {
 	capture *capture.Service
 	staff   *staff.Service
 	manage  *manage.Service
+	review  *review.Service
 	log     *slog.Logger
 	bodies  *bodies
 }
 
 // Staff is the staff side's use case (for the console's pages).
 func (a *API) Staff() *staff.Service { return a.staff }
+
+// Review is the review workspace (for the console).
+func (a *API) Review() *review.Service { return a.review }
 
 // Manage is the staff side's campaign management (for the console).
 func (a *API) Manage() *manage.Service { return a.manage }
@@ -74,6 +79,7 @@ type Services struct {
 	Capture *capture.Service
 	Staff   *staff.Service
 	Manage  *manage.Service
+	Review  *review.Service
 }
 
 // New builds the API.
@@ -93,7 +99,7 @@ func New(cfg Config, s Services, log *slog.Logger) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, staff: s.Staff, manage: s.Manage, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
+	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, staff: s.Staff, manage: s.Manage, review: s.Review, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
 }
 
 // Route is one endpoint.
@@ -161,6 +167,15 @@ func (a *API) Routes() []Route {
 		{"PUT", "/api/v1/staff/users/{id}/disabled", false, a.staffOnly(st.disableStaff, false), false, true},
 		{"GET", "/api/v1/staff/classes", false, a.staffOnly(st.classes, false), false, true},
 		{"PUT", "/api/v1/staff/ip-allow", false, a.staffOnly(st.ipAllow, false), false, true},
+		{"GET", "/api/v1/staff/review/queue", false, a.staffOnly(st.queue, false), false, true},
+		{"POST", "/api/v1/staff/review/next", false, a.staffOnly(st.next, false), false, true},
+		{"GET", "/api/v1/staff/review/items/{id}", false, a.staffOnly(st.openItem, false), false, true},
+		{"POST", "/api/v1/staff/review/items/{id}/decision", false, a.staffOnly(st.decide, false), false, true},
+		{"POST", "/api/v1/staff/review/items/{id}/skip", false, a.staffOnly(st.skip, false), false, true},
+		{"POST", "/api/v1/staff/review/batch-approve", false, a.staffOnly(st.batchApprove, false), false, true},
+		{"GET", "/api/v1/staff/review/items/{id}/result.jpg", false, a.staffOnly(st.itemImage(review.ImageResult), false), false, true},
+		{"GET", "/api/v1/staff/review/items/{id}/original", false, a.staffOnly(st.itemImage(review.ImageOriginal), false), false, true},
+		{"GET", "/api/v1/staff/review/items/{id}/idcard", false, a.staffOnly(st.itemImage(review.ImageIDCard), false), false, true},
 	}
 }
 

@@ -82,6 +82,9 @@ var statuses = map[string]int{
 	capture.CodeCannotWithdraw:   http.StatusConflict,
 	review.CodeReviewState:       http.StatusConflict,
 	review.CodeReviewReason:      http.StatusBadRequest,
+	review.CodeForbidden:         http.StatusForbidden,
+	review.CodeClaimed:           http.StatusConflict,
+	review.CodeClaimLost:         http.StatusConflict,
 	// Photos and document images (package photo).
 	photo.CodeEmpty:           http.StatusBadRequest,
 	photo.CodeTooLarge:        http.StatusRequestEntityTooLarge,

@@ -1,0 +1,399 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"zhipai/internal/domain"
+	"zhipai/internal/photo"
+	"zhipai/internal/staff"
+	"zhipai/internal/store"
+)
+
+// mayReview: the vendor's reviewers and admin, a school's reviewers and
+// admin. Counsellors only view; college admins watch progress.
+func mayReview(r domain.Role) bool {
+	return r == domain.RolePlatformAdmin || r == domain.RoleVendorReviewer || r == domain.RoleSchoolAdmin || r == domain.RoleSchoolReviewer
+}
+
+// QueueRow is a waiting submission as the queue lists it.
+type QueueRow struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	StudentNo  string    `json:"student_no"`
+	College    string    `json:"college"`
+	Class      string    `json:"class"`
+	State      string    `json:"state"`
+	Findings   []string  `json:"findings"` // reason codes the automatic checks warned of
+	SubmitAt   time.Time `json:"submitted_at"`
+	DueAt      time.Time `json:"due_at"`
+	Overdue    bool      `json:"overdue"`
+	ClaimedBy  int64     `json:"claimed_by,omitempty"` // someone holds it now
+	ClaimUntil time.Time `json:"claimed_until,omitzero"`
+}
+
+// QueuePage is a page of the queue with the counts of the filter.
+type QueuePage struct {
+	Items  []QueueRow     `json:"items"`
+	Total  int            `json:"total"`
+	Counts map[string]int `json:"counts"` // waiting items by findings: none, warn, R01...
+	Next   int64          `json:"next,omitempty"`
+}
+
+func split(list string) []string {
+	if list == "" {
+		return []string{}
+	}
+	return strings.Split(list, ",")
+}
+
+// Queue is a page of the caller's queue.
+func (s *Service) Queue(ctx context.Context, who staff.Staff, f domain.QueueFilter) (QueuePage, error) {
+	if !mayReview(who.User.Role) && who.User.Role != domain.RoleCounsellor && who.User.Role != domain.RoleCollegeAdmin {
+		return QueuePage{}, fail(CodeForbidden, nil)
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	items, total, err := s.store.ReviewQueue(ctx, who.Scope, f)
+	if err != nil {
+		return QueuePage{}, domain.Internal("queue: %w", err)
+	}
+	counts, err := s.store.QueueCounts(ctx, who.Scope, f)
+	if err != nil {
+		return QueuePage{}, domain.Internal("queue counts: %w", err)
+	}
+	now := s.now()
+	p := QueuePage{Items: make([]QueueRow, 0, len(items)), Total: total, Counts: counts}
+	for _, it := range items {
+		r := QueueRow{ID: it.ID, Name: it.Student.Name, StudentNo: it.Student.StudentNo, College: it.Student.College, Class: it.Student.ClassName,
+			State: string(it.State), Findings: split(it.Findings), SubmitAt: it.CreatedAt, DueAt: it.DueAt, Overdue: !it.DueAt.IsZero() && now.After(it.DueAt)}
+		if it.ClaimedUntil.After(now) && it.ClaimedBy != who.User.ID {
+			r.ClaimedBy, r.ClaimUntil = it.ClaimedBy, it.ClaimedUntil
+		}
+		p.Items = append(p.Items, r)
+	}
+	if len(items) == f.Limit {
+		p.Next = items[len(items)-1].ID
+	}
+	return p, nil
+}
+
+// FindingView is an automatic check's finding with its measure and limit.
+type FindingView struct {
+	Reason    string  `json:"reason"`
+	Title     string  `json:"title"`
+	Severity  string  `json:"severity"`
+	Message   string  `json:"message"`
+	Value     float64 `json:"value"`
+	Threshold float64 `json:"threshold"`
+}
+
+// ReasonOption is a reason the campaign uses, offered to the reviewer.
+type ReasonOption struct {
+	Code  string `json:"code"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+	// Suggested: an automatic check found it.
+	Suggested bool `json:"suggested"`
+}
+
+// ItemView is a submission opened for review.
+type ItemView struct {
+	ID         int64          `json:"id"`
+	State      string         `json:"state"`
+	Campaign   string         `json:"campaign"`
+	Name       string         `json:"name"`
+	DocMasked  string         `json:"doc_masked"`
+	StudentNo  string         `json:"student_no"`
+	ExamNo     string         `json:"exam_no"`
+	College    string         `json:"college"`
+	Major      string         `json:"major"`
+	Class      string         `json:"class"`
+	SubmitAt   time.Time      `json:"submitted_at"`
+	DueAt      time.Time      `json:"due_at"`
+	ClaimUntil time.Time      `json:"claimed_until"`
+	Findings   []FindingView  `json:"findings"`
+	Reasons    []ReasonOption `json:"reasons"`
+	// HasIDCard: the ID card's portrait side may be shown (audited).
+	HasIDCard bool `json:"has_id_card"`
+	// Previous is the student's last rejected submission, if any.
+	Previous *PreviousView `json:"previous,omitempty"`
+}
+
+// PreviousView is an earlier rejection.
+type PreviousView struct {
+	ID      int64    `json:"id"`
+	Reasons []string `json:"reasons"`
+	Note    string   `json:"note,omitempty"`
+}
+
+// Open claims a submission for the caller (released by a decision, a
+// skip, or ClaimFor later) and shows it; the view is audited.
+func (s *Service) Open(ctx context.Context, who staff.Staff, id int64, where staff.Where) (ItemView, error) {
+	if !mayReview(who.User.Role) {
+		return ItemView{}, fail(CodeForbidden, nil)
+	}
+	it, err := s.store.ReviewItem(ctx, who.Scope, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ItemView{}, domain.Errors.Fail(domain.CodeNotFound, nil)
+	} else if err != nil {
+		return ItemView{}, domain.Internal("review item: %w", err)
+	}
+	if it.State == domain.StatePending || it.State == domain.StateInReview {
+		ok, err := s.store.Claim(ctx, id, who.User.ID, s.now().Add(s.cfg.ClaimFor))
+		if err != nil {
+			return ItemView{}, domain.Internal("claim: %w", err)
+		}
+		if !ok {
+			return ItemView{}, fail(CodeClaimed, nil)
+		}
+		it.ClaimedUntil = s.now().Add(s.cfg.ClaimFor)
+	}
+	if err := s.record(ctx, who, where, it.SchoolID, "review.open", id, "", ""); err != nil {
+		return ItemView{}, err
+	}
+	return s.view(ctx, it)
+}
+
+// Next claims the first waiting item of the filter nobody holds and opens
+// it; found is false when the queue is empty.
+func (s *Service) Next(ctx context.Context, who staff.Staff, f domain.QueueFilter, where staff.Where) (ItemView, bool, error) {
+	if !mayReview(who.User.Role) {
+		return ItemView{}, false, fail(CodeForbidden, nil)
+	}
+	id, err := s.store.ClaimNext(ctx, who.Scope, f, who.User.ID, s.now().Add(s.cfg.ClaimFor))
+	if err != nil {
+		return ItemView{}, false, domain.Internal("claim next: %w", err)
+	}
+	if id == 0 {
+		return ItemView{}, false, nil
+	}
+	v, err := s.Open(ctx, who, id, where)
+	return v, err == nil, err
+}
+
+func (s *Service) view(ctx context.Context, it domain.ReviewItem) (ItemView, error) {
+	c, err := s.store.Campaign(ctx, it.CampaignID)
+	if err != nil {
+		return ItemView{}, domain.Internal("campaign: %w", err)
+	}
+	u, err := s.store.Upload(ctx, it.UploadID)
+	if err != nil {
+		return ItemView{}, domain.Internal("upload: %w", err)
+	}
+	e, err := s.store.Enrolment(ctx, it.EnrolmentID)
+	if err != nil {
+		return ItemView{}, domain.Internal("enrolment: %w", err)
+	}
+	v := ItemView{ID: it.ID, State: string(it.State), Campaign: c.Name, Name: it.Student.Name, DocMasked: it.Student.DocMasked, StudentNo: it.Student.StudentNo,
+		ExamNo: it.Student.ExamNo, College: it.Student.College, Major: it.Student.Major, Class: it.Student.ClassName, SubmitAt: it.CreatedAt, DueAt: it.DueAt,
+		ClaimUntil: it.ClaimedUntil, Findings: []FindingView{}, HasIDCard: e.IDFrontBlob != ""}
+	var rep struct {
+		Findings []photo.Finding `json:"findings"`
+	}
+	json.Unmarshal([]byte(u.ReportJSON), &rep)
+	suggested := map[domain.Reason]bool{}
+	for _, f := range rep.Findings {
+		if f.Severity == domain.SeverityInfo {
+			continue
+		}
+		v.Findings = append(v.Findings, FindingView{Reason: string(f.Reason), Title: f.Reason.Title(), Severity: string(f.Severity), Message: f.Message,
+			Value: f.Value, Threshold: f.Threshold})
+		suggested[f.Reason] = true
+	}
+	for _, r := range c.ReasonsInUse() {
+		v.Reasons = append(v.Reasons, ReasonOption{Code: string(r.Code), Title: r.Code.Title(), Text: r.Text, Suggested: suggested[r.Code]})
+	}
+	if prev, err := s.store.PreviousRejected(ctx, it.EnrolmentID, it.ID); err == nil {
+		v.Previous = &PreviousView{ID: prev.ID, Reasons: split(prev.Reasons), Note: prev.Note}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return ItemView{}, domain.Internal("previous: %w", err)
+	}
+	return v, nil
+}
+
+// Skip releases the caller's claim on an item.
+func (s *Service) Skip(ctx context.Context, who staff.Staff, id int64) error {
+	if !mayReview(who.User.Role) {
+		return fail(CodeForbidden, nil)
+	}
+	if err := s.store.Release(ctx, id, who.User.ID); err != nil {
+		return domain.Internal("release: %w", err)
+	}
+	return nil
+}
+
+// Decision is a reviewer's verdict.
+type Decision struct {
+	Approve bool     `json:"approve"`
+	Reasons []string `json:"reasons"`
+	Note    string   `json:"note"`
+}
+
+// DecideAs approves, or rejects with at least one of the campaign's
+// reasons and a retake deadline, an item the caller holds; approval locks
+// the photo. Audited with the states before and after.
+func (s *Service) DecideAs(ctx context.Context, who staff.Staff, id int64, d Decision, where staff.Where) (domain.State, error) {
+	if !mayReview(who.User.Role) {
+		return "", fail(CodeForbidden, nil)
+	}
+	it, err := s.store.ReviewItem(ctx, who.Scope, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", domain.Errors.Fail(domain.CodeNotFound, nil)
+	} else if err != nil {
+		return "", domain.Internal("review item: %w", err)
+	}
+	c, err := s.store.Campaign(ctx, it.CampaignID)
+	if err != nil {
+		return "", domain.Internal("campaign: %w", err)
+	}
+	to := domain.StateApproved
+	var codes []string
+	var retake time.Time
+	if !d.Approve {
+		to = domain.StateRejected
+		for _, r := range d.Reasons {
+			r = strings.ToUpper(strings.TrimSpace(r))
+			if _, inUse := c.ReasonText(domain.Reason(r)); !inUse || !domain.Reason(r).Valid() {
+				return "", Errors.FailMsg(CodeReviewReason, "本批次没有启用原因代码 "+r+"。")
+			}
+			if !slices.Contains(codes, r) {
+				codes = append(codes, r)
+			}
+		}
+		if len(codes) == 0 {
+			return "", fail(CodeReviewReason, nil)
+		}
+		retake = s.now().Add(s.cfg.RetakeWindow)
+	}
+	if utf8.RuneCountInString(d.Note) > 500 {
+		return "", Errors.FailMsg(CodeReviewReason, "备注最多 500 个字。")
+	}
+	if err := domain.CanTransition(it.State, to, domain.ActorReviewer); err != nil {
+		return "", Errors.FailMsg(CodeReviewState, "这张照片当前为"+it.State.Title()+"，不能改为"+to.Title()+"。")
+	}
+	err = s.store.Decide(ctx, id, who.User.ID, it.State, to, "reviewer:"+who.User.Login, strings.Join(codes, ","), strings.TrimSpace(d.Note), retake)
+	if errors.Is(err, store.ErrConflict) {
+		return "", fail(CodeClaimLost, nil)
+	}
+	if err != nil {
+		return "", domain.Internal("decide: %w", err)
+	}
+	if err := s.record(ctx, who, where, it.SchoolID, "review."+string(to), id, string(it.State), string(to)+" "+strings.Join(codes, ",")); err != nil {
+		return "", err
+	}
+	return to, nil
+}
+
+// BatchApprove approves the given waiting items whose automatic checks
+// passed cleanly and that nobody else holds; the rest are left as they
+// are. It returns the ids approved.
+func (s *Service) BatchApprove(ctx context.Context, who staff.Staff, ids []int64, where staff.Where) ([]int64, error) {
+	if !mayReview(who.User.Role) {
+		return nil, fail(CodeForbidden, nil)
+	}
+	if len(ids) > 500 {
+		ids = ids[:500]
+	}
+	done := []int64{}
+	for _, id := range ids {
+		it, err := s.store.ReviewItem(ctx, who.Scope, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return done, domain.Internal("review item: %w", err)
+		}
+		if it.Findings != "" || it.State != domain.StatePending {
+			continue
+		}
+		ok, err := s.store.Claim(ctx, id, who.User.ID, s.now().Add(time.Minute))
+		if err != nil {
+			return done, domain.Internal("claim: %w", err)
+		}
+		if !ok {
+			continue
+		}
+		if _, err := s.DecideAs(ctx, who, id, Decision{Approve: true}, where); err != nil {
+			if domain.Public(err).Code == CodeClaimLost {
+				continue
+			}
+			return done, err
+		}
+		done = append(done, id)
+	}
+	return done, nil
+}
+
+// Image kinds of a review item.
+const (
+	ImageResult   = "result"
+	ImageOriginal = "original"
+	ImageIDCard   = "idcard"
+)
+
+// Image is one of an item's images: the standardized photo, the original
+// upload or the ID card's portrait side (those two audited as views of
+// personal data).
+func (s *Service) Image(ctx context.Context, who staff.Staff, id int64, kind string, where staff.Where) ([]byte, error) {
+	if !mayReview(who.User.Role) && who.User.Role != domain.RoleCounsellor && who.User.Role != domain.RoleCollegeAdmin {
+		return nil, fail(CodeForbidden, nil)
+	}
+	it, err := s.store.ReviewItem(ctx, who.Scope, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, domain.Errors.Fail(domain.CodeNotFound, nil)
+	} else if err != nil {
+		return nil, domain.Internal("review item: %w", err)
+	}
+	u, err := s.store.Upload(ctx, it.UploadID)
+	if err != nil {
+		return nil, domain.Internal("upload: %w", err)
+	}
+	var key string
+	switch kind {
+	case ImageResult:
+		key = u.ResultBlob
+	case ImageOriginal:
+		if !mayReview(who.User.Role) {
+			return nil, fail(CodeForbidden, nil)
+		}
+		key = u.OriginalBlob
+	case ImageIDCard:
+		if !mayReview(who.User.Role) {
+			return nil, fail(CodeForbidden, nil)
+		}
+		e, err := s.store.Enrolment(ctx, it.EnrolmentID)
+		if err != nil {
+			return nil, domain.Internal("enrolment: %w", err)
+		}
+		key = e.IDFrontBlob
+	}
+	if key == "" {
+		return nil, domain.Errors.Fail(domain.CodeNotFound, nil)
+	}
+	if kind != ImageResult {
+		if err := s.record(ctx, who, where, it.SchoolID, "photo.view_"+kind, id, "", ""); err != nil {
+			return nil, err
+		}
+	}
+	b, err := s.blob.Get(ctx, key)
+	if err != nil {
+		return nil, domain.Internal("image: %w", err)
+	}
+	return b, nil
+}
+
+func (s *Service) record(ctx context.Context, who staff.Staff, where staff.Where, tenant int64, action string, id int64, before, after string) error {
+	if _, err := s.audit.Record(ctx, domain.AuditEntry{TenantID: tenant, ActorID: who.User.ID, ActorRole: string(who.User.Role), IP: where.IP, UA: where.UA,
+		Action: action, Target: "submission:" + strconv.FormatInt(id, 10), Before: before, After: after}); err != nil {
+		return domain.Internal("audit: %w", fmt.Errorf("%s: %w", action, err))
+	}
+	return nil
+}

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"zhipai/internal/domain"
+)
+
+// reviewScope is the condition a staff scope puts on the review queue: the
+// vendor's reviewers review every school (their job, each view audited); a
+// school's staff their school, college or classes (scopeWhere).
+func reviewScope(sc domain.Scope) (string, []any) {
+	if sc.Vendor {
+		return "1 = 1", nil
+	}
+	return scopeWhere(sc)
+}
+
+const reviewFrom = ` FROM submissions sb JOIN enrolments e ON e.id = sb.enrolment_id JOIN roster_rows r ON r.id = e.roster_row_id
+	JOIN campaigns c ON c.id = e.campaign_id`
+
+const reviewCols = `sb.id, sb.enrolment_id, sb.upload_id, sb.state, sb.reasons, sb.note, sb.deadline_at, sb.created_at, sb.updated_at, sb.findings, sb.due_at,
+	sb.claimed_by, sb.claimed_until, sb.decided_by, sb.decided_at, sb.exported_at, c.id, c.school_id,
+	r.id, r.name, r.doc_type, r.doc_masked, r.exam_no, r.student_no, r.college, r.major, r.class_name`
+
+func scanReviewItem(sc interface{ Scan(...any) error }) (domain.ReviewItem, error) {
+	var it domain.ReviewItem
+	var deadline sql.NullInt64
+	var created, updated, due, until, decided, exported int64
+	s, r := &it.Submission, &it.Student
+	err := sc.Scan(&s.ID, &s.EnrolmentID, &s.UploadID, &s.State, &s.Reasons, &s.Note, &deadline, &created, &updated, &s.Findings, &due,
+		&s.ClaimedBy, &until, &s.DecidedBy, &decided, &exported, &it.CampaignID, &it.SchoolID,
+		&r.ID, &r.Name, &r.DocType, &r.DocMasked, &r.ExamNo, &r.StudentNo, &r.College, &r.Major, &r.ClassName)
+	s.Deadline, s.CreatedAt, s.UpdatedAt = nullMs(deadline), msTime(created), msTime(updated)
+	s.DueAt, s.ClaimedUntil, s.DecidedAt, s.ExportedAt = optMs(due), optMs(until), optMs(decided), optMs(exported)
+	r.CampaignID = it.CampaignID
+	return it, err
+}
+
+// queueWhere is the queue's condition for a scope and a filter. Waiting
+// items are pending (or claimed on the command line, in_review), each a
+// student's latest submission.
+func (s *Store) queueWhere(sc domain.Scope, f domain.QueueFilter) (string, []any) {
+	where, args := reviewScope(sc)
+	cond := []string{where}
+	switch f.State {
+	case "", "waiting":
+		cond = append(cond, "sb.state IN ('pending', 'in_review')")
+	default:
+		cond, args = append(cond, "sb.state = ?"), append(args, f.State)
+	}
+	if f.CampaignID != 0 {
+		cond, args = append(cond, "e.campaign_id = ?"), append(args, f.CampaignID)
+	}
+	if f.College != "" {
+		cond, args = append(cond, "r.college = ?"), append(args, f.College)
+	}
+	if f.Class != "" {
+		cond, args = append(cond, "r.class_name = ?"), append(args, f.Class)
+	}
+	switch f.Findings {
+	case "":
+	case "none":
+		cond = append(cond, "sb.findings = ''")
+	case "warn":
+		cond = append(cond, "sb.findings <> ''")
+	default:
+		cond, args = append(cond, "(',' || sb.findings || ',') LIKE ?"), append(args, "%,"+f.Findings+",%")
+	}
+	if f.OlderThan > 0 {
+		cond, args = append(cond, "sb.created_at <= ?"), append(args, s.now().Add(-f.OlderThan).UnixMilli())
+	}
+	return strings.Join(cond, " AND "), args
+}
+
+// ReviewQueue is a page of the queue, by review deadline, and how many
+// items match in all.
+func (s *Store) ReviewQueue(ctx context.Context, sc domain.Scope, f domain.QueueFilter) ([]domain.ReviewItem, int, error) {
+	where, args := s.queueWhere(sc, f)
+	var total int
+	if err := s.row(ctx, nil, `SELECT COUNT(*)`+reviewFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	page := where
+	if f.After != 0 {
+		page += ` AND (sb.due_at, sb.id) > (SELECT due_at, id FROM submissions WHERE id = ?)`
+		args = append(args, f.After)
+	}
+	rows, err := s.rows(ctx, nil, `SELECT `+reviewCols+reviewFrom+` WHERE `+page+` ORDER BY sb.due_at, sb.id LIMIT ?`, append(args, f.Limit)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []domain.ReviewItem{}
+	for rows.Next() {
+		it, err := scanReviewItem(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, it)
+	}
+	return out, total, rows.Err()
+}
+
+// QueueCounts counts the waiting items of a scope and campaign by their
+// automatic findings: "none", "warn" and each reason code.
+func (s *Store) QueueCounts(ctx context.Context, sc domain.Scope, f domain.QueueFilter) (map[string]int, error) {
+	f.Findings = ""
+	where, args := s.queueWhere(sc, f)
+	rows, err := s.rows(ctx, nil, `SELECT sb.findings, COUNT(*)`+reviewFrom+` WHERE `+where+` GROUP BY sb.findings`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{"none": 0, "warn": 0}
+	for rows.Next() {
+		var fs string
+		var n int
+		if err := rows.Scan(&fs, &n); err != nil {
+			return nil, err
+		}
+		if fs == "" {
+			out["none"] += n
+			continue
+		}
+		out["warn"] += n
+		for _, code := range strings.Split(fs, ",") {
+			out[code] += n
+		}
+	}
+	return out, rows.Err()
+}
+
+// ReviewItem gets one submission a scope may review.
+func (s *Store) ReviewItem(ctx context.Context, sc domain.Scope, id int64) (domain.ReviewItem, error) {
+	where, args := reviewScope(sc)
+	it, err := scanReviewItem(s.row(ctx, nil, `SELECT `+reviewCols+reviewFrom+` WHERE sb.id = ? AND `+where, append([]any{id}, args...)...))
+	return it, notFound(err, "review item", id)
+}
+
+// Claim holds a submission for a reviewer until a moment, if nobody else
+// holds it (a claim past its time is nobody's) and it still waits; it
+// reports whether the claim was taken. The reviewer's own claim is
+// renewed.
+func (s *Store) Claim(ctx context.Context, id, staffID int64, until time.Time) (bool, error) {
+	now := s.ms()
+	res, err := s.exec(ctx, nil, `UPDATE submissions SET claimed_by = ?, claimed_until = ? WHERE id = ? AND state IN ('pending', 'in_review')
+		AND (claimed_until < ? OR claimed_by = ?)`, staffID, until.UnixMilli(), id, now, staffID)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ClaimNext claims the first waiting item of the queue nobody holds, for
+// a reviewer, and returns its id (0: none). Two reviewers never get the
+// same item: the claim is a conditional UPDATE, retried on the next item
+// when another reviewer took this one first (PostgreSQL skips the rows
+// others are claiming).
+func (s *Store) ClaimNext(ctx context.Context, sc domain.Scope, f domain.QueueFilter, staffID int64, until time.Time) (int64, error) {
+	where, args := s.queueWhere(sc, f)
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE OF sb SKIP LOCKED"
+	}
+	for range 20 {
+		now := s.ms()
+		var id int64
+		err := s.row(ctx, nil, `SELECT sb.id`+reviewFrom+` WHERE `+where+` AND (sb.claimed_until < ? OR sb.claimed_by = ?) ORDER BY sb.due_at, sb.id LIMIT 1`+lock,
+			append(append([]any{}, args...), now, staffID)...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		ok, err := s.Claim(ctx, id, staffID, until)
+		if err != nil || ok {
+			return id, err
+		}
+	}
+	return 0, nil
+}
+
+// Release gives up a reviewer's claim (a skip).
+func (s *Store) Release(ctx context.Context, id, staffID int64) error {
+	_, err := s.exec(ctx, nil, `UPDATE submissions SET claimed_until = 0 WHERE id = ? AND claimed_by = ?`, id, staffID)
+	return err
+}
+
+// Decide moves a claimed submission to approved or rejected for the
+// reviewer who holds it (ErrConflict when they no longer do, or it moved
+// meanwhile), recording who and when, and the event.
+func (s *Store) Decide(ctx context.Context, id, staffID int64, from, to domain.State, actor, reasons, note string, retake time.Time) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		var dl any
+		if !retake.IsZero() {
+			dl = retake.UnixMilli()
+		}
+		now := s.ms()
+		res, err := s.exec(ctx, tx, `UPDATE submissions SET state = ?, reasons = ?, note = ?, deadline_at = ?, updated_at = ?, decided_by = ?, decided_at = ?,
+			claimed_until = 0 WHERE id = ? AND state = ? AND claimed_by = ? AND claimed_until >= ?`,
+			to, reasons, note, dl, now, staffID, now, id, from, staffID, now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrConflict
+		}
+		_, err = s.exec(ctx, tx, `INSERT INTO submission_events (submission_id, actor, from_state, to_state, reasons, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, actor, from, to, reasons, note, now)
+		return err
+	})
+}
+
+// PreviousRejected is the enrolment's latest rejected submission before
+// this one, if any.
+func (s *Store) PreviousRejected(ctx context.Context, enrolmentID, before int64) (domain.Submission, error) {
+	sub, err := scanSubmission(s.row(ctx, nil, `SELECT `+submissionCols+` FROM submissions WHERE enrolment_id = ? AND id < ? AND state = 'rejected'
+		ORDER BY id DESC LIMIT 1`, enrolmentID, before))
+	return sub, notFound(err, "previous rejection", enrolmentID)
+}

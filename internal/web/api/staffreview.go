@@ -1,0 +1,127 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"zhipai/internal/domain"
+	"zhipai/internal/review"
+	"zhipai/internal/staff"
+)
+
+// queueFilter reads the queue's filter from the query.
+func queueFilter(r *http.Request) domain.QueueFilter {
+	q := r.URL.Query()
+	campaign, _ := strconv.ParseInt(q.Get("campaign"), 10, 64)
+	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	hours, _ := strconv.Atoi(q.Get("older_than_hours"))
+	return domain.QueueFilter{CampaignID: campaign, College: q.Get("college"), Class: q.Get("class"), Findings: strings.ToUpper(q.Get("findings")),
+		State: q.Get("state"), OlderThan: time.Duration(hours) * time.Hour, After: after, Limit: limit}
+}
+
+func (a staffRoutes) queue(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	f := queueFilter(r)
+	if f.Findings == "NONE" || f.Findings == "WARN" {
+		f.Findings = strings.ToLower(f.Findings)
+	}
+	p, err := a.review.Queue(r.Context(), s, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (a staffRoutes) next(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	f := queueFilter(r)
+	if f.Findings == "NONE" || f.Findings == "WARN" {
+		f.Findings = strings.ToLower(f.Findings)
+	}
+	v, found, err := a.review.Next(r.Context(), s, f, a.where(r))
+	if err != nil {
+		return err
+	}
+	if !found {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a staffRoutes) openItem(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := a.review.Open(r.Context(), s, id, a.where(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a staffRoutes) decide(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var d review.Decision
+	if err := readJSON(r, &d); err != nil {
+		return err
+	}
+	to, err := a.review.DecideAs(r.Context(), s, id, d, a.where(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"state": string(to), "state_title": to.Title()})
+	return nil
+}
+
+func (a staffRoutes) skip(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.review.Skip(r.Context(), s, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a staffRoutes) batchApprove(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	var req struct {
+		IDs []int64 `json:"ids"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	done, err := a.review.BatchApprove(r.Context(), s, req.IDs, a.where(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string][]int64{"approved": done})
+	return nil
+}
+
+func (a staffRoutes) itemImage(kind string) func(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	return func(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		b, err := a.review.Image(r.Context(), s, id, kind, a.where(r))
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", http.DetectContentType(b)) // the original is whatever the phone sent
+		w.Header().Set("Cache-Control", "private, no-store")
+		w.Write(b)
+		return nil
+	}
+}
