@@ -350,10 +350,16 @@ func TestUploadsAndSubmissions(t *testing.T) {
 		}
 
 		var subID int64
-		if err := s.InTx(ctx, func(tx *store.Tx) (err error) { subID, err = s.InsertSubmission(ctx, tx, e.ID, id, "pending", "", time.Time{}); return }); err != nil {
+		if err := s.InTx(ctx, func(tx *store.Tx) (err error) {
+			subID, err = s.InsertSubmission(ctx, tx, e.ID, id, "pending", "", time.Time{})
+			return
+		}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.InTx(ctx, func(tx *store.Tx) error { _, err := s.InsertSubmission(ctx, tx, e.ID, id, "pending", "", time.Time{}); return err }); !errors.Is(err, store.ErrConflict) {
+		if err := s.InTx(ctx, func(tx *store.Tx) error {
+			_, err := s.InsertSubmission(ctx, tx, e.ID, id, "pending", "", time.Time{})
+			return err
+		}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("double submit: %v", err)
 		}
 		if err := s.Transition(ctx, subID, "in_review", "approved", "reviewer", "", "", time.Time{}); !errors.Is(err, store.ErrConflict) {
