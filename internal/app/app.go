@@ -122,7 +122,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Audit = audit.New(a.Store)
 	a.Review = review.New(review.DefaultConfig(), a.Store, blobs, a.Audit, log)
 	a.Staff = staff.New(staff.DefaultConfig(), a.Store, keys, a.Audit, log)
-	a.Manage = manage.New(a.Store, a.Roster, a.Audit, a.Staff, keys)
+	a.Manage = manage.New(a.Store, a.Roster, a.Audit, a.Staff, keys, blobs)
+	a.Manage.SetExports(filepath.Join(cfg.DataDir, "exports"), a.Queue)
 	ok = true
 	return a, nil
 }
@@ -162,7 +163,7 @@ func loadKeys(cfg config.Config) (*secret.Keys, error) {
 }
 
 // Start runs the background workers.
-func (a *App) Start(ctx context.Context) error { return a.Queue.Start(ctx, a.Capture) }
+func (a *App) Start(ctx context.Context) error { return a.Queue.Start(ctx, a.Capture, a.Manage) }
 
 // SetClock replaces the clock of every use case and of the store (tests).
 func (a *App) SetClock(now func() time.Time) {

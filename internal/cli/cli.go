@@ -34,6 +34,7 @@ func commands() []command {
 		{"demo", "seed a demo school, campaign and roster", runDemo},
 		{"roster", "import a campaign's roster (xlsx or csv)", runRoster},
 		{"review", "approve, reject or claim a submission", runReview},
+		{"export", "write a campaign's approved photos as a ZIP with index and checksums", runExport},
 		{"user", "create a staff account (the first platform admin)", runUser},
 		{"audit", "verify the audit log's hash chains", runAudit},
 		{"bench", "load-test the student path (bench flow)", runBench},

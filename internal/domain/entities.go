@@ -110,6 +110,8 @@ type StudentFilter struct {
 	College, Class, Query string
 	After                 int64
 	Limit                 int
+	// Unfinished: only students whose latest submission is not approved.
+	Unfinished bool
 }
 
 // Submission is a photo submitted for review.
@@ -130,6 +132,22 @@ type Submission struct {
 	DecidedBy    int64
 	DecidedAt    time.Time
 	ExportedAt   time.Time
+}
+
+// Tally counts students by where they are (requirements RO-7).
+type Tally struct {
+	Total, NotSignedIn, NotSubmitted, Waiting, Rejected, Approved, Exported int
+}
+
+// Add adds another count to p.
+func (p *Tally) Add(q Tally) {
+	p.Total += q.Total
+	p.NotSignedIn += q.NotSignedIn
+	p.NotSubmitted += q.NotSubmitted
+	p.Waiting += q.Waiting
+	p.Rejected += q.Rejected
+	p.Approved += q.Approved
+	p.Exported += q.Exported
 }
 
 // ReviewItem is a submission in the review queue, with its student.

@@ -65,6 +65,43 @@ func (w *standardizeWorker) Work(ctx context.Context, j *river.Job[StandardizeAr
 
 func (w *standardizeWorker) Timeout(*river.Job[StandardizeArgs]) time.Duration { return w.timeout }
 
+// QueueExports runs exports, one at a time: they are long and read every
+// approved photo of a campaign.
+const QueueExports = "exports"
+
+// ExportArgs is the job of building an export's ZIP.
+type ExportArgs struct {
+	ExportID int64 `json:"export_id"`
+}
+
+// Kind names the job.
+func (ExportArgs) Kind() string { return "export_photos" }
+
+// InsertOpts puts it on its queue; a failed export is retried twice.
+func (ExportArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueExports, MaxAttempts: 3}
+}
+
+// Exporter builds exports.
+type Exporter interface {
+	RunExport(ctx context.Context, exportID int64) error
+}
+
+type exportWorker struct {
+	river.WorkerDefaults[ExportArgs]
+	e Exporter
+}
+
+func (w *exportWorker) Work(ctx context.Context, j *river.Job[ExportArgs]) error {
+	if w.e == nil {
+		return errors.New("job: no exporter")
+	}
+	return w.e.RunExport(ctx, j.Args.ExportID)
+}
+
+// Timeout: 5,000 photos stream in well under a minute; an hour is stuck.
+func (w *exportWorker) Timeout(*river.Job[ExportArgs]) time.Duration { return time.Hour }
+
 // Config tunes the queue.
 type Config struct {
 	// Workers is how many photo jobs run at once (the service bounds the
@@ -90,6 +127,7 @@ func DefaultConfig(workers int) Config {
 type Queue struct {
 	client *river.Client[*sql.Tx]
 	worker *standardizeWorker
+	export *exportWorker
 }
 
 func driverOf(st *store.Store) riverdriver.Driver[*sql.Tx] {
@@ -120,10 +158,12 @@ func New(st *store.Store, cfg Config) (*Queue, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	w := &standardizeWorker{timeout: cfg.JobTimeout}
+	ew := &exportWorker{}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
+	river.AddWorker(workers, ew)
 	client, err := river.NewClient(driverOf(st), &river.Config{
-		Queues:               map[string]river.QueueConfig{QueuePhotos: {MaxWorkers: cfg.Workers}},
+		Queues:               map[string]river.QueueConfig{QueuePhotos: {MaxWorkers: cfg.Workers}, QueueExports: {MaxWorkers: 1}},
 		Workers:              workers,
 		FetchPollInterval:    cfg.PollInterval,
 		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
@@ -134,7 +174,7 @@ func New(st *store.Store, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job: client: %w", err)
 	}
-	return &Queue{client: client, worker: w}, nil
+	return &Queue{client: client, worker: w, export: ew}, nil
 }
 
 // EnqueueStandardize inserts the job in the caller's transaction.
@@ -145,9 +185,17 @@ func (q *Queue) EnqueueStandardize(ctx context.Context, tx *store.Tx, uploadID i
 	return nil
 }
 
-// Start works the queue with p until Stop.
-func (q *Queue) Start(ctx context.Context, p Processor) error {
-	q.worker.p = p
+// EnqueueExport inserts an export's job.
+func (q *Queue) EnqueueExport(ctx context.Context, exportID int64) error {
+	if _, err := q.client.Insert(ctx, ExportArgs{ExportID: exportID}, nil); err != nil {
+		return fmt.Errorf("job: enqueue export %d: %w", exportID, err)
+	}
+	return nil
+}
+
+// Start works the queue with p (photos) and e (exports) until Stop.
+func (q *Queue) Start(ctx context.Context, p Processor, e Exporter) error {
+	q.worker.p, q.export.e = p, e
 	return q.client.Start(ctx)
 }
 

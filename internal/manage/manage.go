@@ -16,7 +16,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"zhipai/internal/audit"
+	"zhipai/internal/blob"
 	"zhipai/internal/domain"
+	"zhipai/internal/job"
 	"zhipai/internal/roster"
 	"zhipai/internal/secret"
 	"zhipai/internal/sheet"
@@ -31,12 +33,16 @@ type Service struct {
 	audit  *audit.Log
 	staff  *staff.Service
 	keys   *secret.Keys
+	blobs  blob.Store
 	now    func() time.Time
+	// Exports: where their files go, the queue that builds them.
+	exportDir string
+	queue     *job.Queue
 }
 
 // New builds the service.
-func New(st *store.Store, r *roster.Service, a *audit.Log, sf *staff.Service, keys *secret.Keys) *Service {
-	return &Service{store: st, roster: r, audit: a, staff: sf, keys: keys, now: time.Now}
+func New(st *store.Store, r *roster.Service, a *audit.Log, sf *staff.Service, keys *secret.Keys, blobs blob.Store) *Service {
+	return &Service{store: st, roster: r, audit: a, staff: sf, keys: keys, blobs: blobs, now: time.Now}
 }
 
 // The public codes of campaign management.
@@ -50,6 +56,8 @@ var Errors = domain.Catalogue{
 	CodeSupportAccess:   "查看学校的个人信息前，请先填写支持访问原因（将记入该校审计日志）。",
 	CodeReason:          "请填写原因（2-200 个字），它会记入审计日志。",
 	CodeStaffClass:      "只能给辅导员分配班级，且班级须在本校名单中。",
+	CodeExportInvalid:   "导出设置有误，请按提示修改。",
+	CodeExportGone:      "下载链接已过期或无效，请重新导出。",
 }
 
 // Campaign loads a campaign the staff member may manage: outside their

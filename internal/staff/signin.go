@@ -216,3 +216,20 @@ func (s *Service) SignOutEverywhere(ctx context.Context, who Staff, where Where)
 }
 
 func staffTarget(u domain.StaffUser) string { return "staff:" + itoa(u.ID) }
+
+// ByID is a staff account as a signed-in Staff with its current scope
+// (for work done on its behalf later, such as an export job).
+func (s *Service) ByID(ctx context.Context, id int64) (Staff, error) {
+	u, err := s.store.Staff(ctx, id)
+	if err != nil {
+		return Staff{}, domain.Internal("staff: %w", err)
+	}
+	if !u.DisabledAt.IsZero() {
+		return Staff{}, fail(CodeAuthRequired, nil)
+	}
+	scope, err := s.scopeOf(ctx, u)
+	if err != nil {
+		return Staff{}, err
+	}
+	return Staff{User: u, Scope: scope}, nil
+}

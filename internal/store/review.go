@@ -228,3 +228,130 @@ func (s *Store) PreviousRejected(ctx context.Context, enrolmentID, before int64)
 		ORDER BY id DESC LIMIT 1`, enrolmentID, before))
 	return sub, notFound(err, "previous rejection", enrolmentID)
 }
+
+// ExportItem is an approved photo to export, with what its file name and
+// index row need.
+type ExportItem struct {
+	domain.ReviewItem
+	ResultBlob, OriginalBlob string
+	DocEnc                   []byte
+	Major                    string
+	DecidedBy                string // the reviewer's name
+}
+
+// Approved lists a page of a campaign's approved, latest submissions in a
+// scope, in id order after a submission id; with sinceLast only those not
+// yet exported.
+func (s *Store) Approved(ctx context.Context, sc domain.Scope, campaignID int64, college, class string, sinceLast bool, after int64, limit int) ([]ExportItem, error) {
+	where, args := reviewScope(sc)
+	cond := []string{where, "e.campaign_id = ?", "sb.state = 'approved'", "sb.id > ?",
+		"sb.id = (SELECT MAX(id) FROM submissions WHERE enrolment_id = sb.enrolment_id)"}
+	args = append(args, campaignID, after)
+	if college != "" {
+		cond, args = append(cond, "r.college = ?"), append(args, college)
+	}
+	if class != "" {
+		cond, args = append(cond, "r.class_name = ?"), append(args, class)
+	}
+	if sinceLast {
+		cond = append(cond, "sb.exported_at = 0")
+	}
+	rows, err := s.rows(ctx, nil, `SELECT `+reviewCols+`, u.result_blob, u.original_blob, r.doc_enc, COALESCE(su.name, '')`+reviewFrom+`
+		JOIN uploads u ON u.id = sb.upload_id LEFT JOIN staff_users su ON su.id = sb.decided_by
+		WHERE `+strings.Join(cond, " AND ")+` ORDER BY sb.id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ExportItem
+	for rows.Next() {
+		var it ExportItem
+		var deadline sql.NullInt64
+		var created, updated, due, until, decided, exported int64
+		sub, r := &it.Submission, &it.Student
+		err := rows.Scan(&sub.ID, &sub.EnrolmentID, &sub.UploadID, &sub.State, &sub.Reasons, &sub.Note, &deadline, &created, &updated, &sub.Findings, &due,
+			&sub.ClaimedBy, &until, &sub.DecidedBy, &decided, &exported, &it.CampaignID, &it.SchoolID,
+			&r.ID, &r.Name, &r.DocType, &r.DocMasked, &r.ExamNo, &r.StudentNo, &r.College, &r.Major, &r.ClassName,
+			&it.ResultBlob, &it.OriginalBlob, &it.DocEnc, &it.DecidedBy)
+		if err != nil {
+			return nil, err
+		}
+		sub.CreatedAt, sub.DecidedAt, sub.ExportedAt = msTime(created), optMs(decided), optMs(exported)
+		it.Major = r.Major
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// MarkExported records that submissions went into an export.
+func (s *Store) MarkExported(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{s.ms()}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := s.exec(ctx, nil, `UPDATE submissions SET exported_at = ? WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	return err
+}
+
+// Export is an export's record.
+type Export struct {
+	ID, SchoolID, CampaignID, StaffID int64
+	ParamsJSON, Status, Blob, Error   string
+	Files                             int
+	Bytes                             int64
+	CreatedAt, FinishedAt, ExpiresAt  time.Time
+}
+
+// CreateExport records a requested export.
+func (s *Store) CreateExport(ctx context.Context, e Export) (int64, error) {
+	return s.insert(ctx, nil, `INSERT INTO exports (school_id, campaign_id, staff_id, params_json, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.SchoolID, e.CampaignID, e.StaffID, e.ParamsJSON, e.Status, s.ms())
+}
+
+// FinishExport records an export's outcome.
+func (s *Store) FinishExport(ctx context.Context, id int64, status, file, errText string, files int, bytes int64, expires time.Time) error {
+	_, err := s.exec(ctx, nil, `UPDATE exports SET status = ?, blob = ?, error = ?, files = ?, bytes = ?, finished_at = ?, expires_at = ? WHERE id = ?`,
+		status, file, errText, files, bytes, s.ms(), expires.UnixMilli(), id)
+	return err
+}
+
+// ExportByID gets an export.
+func (s *Store) ExportByID(ctx context.Context, id int64) (Export, error) {
+	var e Export
+	var created, finished, expires int64
+	err := s.row(ctx, nil, `SELECT id, school_id, campaign_id, staff_id, params_json, status, blob, error, files, bytes, created_at, finished_at, expires_at
+		FROM exports WHERE id = ?`, id).Scan(&e.ID, &e.SchoolID, &e.CampaignID, &e.StaffID, &e.ParamsJSON, &e.Status, &e.Blob, &e.Error, &e.Files, &e.Bytes,
+		&created, &finished, &expires)
+	e.CreatedAt, e.FinishedAt, e.ExpiresAt = msTime(created), optMs(finished), optMs(expires)
+	return e, notFound(err, "export", id)
+}
+
+// Exports lists a campaign's exports, newest first.
+func (s *Store) Exports(ctx context.Context, campaignID int64) ([]Export, error) {
+	rows, err := s.rows(ctx, nil, `SELECT id FROM exports WHERE campaign_id = ? ORDER BY id DESC LIMIT 20`, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out []Export
+	for _, id := range ids {
+		e, err := s.ExportByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

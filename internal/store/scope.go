@@ -73,6 +73,10 @@ func (s *Store) StudentsIn(ctx context.Context, sc domain.Scope, campaignID int6
 	if f.Query != "" {
 		cond, args = append(cond, "(r.name LIKE ? OR r.student_no LIKE ?)"), append(args, likePrefix(f.Query), likePrefix(f.Query))
 	}
+	if f.Unfinished {
+		cond = append(cond, `NOT EXISTS (SELECT 1 FROM enrolments ue JOIN submissions us ON us.enrolment_id = ue.id WHERE ue.roster_row_id = r.id
+			AND us.state = 'approved' AND us.id = (SELECT MAX(id) FROM submissions WHERE enrolment_id = ue.id))`)
+	}
 	from := ` FROM roster_rows r JOIN campaigns c ON c.id = r.campaign_id WHERE ` + strings.Join(cond, " AND ")
 	var total int
 	if err := s.row(ctx, nil, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {

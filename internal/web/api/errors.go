@@ -132,6 +132,8 @@ var statuses = map[string]int{
 	manage.CodeSupportAccess:   http.StatusForbidden,
 	manage.CodeReason:          http.StatusBadRequest,
 	manage.CodeStaffClass:      http.StatusBadRequest,
+	manage.CodeExportInvalid:   http.StatusBadRequest,
+	manage.CodeExportGone:      http.StatusGone,
 	staff.CodeIPDenied:         http.StatusForbidden,
 	staff.CodeIPList:           http.StatusBadRequest,
 	roster.CodeFile:            http.StatusUnprocessableEntity,

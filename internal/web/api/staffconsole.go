@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -246,5 +247,99 @@ func (a staffRoutes) ipAllow(w http.ResponseWriter, r *http.Request, s staff.Sta
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"list": list})
+	return nil
+}
+
+func (a staffRoutes) progress(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := a.manage.Progress(r.Context(), s, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a staffRoutes) unfinished(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	b, err := a.manage.UnfinishedXLSX(r.Context(), s, id)
+	if err != nil {
+		return err
+	}
+	sendFile(w, xlsxType, "未完成名单.xlsx", b)
+	return nil
+}
+
+func (a staffRoutes) startExport(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var p manage.ExportParams
+	if err := readJSON(r, &p); err != nil {
+		return err
+	}
+	p.CampaignID = id
+	v, err := a.manage.StartExport(r.Context(), s, p, a.where(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, v)
+	return nil
+}
+
+func (a staffRoutes) exports(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	list, err := a.manage.Exports(r.Context(), s, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (a staffRoutes) exportStatus(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := a.manage.ExportStatus(r.Context(), s, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// download serves a finished export to a signed link (no session: the
+// link itself, short-lived, is the permission).
+func (a staffRoutes) download(w http.ResponseWriter, r *http.Request, _ domain.Caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	exp, _ := strconv.ParseInt(r.URL.Query().Get("exp"), 10, 64)
+	f, name, err := a.manage.ExportFile(r.Context(), id, exp, r.URL.Query().Get("sig"), a.where(r))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return domain.Internal("export: %w", err)
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "application/zip")
+	http.ServeContent(w, r, "", st.ModTime(), f)
 	return nil
 }

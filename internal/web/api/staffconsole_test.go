@@ -157,3 +157,45 @@ func checkPDF(t *testing.T, b []byte) {
 		}
 	}
 }
+
+// TestExportJob: the school admin asks for an export; the job builds it;
+// its status carries a signed link that downloads the ZIP without a
+// session, and a forged or expired link is refused (410).
+func TestExportJob(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ctx := context.Background()
+	apptest.Must(app.SeedSubmissions(ctx, env.App, env.Demo.CampaignID, 3, 3))(t)
+	ts, _ := newServer(t, env)
+	admin := staffClient(t, ts.URL, demoStaff("demo.school"))
+	path := fmt.Sprintf("/api/v1/staff/campaigns/%d/exports", env.Demo.CampaignID)
+	var v struct {
+		ID       int64  `json:"id"`
+		Status   string `json:"status"`
+		Files    int    `json:"files"`
+		Download string `json:"download"`
+	}
+	a := admin.json("POST", path, map[string]any{"name": "{学号}.jpg"})
+	a.json(t, &v)
+	if a.status != 202 || v.Status != "queued" {
+		t.Fatalf("start: %d %s", a.status, a.body)
+	}
+	admin.json("POST", path, map[string]any{"name": "{x}.jpg"}).code(t, 400, "manage.export_invalid")
+	staffClient(t, ts.URL, demoStaff("demo.counsellor")).json("POST", path, map[string]any{}).code(t, 403, "manage.forbidden")
+	apptest.NoErr(t, env.App.Manage.RunExport(ctx, v.ID)) // the job
+	admin.json("GET", fmt.Sprintf("/api/v1/staff/exports/%d", v.ID), nil).json(t, &v)
+	if v.Status != "done" || v.Files != 3 || !strings.Contains(v.Download, "sig=") {
+		t.Fatalf("status %+v", v)
+	}
+	anon := newClient(t, ts.URL)
+	zipped := anon.do("GET", v.Download, nil, "", nil)
+	if zipped.status != 200 || !bytes.HasPrefix(zipped.body, []byte("PK")) {
+		t.Fatalf("download: %d %.100s", zipped.status, zipped.body)
+	}
+	anon.do("GET", strings.Replace(v.Download, "sig=", "sig=0", 1), nil, "", nil).code(t, 410, "manage.export_gone")
+	anon.do("GET", regexp.MustCompile(`exp=\d+`).ReplaceAllString(v.Download, "exp=1"), nil, "", nil).code(t, 410, "manage.export_gone")
+	var list []struct{ ID int64 }
+	admin.json("GET", path, nil).json(t, &list)
+	if len(list) != 1 {
+		t.Errorf("exports %+v", list)
+	}
+}

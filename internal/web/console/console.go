@@ -20,6 +20,7 @@ import (
 	"zhipai/internal/domain"
 	"zhipai/internal/manage"
 	"zhipai/internal/photo"
+	"zhipai/internal/review"
 	"zhipai/internal/roster"
 	"zhipai/internal/staff"
 )
@@ -37,6 +38,12 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"date":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 	"local": func(t time.Time) string { return t.Local().Format("2006-01-02T15:04") }, // an <input type=datetime-local>'s value
 	"has":   slices.Contains[[]string],
+	"pct": func(n, of int) string {
+		if of == 0 {
+			return "—"
+		}
+		return strconv.Itoa(n*100/of) + "%"
+	},
 	"lines": func(list string) string { return strings.ReplaceAll(list, ",", "\n") }, // a comma-separated list, one per line
 }).ParseFS(templates, "templates/*.html"))
 
@@ -44,6 +51,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 type Console struct {
 	staff  *staff.Service
 	manage *manage.Service
+	review *review.Service
 	log    *slog.Logger
 	env    Env
 }
@@ -55,11 +63,11 @@ type Env struct {
 }
 
 // Register mounts the console at /console/.
-func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, env Env, log *slog.Logger) {
+func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, rv *review.Service, env Env, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{staff: s, manage: m, log: log, env: env}
+	c := &Console{staff: s, manage: m, review: rv, log: log, env: env}
 	files, _ := fs.Sub(static, "static")
 	mux.Handle("GET /console/assets/", http.StripPrefix("/console/assets/", http.FileServerFS(files)))
 	mux.HandleFunc("GET /console/{$}", c.home)
@@ -71,6 +79,9 @@ func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, env Env, 
 	mux.HandleFunc("GET /console/campaigns/{id}", c.campaign)
 	mux.HandleFunc("GET /console/campaigns/{id}/students", c.students)
 	mux.HandleFunc("GET /console/staff", c.staffPage)
+	mux.HandleFunc("GET /console/review", c.reviewQueue)
+	mux.HandleFunc("GET /console/campaigns/{id}/progress", c.progress)
+	mux.HandleFunc("GET /console/review/work", c.reviewWork)
 }
 
 // page is what every template gets.
@@ -84,7 +95,9 @@ type page struct {
 	Audit     []manage.AuditRow
 	// Admin: may create campaigns and import rosters.
 	Admin bool
-	Now   time.Time
+	// Reviewer: may review photos.
+	Reviewer bool
+	Now      time.Time
 
 	// A campaign's settings form.
 	Settings *manage.CampaignView
@@ -111,6 +124,8 @@ type page struct {
 	// The audit log's filter.
 	Actions  []struct{ Action, Title string }
 	SchoolID int64
+	Queue    *queueView
+	Progress *manage.ProgressView
 }
 
 type kindOption struct{ Value, Title string }
@@ -181,7 +196,9 @@ func (c *Console) signedIn(w http.ResponseWriter, r *http.Request) *staff.Staff 
 
 // base is every page's header: who is signed in and the CSRF token.
 func base(s *staff.Staff, title string) page {
-	return page{Title: title, Staff: &s.User, CSRF: s.Session.CSRF, Admin: s.User.Role.Manages(), Now: time.Now()}
+	r := s.User.Role
+	reviewer := r == domain.RolePlatformAdmin || r == domain.RoleVendorReviewer || r == domain.RoleSchoolAdmin || r == domain.RoleSchoolReviewer
+	return page{Title: title, Staff: &s.User, CSRF: s.Session.CSRF, Admin: r.Manages(), Reviewer: reviewer, Now: time.Now()}
 }
 
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -351,6 +368,24 @@ func (c *Console) students(w http.ResponseWriter, r *http.Request) {
 		p.NextURL = r.URL.Path + "?" + nq.Encode()
 	}
 	c.render(w, "students.html", p)
+}
+
+// progress is a campaign's progress per college and class, with the
+// chart over time.
+func (c *Console) progress(w http.ResponseWriter, r *http.Request) {
+	s := c.signedIn(w, r)
+	if s == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	v, err := c.manage.Progress(r.Context(), *s, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := base(s, "采集进度")
+	p.Progress, p.Campaign = &v, &campaignRow{ID: id, Name: v.Campaign}
+	c.render(w, "progress.html", p)
 }
 
 // staffPage is the school's staff, the new-account form, counsellors'

@@ -51,6 +51,8 @@ document.addEventListener("DOMContentLoaded", () => {
   campaignForm();
   studentsPage();
   staffPage();
+  queuePage();
+  workPage();
   onSubmit("support-form", "support-error", async () => {
     await call("POST", "/api/v1/staff/support-access", { school_id: parseInt($("sa-school").value, 10), reason: $("sa-reason").value.trim() });
     location.reload();
@@ -244,4 +246,140 @@ function staffPage() {
     $("ip-list").value = r.list.split(",").filter(Boolean).join("\n");
     $("ip-saved").hidden = false;
   });
+}
+
+// queuePage selects the clean items of the page and batch-approves them.
+function queuePage() {
+  const table = $("queue");
+  if (!table) return;
+  const picks = () => [...table.querySelectorAll("input.pick:checked")].map((c) => parseInt(c.closest("tr").dataset.id, 10));
+  const sync = () => { $("batch-approve").disabled = picks().length === 0; };
+  table.addEventListener("change", sync);
+  $("select-clean").addEventListener("change", (ev) => {
+    for (const c of table.querySelectorAll("input.pick:not(:disabled)")) c.checked = ev.target.checked;
+    sync();
+  });
+  $("batch-approve").addEventListener("click", async () => {
+    const ids = picks();
+    try {
+      const r = await call("POST", "/api/v1/staff/review/batch-approve", { ids });
+      $("batch-result").textContent = `已通过 ${r.approved.length} 张${r.approved.length < ids.length ? `，${ids.length - r.approved.length} 张因正在被审核或已有变化未处理` : ""}。`;
+      $("batch-result").hidden = false;
+      for (const id of r.approved) table.querySelector(`tr[data-id="${id}"]`).remove();
+      sync();
+    } catch (e) { toast(e.message); }
+  });
+}
+
+function toast(msg) {
+  const t = $("toast");
+  t.textContent = msg; t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { t.hidden = true; }, 4000);
+}
+
+// workPage is the review screen: it claims the next item of the queue's
+// filter (or the one asked for), shows the photos side by side with the
+// automatic findings and the campaign's reasons (suggested ones first and
+// pre-selected), and decides by keyboard: Enter approves and moves on,
+// 1-9 toggle a reason, R rejects, S skips, the arrows look back at this
+// session's decisions, ? shows the keys.
+function workPage() {
+  const box = $("work");
+  if (!box) return;
+  const query = box.dataset.query;
+  let item = null, timer = null, busy = false;
+  const history = []; let back = -1; // decided this session; back >= 0 while looking back
+  const img = (id, url) => { $(id).src = url; };
+  const show = (v, readOnly) => {
+    item = v;
+    $("w-empty").hidden = true; $("w-item").hidden = false;
+    $("w-title").textContent = `${v.name} · ${v.campaign}`;
+    $("w-student").textContent = `证件号码 ${v.doc_masked} · 学号 ${v.student_no || "—"} · ${v.college} ${v.major} ${v.class} · 提交于 ${new Date(v.submitted_at).toLocaleString("zh-CN")}`;
+    const base = `/api/v1/staff/review/items/${v.id}`;
+    img("w-result", base + "/result.jpg");
+    img("w-original", base + "/original");
+    $("w-idcard-box").hidden = !v.has_id_card;
+    if (v.has_id_card) img("w-idcard", base + "/idcard");
+    $("w-prev-box").hidden = !v.previous;
+    if (v.previous) { img("w-prev", `/api/v1/staff/review/items/${v.previous.id}/result.jpg`); $("w-prev-cap").textContent = "上次被驳回：" + v.previous.reasons.join("、"); }
+    $("w-findings").replaceChildren(...(v.findings.length ? v.findings : [null]).map((f) => {
+      const li = document.createElement("li");
+      li.textContent = f ? `${f.reason} ${f.title}：${f.message}` : "自动检测未发现问题。";
+      if (f) li.className = f.severity;
+      return li;
+    }));
+    const reasons = [...v.reasons].sort((a, b) => (b.suggested - a.suggested));
+    $("w-reasons").replaceChildren(...reasons.map((r, i) => {
+      const li = document.createElement("li");
+      const label = document.createElement("label"); label.className = "check";
+      const cb = document.createElement("input"); cb.type = "checkbox"; cb.value = r.code; cb.checked = r.suggested; cb.disabled = readOnly;
+      label.append(cb, ` ${i < 9 ? "[" + (i + 1) + "] " : ""}${r.code} ${r.title}`);
+      label.title = r.text;
+      li.append(label);
+      return li;
+    }));
+    $("w-note").value = ""; $("w-note").disabled = readOnly;
+    for (const id of ["w-approve", "w-reject", "w-skip"]) $(id).disabled = readOnly;
+    clearInterval(timer);
+    const tick = () => {
+      const left = Math.max(0, Math.round((new Date(v.claimed_until) - Date.now()) / 1000));
+      $("w-timer").textContent = readOnly ? `已${v.decided}` : `锁定 ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+      $("w-timer").className = "badge" + (!readOnly && left < 60 ? " state-rejected" : "");
+    };
+    tick(); if (!readOnly) timer = setInterval(tick, 1000);
+  };
+  const next = async (id) => {
+    showError("w-error", null);
+    try {
+      const v = id ? await call("GET", `/api/v1/staff/review/items/${id}`) : await call("POST", "/api/v1/staff/review/next?" + query);
+      back = -1;
+      if (!v) { item = null; clearInterval(timer); $("w-item").hidden = true; $("w-empty").hidden = false; $("w-timer").textContent = ""; $("w-title").textContent = "照片审核"; return; }
+      show(v, false);
+    } catch (e) { showError("w-error", e); if (id) return next(); }
+  };
+  const decide = async (approve) => {
+    if (!item || busy || back >= 0) return;
+    const reasons = [...$("w-reasons").querySelectorAll("input:checked")].map((c) => c.value);
+    if (!approve && reasons.length === 0) { showError("w-error", new Error("请先选择至少一个驳回原因（数字键）。")); return; }
+    busy = true;
+    try {
+      const r = await call("POST", `/api/v1/staff/review/items/${item.id}/decision`, { approve, reasons: approve ? [] : reasons, note: $("w-note").value.trim() });
+      history.push({ ...item, decided: r.state_title });
+      $("w-done").textContent = `${item.name}：${r.state_title}。本次已审核 ${history.length} 张。`;
+      await next();
+    } catch (e) { showError("w-error", e); } finally { busy = false; }
+  };
+  const skip = async () => {
+    if (!item || busy || back >= 0) return;
+    busy = true;
+    try { await call("POST", `/api/v1/staff/review/items/${item.id}/skip`); await next(); } catch (e) { showError("w-error", e); } finally { busy = false; }
+  };
+  $("w-approve").addEventListener("click", () => decide(true));
+  $("w-reject").addEventListener("click", () => decide(false));
+  $("w-skip").addEventListener("click", skip);
+  const help = $("w-help");
+  $("w-help-close").addEventListener("click", () => help.close());
+  let current = null;
+  document.addEventListener("keydown", (ev) => {
+    if (ev.target.id === "w-note" && ev.key !== "Enter") return;
+    if (ev.key === "?") { help.open ? help.close() : help.showModal(); ev.preventDefault(); return; }
+    if (help.open) return;
+    const k = ev.key.toLowerCase();
+    if (ev.key === "Enter") { ev.preventDefault(); decide(true); }
+    else if (k === "r") decide(false);
+    else if (k === "s") skip();
+    else if (/^[1-9]$/.test(ev.key)) {
+      const cb = $("w-reasons").querySelectorAll("input")[parseInt(ev.key, 10) - 1];
+      if (cb && !cb.disabled) cb.checked = !cb.checked;
+    } else if (ev.key === "ArrowLeft" && history.length) {
+      if (back < 0) { current = item; back = history.length; }
+      back = Math.max(0, back - 1);
+      show(history[back], true);
+    } else if (ev.key === "ArrowRight" && back >= 0) {
+      back++;
+      if (back >= history.length) { back = -1; if (current) show(current, false); } else show(history[back], true);
+    }
+  });
+  next(parseInt(box.dataset.first, 10) || 0);
 }
