@@ -27,7 +27,7 @@ setup-test: setup ## also Chromium for the browser test and a running PostgreSQL
 	@tools/setup/postgres.sh
 
 run: build ## serve Zhipai on its embedded defaults (SQLite and photos in ./data) with a demo school
-	@$(BIN) demo seed
+	@$(BIN) demo seed --students 300 --submitted 120 --approved 40
 	@echo
 	ZHIPAI_SMS_PROVIDER=$${ZHIPAI_SMS_PROVIDER:-console} $(BIN) serve
 

@@ -8,6 +8,7 @@ import (
 
 	"zhipai/internal/capture"
 	"zhipai/internal/domain"
+	"zhipai/internal/idnumber"
 	"zhipai/internal/store"
 	"zhipai/testdata"
 )
@@ -17,9 +18,13 @@ import (
 // photo standardized by the real pipeline from a public-domain portrait,
 // and a submission waiting for review; then it approves the first
 // approved of them through the command line's review path. The portraits
-// are processed once each and their results shared, so a few hundred
-// students take seconds. It returns the new submissions' ids.
-func SeedSubmissions(ctx context.Context, a *App, campaignID int64, n, approved int) ([]int64, error) {
+// (by default the public-domain astronaut) are taken in turn, each
+// processed once and its result shared, so a few hundred students take
+// seconds. It returns the new submissions' ids.
+func SeedSubmissions(ctx context.Context, a *App, campaignID int64, n, approved int, portraits ...[]byte) ([]int64, error) {
+	if len(portraits) == 0 {
+		portraits = [][]byte{testdata.AstronautWebP}
+	}
 	c, err := a.Store.Campaign(ctx, campaignID)
 	if err != nil {
 		return nil, fmt.Errorf("demo submissions: %w", err)
@@ -39,7 +44,7 @@ func SeedSubmissions(ctx context.Context, a *App, campaignID int64, n, approved 
 			if len(ids) >= n || st.Enrolled || st.BoundUserID != 0 {
 				continue
 			}
-			id, err := seedSubmission(ctx, a, c, st, &outcomes, len(ids))
+			id, err := seedSubmission(ctx, a, c, st, portraits, &outcomes, len(ids))
 			if err != nil {
 				return ids, fmt.Errorf("demo submission for roster row %d: %w", st.ID, err)
 			}
@@ -57,7 +62,7 @@ func SeedSubmissions(ctx context.Context, a *App, campaignID int64, n, approved 
 	return ids, nil
 }
 
-func seedSubmission(ctx context.Context, a *App, c domain.Campaign, st domain.Student, outcomes *[]store.Outcome, i int) (int64, error) {
+func seedSubmission(ctx context.Context, a *App, c domain.Campaign, st domain.Student, portraits [][]byte, outcomes *[]store.Outcome, i int) (int64, error) {
 	phone := fmt.Sprintf("139%08d", 10000000+st.ID)
 	u, err := a.Store.UserByPhone(ctx, a.Keys.Index(domain.IndexPhone, phone), a.Keys.SealField(phone, domain.IndexPhone))
 	if err != nil {
@@ -76,7 +81,6 @@ func seedSubmission(ctx context.Context, a *App, c domain.Campaign, st domain.St
 	if err := a.Store.ConfirmEnrolment(ctx, e.ID); err != nil {
 		return 0, err
 	}
-	portraits := [][]byte{testdata.AstronautWebP}
 	which := i % len(portraits)
 	original, err := a.Capture.Blob.Put(ctx, "original", portraits[which])
 	if err != nil {
@@ -115,4 +119,65 @@ func seedSubmission(ctx context.Context, a *App, c domain.Campaign, st domain.St
 		return err
 	})
 	return sid, err
+}
+
+// SeedDemoActivity fills the demo campaign up to students on the roster
+// (fictitious ones added after the 30 named), submitted submissions and
+// approved of them; what is there already counts, so running it again
+// adds nothing.
+func SeedDemoActivity(ctx context.Context, a *App, d Demo, students, submitted, approved int, portraits ...[]byte) (subs, appr int, err error) {
+	if have, err := a.Store.RosterCount(ctx, d.CampaignID); err != nil {
+		return 0, 0, err
+	} else if students > have {
+		rows := [][]string{{"姓名", "证件号码", "学号", "学院", "专业", "班级"}}
+		day := time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC)
+		surnames, given := []rune("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许"), []rune("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂")
+		for i := have; i < students; i++ {
+			first := "110102" + day.AddDate(0, 0, i/900).Format("20060102") + fmt.Sprintf("%03d", 100+i%900)
+			cm := demoColleges[i%len(demoColleges)]
+			rows = append(rows, []string{string(surnames[i%len(surnames)]) + string(given[(i/len(surnames))%len(given)]) + string(given[(i/7)%len(given)]),
+				first + string(idnumber.CheckChar(first)), fmt.Sprintf("2026%04d", i+1), cm.college, cm.major, fmt.Sprintf("%s 2026-%d 班", cm.major, i%2+1)})
+		}
+		rep, err := a.Roster.Import(ctx, d.CampaignID, rows)
+		if err != nil {
+			return 0, 0, err
+		}
+		if !rep.Imported {
+			return 0, 0, fmt.Errorf("demo: generated roster rejected: %+v", rep.Errors[:min(3, len(rep.Errors))])
+		}
+	}
+	p, err := a.Store.Progress(ctx, domain.Scope{SchoolID: d.SchoolID}, d.CampaignID)
+	if err != nil {
+		return 0, 0, err
+	}
+	var t domain.Tally
+	for _, r := range p {
+		t.Add(r.Tally)
+	}
+	have := t.Waiting + t.Rejected + t.Approved
+	if submitted > have {
+		if _, err := SeedSubmissions(ctx, a, d.CampaignID, submitted-have, 0, portraits...); err != nil {
+			return 0, 0, err
+		}
+	}
+	if approved > t.Approved {
+		waiting, _, err := a.Store.ReviewQueue(ctx, domain.Scope{Vendor: true}, domain.QueueFilter{CampaignID: d.CampaignID, Limit: 200})
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, it := range waiting[:min(approved-t.Approved, len(waiting))] {
+			if _, err := a.Review.Decide(ctx, it.ID, domain.StateApproved, nil, "", "reviewer:demo"); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	p, err = a.Store.Progress(ctx, domain.Scope{SchoolID: d.SchoolID}, d.CampaignID)
+	if err != nil {
+		return 0, 0, err
+	}
+	t = domain.Tally{}
+	for _, r := range p {
+		t.Add(r.Tally)
+	}
+	return t.Waiting + t.Rejected + t.Approved, t.Approved, nil
 }

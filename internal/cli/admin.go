@@ -60,6 +60,10 @@ func demoSeed(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("zhipai demo seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	portrait := fs.String("portrait", "testdata/astronaut.png", "PNG portrait for the specimen ID card's front")
+	students := fs.Int("students", 30, "at least this many students on the demo roster")
+	submitted := fs.Int("submitted", 0, "at least this many photos submitted for review (standardized from a public-domain portrait)")
+	approved := fs.Int("approved", 0, "of them, at least this many approved (by the command line's review path)")
+	photos := fs.String("photos", "", "comma-separated portraits to standardize for the submissions (default: the public-domain astronaut)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagErr(err)
 	}
@@ -67,6 +71,23 @@ func demoSeed(args []string, stdout, stderr io.Writer) int {
 		d, err := app.SeedDemo(ctx, a)
 		if err != nil {
 			return fail(stderr, err)
+		}
+		var portraits [][]byte
+		for _, p := range strings.Split(*photos, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return fail(stderr, err)
+				}
+				portraits = append(portraits, b)
+			}
+		}
+		subs, appr, err := app.SeedDemoActivity(ctx, a, d, *students, *submitted, *approved, portraits...)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if n, err := a.Store.RosterCount(ctx, d.CampaignID); err == nil {
+			d.RosterRows = n
 		}
 		cards := filepath.Join(a.Config.DataDir, "demo")
 		cardsNote := ""
@@ -78,7 +99,8 @@ func demoSeed(args []string, stdout, stderr io.Writer) int {
 		} else {
 			cardsNote = fmt.Sprintf("  (no specimen ID card photos: %v)\n", err)
 		}
-		fmt.Fprintf(stdout, "Demo school %d, campaign %d (join code %s), %d students on the roster.\n", d.SchoolID, d.CampaignID, d.JoinCode, d.RosterRows)
+		fmt.Fprintf(stdout, "Demo school %d, campaign %d (join code %s), %d students on the roster, %d photos submitted, %d approved.\n",
+			d.SchoolID, d.CampaignID, d.JoinCode, d.RosterRows, subs, appr)
 		fmt.Fprintf(stdout, "Sign in as a demo student:\n  phone:            any mainland mobile, e.g. %s (the SMS code is printed in the server log)\n", d.Student.Phone)
 		fmt.Fprintf(stdout, "  name:             %s\n  ID number:        %s (fictitious)\n%s", d.Student.Name, d.Student.DocNumber, cardsNote)
 		fmt.Fprintf(stdout, "Sign in to the console (/console/) as a demo staff member: password %s and a TOTP code from an\n"+

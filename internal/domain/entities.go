@@ -171,6 +171,8 @@ type QueueFilter struct {
 	OlderThan time.Duration
 	After     int64 // keyset: items after this (due_at, id) position's id
 	Limit     int
+	// Skip leaves out items (those a reviewer skipped this session).
+	Skip []int64
 }
 
 // AddWorkingDays is t plus n working days, Monday to Friday (the review

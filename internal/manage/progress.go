@@ -132,6 +132,9 @@ func chart(days []Daily, total int) template.HTML {
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(get(d))))
 		}
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, colour, strings.Join(pts, " "))
+		for i, d := range days {
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s：%d</title></circle>`, x(i), y(get(d)), colour, template.HTMLEscapeString(d.Day), get(d))
+		}
 	}
 	line(func(d Daily) int { return d.SubmittedTotal }, "#1677ff")
 	line(func(d Daily) int { return d.ApprovedTotal }, "#389e0d")

@@ -84,8 +84,11 @@ func (s *Store) Daily(ctx context.Context, sc domain.Scope, campaignID int64) ([
 		if err := rows.Scan(&d, &c.Submitted, &c.Approved); err != nil {
 			return nil, err
 		}
-		c.Day = time.UnixMilli(d*day - shift).UTC()
+		c.Day = time.UnixMilli(d*day - shift).In(chinaTime)
 		out = append(out, c)
 	}
 	return out, rows.Err()
 }
+
+// chinaTime is China Standard Time (no daylight saving).
+var chinaTime = time.FixedZone("CST", 8*3600)

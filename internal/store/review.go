@@ -71,6 +71,12 @@ func (s *Store) queueWhere(sc domain.Scope, f domain.QueueFilter) (string, []any
 	default:
 		cond, args = append(cond, "(',' || sb.findings || ',') LIKE ?"), append(args, "%,"+f.Findings+",%")
 	}
+	if len(f.Skip) > 0 {
+		cond = append(cond, "sb.id NOT IN ("+placeholders(len(f.Skip))+")")
+		for _, id := range f.Skip {
+			args = append(args, id)
+		}
+	}
 	if f.OlderThan > 0 {
 		cond, args = append(cond, "sb.created_at <= ?"), append(args, s.now().Add(-f.OlderThan).UnixMilli())
 	}

@@ -18,8 +18,14 @@ func queueFilter(r *http.Request) domain.QueueFilter {
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	hours, _ := strconv.Atoi(q.Get("older_than_hours"))
+	var skip []int64
+	for _, v := range strings.Split(q.Get("skip"), ",") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && len(skip) < 200 {
+			skip = append(skip, id)
+		}
+	}
 	return domain.QueueFilter{CampaignID: campaign, College: q.Get("college"), Class: q.Get("class"), Findings: strings.ToUpper(q.Get("findings")),
-		State: q.Get("state"), OlderThan: time.Duration(hours) * time.Hour, After: after, Limit: limit}
+		State: q.Get("state"), OlderThan: time.Duration(hours) * time.Hour, After: after, Limit: limit, Skip: skip}
 }
 
 func (a staffRoutes) queue(w http.ResponseWriter, r *http.Request, s staff.Staff) error {

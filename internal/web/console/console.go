@@ -81,6 +81,7 @@ func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, rv *revie
 	mux.HandleFunc("GET /console/staff", c.staffPage)
 	mux.HandleFunc("GET /console/review", c.reviewQueue)
 	mux.HandleFunc("GET /console/campaigns/{id}/progress", c.progress)
+	mux.HandleFunc("GET /console/campaigns/{id}/export", c.exportPage)
 	mux.HandleFunc("GET /console/review/work", c.reviewWork)
 }
 
@@ -126,6 +127,7 @@ type page struct {
 	SchoolID int64
 	Queue    *queueView
 	Progress *manage.ProgressView
+	Exports  []manage.ExportView
 }
 
 type kindOption struct{ Value, Title string }
@@ -386,6 +388,28 @@ func (c *Console) progress(w http.ResponseWriter, r *http.Request) {
 	p := base(s, "采集进度")
 	p.Progress, p.Campaign = &v, &campaignRow{ID: id, Name: v.Campaign}
 	c.render(w, "progress.html", p)
+}
+
+// exportPage is a campaign's export form and its recent exports.
+func (c *Console) exportPage(w http.ResponseWriter, r *http.Request) {
+	s := c.signedIn(w, r)
+	if s == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	cm, err := c.manage.Campaign(r.Context(), *s, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	list, err := c.manage.Exports(r.Context(), *s, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := base(s, "导出照片")
+	p.Campaign, p.Exports = &campaignRow{ID: cm.ID, Name: cm.Name, School: cm.School.Name}, list
+	c.render(w, "export.html", p)
 }
 
 // staffPage is the school's staff, the new-account form, counsellors'

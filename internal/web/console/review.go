@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,8 +16,8 @@ type queueView struct {
 	CampaignID        int64
 	Findings, College string
 	Class             string
-	Query             string // the filter as a query string, for links and the work page
-	First             int64  // the item to open first on the work page
+	Query             template.URL // the filter as an encoded query string, for links and the work page
+	First             int64        // the item to open first on the work page
 	Counts            map[string]int
 	Reasons           []reasonCount
 	Page              review.QueuePage
@@ -42,7 +43,7 @@ func (c *Console) queueFilter(r *http.Request, campaigns []campaignRow) (domain.
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
 	f := domain.QueueFilter{CampaignID: campaign, Findings: findings, College: q.Get("college"), Class: q.Get("class"), After: after}
 	v := &queueView{CampaignID: campaign, Findings: findings, College: f.College, Class: f.Class}
-	v.Query = url.Values{"campaign": {strconv.FormatInt(campaign, 10)}, "findings": {findings}, "college": {f.College}, "class": {f.Class}}.Encode()
+	v.Query = template.URL(url.Values{"campaign": {strconv.FormatInt(campaign, 10)}, "findings": {findings}, "college": {f.College}, "class": {f.Class}}.Encode())
 	v.First, _ = strconv.ParseInt(q.Get("id"), 10, 64)
 	return f, v
 }

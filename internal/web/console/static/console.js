@@ -52,6 +52,7 @@ document.addEventListener("DOMContentLoaded", () => {
   studentsPage();
   staffPage();
   queuePage();
+  exportPage();
   workPage();
   onSubmit("support-form", "support-error", async () => {
     await call("POST", "/api/v1/staff/support-access", { school_id: parseInt($("sa-school").value, 10), reason: $("sa-reason").value.trim() });
@@ -290,6 +291,7 @@ function workPage() {
   const query = box.dataset.query;
   let item = null, timer = null, busy = false;
   const history = []; let back = -1; // decided this session; back >= 0 while looking back
+  const skipped = []; // skipped this session: the queue moves past them
   const img = (id, url) => { $(id).src = url; };
   const show = (v, readOnly) => {
     item = v;
@@ -332,7 +334,7 @@ function workPage() {
   const next = async (id) => {
     showError("w-error", null);
     try {
-      const v = id ? await call("GET", `/api/v1/staff/review/items/${id}`) : await call("POST", "/api/v1/staff/review/next?" + query);
+      const v = id ? await call("GET", `/api/v1/staff/review/items/${id}`) : await call("POST", "/api/v1/staff/review/next?" + query + (skipped.length ? "&skip=" + skipped.join(",") : ""));
       back = -1;
       if (!v) { item = null; clearInterval(timer); $("w-item").hidden = true; $("w-empty").hidden = false; $("w-timer").textContent = ""; $("w-title").textContent = "照片审核"; return; }
       show(v, false);
@@ -353,7 +355,7 @@ function workPage() {
   const skip = async () => {
     if (!item || busy || back >= 0) return;
     busy = true;
-    try { await call("POST", `/api/v1/staff/review/items/${item.id}/skip`); await next(); } catch (e) { showError("w-error", e); } finally { busy = false; }
+    try { await call("POST", `/api/v1/staff/review/items/${item.id}/skip`); skipped.push(item.id); await next(); } catch (e) { showError("w-error", e); } finally { busy = false; }
   };
   $("w-approve").addEventListener("click", () => decide(true));
   $("w-reject").addEventListener("click", () => decide(false));
@@ -382,4 +384,18 @@ function workPage() {
     }
   });
   next(parseInt(box.dataset.first, 10) || 0);
+}
+
+// exportPage starts an export and reloads while one is being built.
+function exportPage() {
+  const form = $("export-form");
+  if (!form) return;
+  $("x-preset").addEventListener("change", () => { if ($("x-preset").value) $("x-name").value = $("x-preset").value; else $("x-name").focus(); });
+  onSubmit("export-form", "export-error", async () => {
+    await call("POST", `/api/v1/staff/campaigns/${form.dataset.campaign}/exports`, {
+      name: $("x-name").value.trim(), college: $("x-college").value.trim(), class: $("x-class").value.trim(),
+      folders: $("x-folders").checked, since_last: $("x-since").checked });
+    location.reload();
+  });
+  if (document.querySelector('#exports tr[data-status="queued"]')) setTimeout(() => location.reload(), 1500);
 }
