@@ -21,14 +21,13 @@ func (s *Store) Progress(ctx context.Context, sc domain.Scope, campaignID int64)
 	where, args := scopeWhere(sc)
 	rows, err := s.rows(ctx, nil, `SELECT r.college, r.class_name, COUNT(*),
 		SUM(CASE WHEN e.id IS NULL THEN 1 ELSE 0 END),
-		SUM(CASE WHEN e.id IS NOT NULL AND (ls.state IS NULL OR ls.state = 'withdrawn') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ls.state IN ('pending', 'in_review') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ls.state = 'rejected' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ls.state = 'approved' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN ls.state = 'approved' AND ls.exported_at > 0 THEN 1 ELSE 0 END)
+		SUM(CASE WHEN e.id IS NOT NULL AND e.sub_state IN ('', 'withdrawn') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN e.sub_state IN ('pending', 'in_review') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN e.sub_state = 'rejected' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN e.sub_state = 'approved' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN e.sub_state = 'approved' AND e.sub_exported = 1 THEN 1 ELSE 0 END)
 		FROM roster_rows r JOIN campaigns c ON c.id = r.campaign_id
 		LEFT JOIN enrolments e ON e.roster_row_id = r.id
-		LEFT JOIN submissions ls ON ls.id = (SELECT MAX(x.id) FROM submissions x WHERE x.enrolment_id = e.id)
 		WHERE r.campaign_id = ? AND `+where+` GROUP BY r.college, r.class_name ORDER BY r.college, r.class_name`, append([]any{campaignID}, args...)...)
 	if err != nil {
 		return nil, err
@@ -62,15 +61,12 @@ type DayCount struct {
 // Daily counts a campaign's submissions and approvals per day (UTC+8) in
 // a scope, oldest first.
 func (s *Store) Daily(ctx context.Context, sc domain.Scope, campaignID int64) ([]DayCount, error) {
-	where, args := scopeWhere(sc)
+	where, args := reviewScope(sc)
 	const day, shift = 86400000, 8 * 3600000 // China Standard Time days
 	rows, err := s.rows(ctx, nil, `SELECT d, SUM(sub), SUM(appr) FROM (
-		SELECT (sb.created_at + ?) / ? AS d, 1 AS sub, 0 AS appr FROM submissions sb JOIN enrolments e ON e.id = sb.enrolment_id
-			JOIN roster_rows r ON r.id = e.roster_row_id JOIN campaigns c ON c.id = e.campaign_id WHERE e.campaign_id = ? AND `+where+`
+		SELECT (sb.created_at + ?) / ? AS d, 1 AS sub, 0 AS appr FROM submissions sb WHERE sb.campaign_id = ? AND `+where+`
 		UNION ALL
-		SELECT (sb.decided_at + ?) / ?, 0, 1 FROM submissions sb JOIN enrolments e ON e.id = sb.enrolment_id
-			JOIN roster_rows r ON r.id = e.roster_row_id JOIN campaigns c ON c.id = e.campaign_id
-			WHERE e.campaign_id = ? AND sb.state = 'approved' AND sb.decided_at > 0 AND `+where+`
+		SELECT (sb.decided_at + ?) / ?, 0, 1 FROM submissions sb WHERE sb.campaign_id = ? AND sb.state = 'approved' AND sb.decided_at > 0 AND `+where+`
 		) t GROUP BY d ORDER BY d`,
 		append(append(append([]any{shift, day, campaignID}, args...), shift, day, campaignID), args...)...)
 	if err != nil {

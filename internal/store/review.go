@@ -17,7 +17,20 @@ func reviewScope(sc domain.Scope) (string, []any) {
 	if sc.Vendor {
 		return "1 = 1", nil
 	}
-	return scopeWhere(sc)
+	w, args := []string{"sb.school_id = ?"}, []any{sc.SchoolID}
+	if sc.College != "" {
+		w, args = append(w, "sb.college = ?"), append(args, sc.College)
+	}
+	if sc.Classes != nil {
+		if len(sc.Classes) == 0 {
+			return "1 = 0", nil
+		}
+		w = append(w, "sb.class_name IN ("+placeholders(len(sc.Classes))+")")
+		for _, k := range sc.Classes {
+			args = append(args, k)
+		}
+	}
+	return strings.Join(w, " AND "), args
 }
 
 const reviewFrom = ` FROM submissions sb JOIN enrolments e ON e.id = sb.enrolment_id JOIN roster_rows r ON r.id = e.roster_row_id
@@ -54,13 +67,13 @@ func (s *Store) queueWhere(sc domain.Scope, f domain.QueueFilter) (string, []any
 		cond, args = append(cond, "sb.state = ?"), append(args, f.State)
 	}
 	if f.CampaignID != 0 {
-		cond, args = append(cond, "e.campaign_id = ?"), append(args, f.CampaignID)
+		cond, args = append(cond, "sb.campaign_id = ?"), append(args, f.CampaignID)
 	}
 	if f.College != "" {
-		cond, args = append(cond, "r.college = ?"), append(args, f.College)
+		cond, args = append(cond, "sb.college = ?"), append(args, f.College)
 	}
 	if f.Class != "" {
-		cond, args = append(cond, "r.class_name = ?"), append(args, f.Class)
+		cond, args = append(cond, "sb.class_name = ?"), append(args, f.Class)
 	}
 	switch f.Findings {
 	case "":
@@ -88,7 +101,7 @@ func (s *Store) queueWhere(sc domain.Scope, f domain.QueueFilter) (string, []any
 func (s *Store) ReviewQueue(ctx context.Context, sc domain.Scope, f domain.QueueFilter) ([]domain.ReviewItem, int, error) {
 	where, args := s.queueWhere(sc, f)
 	var total int
-	if err := s.row(ctx, nil, `SELECT COUNT(*)`+reviewFrom+` WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.row(ctx, nil, `SELECT COUNT(*) FROM submissions sb WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
@@ -120,7 +133,7 @@ func (s *Store) ReviewQueue(ctx context.Context, sc domain.Scope, f domain.Queue
 func (s *Store) QueueCounts(ctx context.Context, sc domain.Scope, f domain.QueueFilter) (map[string]int, error) {
 	f.Findings = ""
 	where, args := s.queueWhere(sc, f)
-	rows, err := s.rows(ctx, nil, `SELECT sb.findings, COUNT(*)`+reviewFrom+` WHERE `+where+` GROUP BY sb.findings`, args...)
+	rows, err := s.rows(ctx, nil, `SELECT sb.findings, COUNT(*) FROM submissions sb WHERE `+where+` GROUP BY sb.findings`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -175,12 +188,12 @@ func (s *Store) ClaimNext(ctx context.Context, sc domain.Scope, f domain.QueueFi
 	where, args := s.queueWhere(sc, f)
 	lock := ""
 	if s.dialect == Postgres {
-		lock = " FOR UPDATE OF sb SKIP LOCKED"
+		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	for range 20 {
 		now := s.ms()
 		var id int64
-		err := s.row(ctx, nil, `SELECT sb.id`+reviewFrom+` WHERE `+where+` AND (sb.claimed_until < ? OR sb.claimed_by = ?) ORDER BY sb.due_at, sb.id LIMIT 1`+lock,
+		err := s.row(ctx, nil, `SELECT sb.id FROM submissions sb WHERE `+where+` AND (sb.claimed_until < ? OR sb.claimed_by = ?) ORDER BY sb.due_at, sb.id LIMIT 1`+lock,
 			append(append([]any{}, args...), now, staffID)...).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, nil
@@ -221,6 +234,9 @@ func (s *Store) Decide(ctx context.Context, id, staffID int64, from, to domain.S
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrConflict
 		}
+		if err := s.setLatest(ctx, tx, id, to); err != nil {
+			return err
+		}
 		_, err = s.exec(ctx, tx, `INSERT INTO submission_events (submission_id, actor, from_state, to_state, reasons, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, actor, from, to, reasons, note, now)
 		return err
@@ -250,14 +266,14 @@ type ExportItem struct {
 // yet exported.
 func (s *Store) Approved(ctx context.Context, sc domain.Scope, campaignID int64, college, class string, sinceLast bool, after int64, limit int) ([]ExportItem, error) {
 	where, args := reviewScope(sc)
-	cond := []string{where, "e.campaign_id = ?", "sb.state = 'approved'", "sb.id > ?",
+	cond := []string{where, "sb.campaign_id = ?", "sb.state = 'approved'", "sb.id > ?",
 		"sb.id = (SELECT MAX(id) FROM submissions WHERE enrolment_id = sb.enrolment_id)"}
 	args = append(args, campaignID, after)
 	if college != "" {
-		cond, args = append(cond, "r.college = ?"), append(args, college)
+		cond, args = append(cond, "sb.college = ?"), append(args, college)
 	}
 	if class != "" {
-		cond, args = append(cond, "r.class_name = ?"), append(args, class)
+		cond, args = append(cond, "sb.class_name = ?"), append(args, class)
 	}
 	if sinceLast {
 		cond = append(cond, "sb.exported_at = 0")
@@ -299,6 +315,9 @@ func (s *Store) MarkExported(ctx context.Context, ids []int64) error {
 		args = append(args, id)
 	}
 	_, err := s.exec(ctx, nil, `UPDATE submissions SET exported_at = ? WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	if err == nil {
+		_, err = s.exec(ctx, nil, `UPDATE enrolments SET sub_exported = 1 WHERE id IN (SELECT enrolment_id FROM submissions WHERE id IN (`+placeholders(len(ids))+`))`, args[1:]...)
+	}
 	return err
 }
 

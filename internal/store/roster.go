@@ -77,6 +77,15 @@ func (s *Store) UpsertRosterRows(ctx context.Context, tx *Tx, campaignID int64, 
 			known[r.DocIndex] = true
 		}
 	}
+	if updated > 0 { // a re-import may move students: their submissions follow
+		if _, err := s.exec(ctx, tx, `UPDATE submissions SET
+			college = (SELECT r.college FROM enrolments e JOIN roster_rows r ON r.id = e.roster_row_id WHERE e.id = submissions.enrolment_id),
+			class_name = (SELECT r.class_name FROM enrolments e JOIN roster_rows r ON r.id = e.roster_row_id WHERE e.id = submissions.enrolment_id)
+			WHERE campaign_id = ? AND EXISTS (SELECT 1 FROM enrolments e JOIN roster_rows r ON r.id = e.roster_row_id WHERE e.id = submissions.enrolment_id
+				AND (r.college <> submissions.college OR r.class_name <> submissions.class_name))`, campaignID); err != nil {
+			return 0, 0, err
+		}
+	}
 	return created, updated, nil
 }
 

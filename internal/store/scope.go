@@ -46,7 +46,7 @@ func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, "
 const studentCols = `r.id, r.campaign_id, r.name, r.doc_type, r.doc_index, r.doc_enc, r.doc_masked, r.exam_no, r.student_no, r.college, r.major,
 	r.class_name, r.grade, r.level, r.gender, COALESCE(r.bound_user_id, 0), r.import_batch,
 	CASE WHEN e.id IS NULL THEN 0 ELSE 1 END,
-	COALESCE((SELECT s.state FROM submissions s WHERE s.enrolment_id = e.id ORDER BY s.id DESC LIMIT 1), '')`
+	COALESCE(e.sub_state, '')`
 
 func scanStudent(sc interface{ Scan(...any) error }) (domain.Student, error) {
 	var st domain.Student
@@ -74,8 +74,7 @@ func (s *Store) StudentsIn(ctx context.Context, sc domain.Scope, campaignID int6
 		cond, args = append(cond, "(r.name LIKE ? OR r.student_no LIKE ?)"), append(args, likePrefix(f.Query), likePrefix(f.Query))
 	}
 	if f.Unfinished {
-		cond = append(cond, `NOT EXISTS (SELECT 1 FROM enrolments ue JOIN submissions us ON us.enrolment_id = ue.id WHERE ue.roster_row_id = r.id
-			AND us.state = 'approved' AND us.id = (SELECT MAX(id) FROM submissions WHERE enrolment_id = ue.id))`)
+		cond = append(cond, `NOT EXISTS (SELECT 1 FROM enrolments ue WHERE ue.roster_row_id = r.id AND ue.sub_state = 'approved')`)
 	}
 	from := ` FROM roster_rows r JOIN campaigns c ON c.id = r.campaign_id WHERE ` + strings.Join(cond, " AND ")
 	var total int
@@ -128,21 +127,7 @@ func (s *Store) StudentIn(ctx context.Context, sc domain.Scope, rowID int64) (do
 // ClassesOf lists the classes on a school's rosters (counsellors are
 // assigned to them).
 func (s *Store) ClassesOf(ctx context.Context, schoolID int64) ([]domain.Class, error) {
-	rows, err := s.rows(ctx, nil, `SELECT DISTINCT r.college, r.major, r.class_name FROM roster_rows r JOIN campaigns c ON c.id = r.campaign_id
-		WHERE c.school_id = ? AND r.class_name <> '' ORDER BY r.college, r.major, r.class_name`, schoolID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []domain.Class{}
-	for rows.Next() {
-		var k domain.Class
-		if err := rows.Scan(&k.College, &k.Major, &k.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return s.classes(ctx, `c.school_id = ? AND r.class_name <> ''`, schoolID)
 }
 
 // GrantSupportAccess opens a vendor staff member's access to a school's
@@ -237,8 +222,14 @@ func (s *Store) SetStaffDisabled(ctx context.Context, staffID int64, disabled bo
 // ClassesIn lists the classes of a campaign's roster that a scope sees.
 func (s *Store) ClassesIn(ctx context.Context, sc domain.Scope, campaignID int64) ([]domain.Class, error) {
 	where, args := scopeWhere(sc)
+	return s.classes(ctx, `r.campaign_id = ? AND `+where, append([]any{campaignID}, args...)...)
+}
+
+// classes lists the distinct college, major and class of the roster rows
+// (r, of campaigns c) a condition selects.
+func (s *Store) classes(ctx context.Context, where string, args ...any) ([]domain.Class, error) {
 	rows, err := s.rows(ctx, nil, `SELECT DISTINCT r.college, r.major, r.class_name FROM roster_rows r JOIN campaigns c ON c.id = r.campaign_id
-		WHERE r.campaign_id = ? AND `+where+` ORDER BY r.college, r.major, r.class_name`, append([]any{campaignID}, args...)...)
+		WHERE `+where+` ORDER BY r.college, r.major, r.class_name`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -50,14 +50,26 @@ func (s *Store) InsertSubmission(ctx context.Context, tx *Tx, enrolmentID, uploa
 	if !due.IsZero() {
 		dueMs = due.UnixMilli()
 	}
-	id, err := s.insert(ctx, tx, `INSERT INTO submissions (enrolment_id, upload_id, state, findings, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		enrolmentID, uploadID, state, findings, dueMs, s.ms(), s.ms())
+	id, err := s.insert(ctx, tx, `INSERT INTO submissions (enrolment_id, upload_id, state, findings, due_at, created_at, updated_at, campaign_id, school_id, college, class_name)
+		SELECT e.id, ?, ?, ?, ?, ?, ?, e.campaign_id, c.school_id, COALESCE(r.college, ''), COALESCE(r.class_name, '')
+		FROM enrolments e JOIN campaigns c ON c.id = e.campaign_id LEFT JOIN roster_rows r ON r.id = e.roster_row_id WHERE e.id = ?`,
+		uploadID, state, findings, dueMs, s.ms(), s.ms(), enrolmentID)
+	if err == nil {
+		err = s.setLatest(ctx, tx, id, state)
+	}
 	if err != nil {
 		return 0, err
 	}
 	_, err = s.exec(ctx, tx, `INSERT INTO submission_events (submission_id, actor, from_state, to_state, at) VALUES (?, ?, ?, ?, ?)`,
 		id, "student", "", state, s.ms())
 	return id, err
+}
+
+// setLatest keeps the state of an enrolment's latest submission on the
+// enrolment (what progress counts); submissions only move while latest.
+func (s *Store) setLatest(ctx context.Context, tx *Tx, id int64, state domain.State) error {
+	_, err := s.exec(ctx, tx, `UPDATE enrolments SET sub_state = ?, sub_exported = 0 WHERE id = (SELECT enrolment_id FROM submissions WHERE id = ?)`, state, id)
+	return err
 }
 
 // Submission gets a submission.
@@ -88,6 +100,9 @@ func (s *Store) Transition(ctx context.Context, id int64, from, to domain.State,
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrConflict
+		}
+		if err := s.setLatest(ctx, tx, id, to); err != nil {
+			return err
 		}
 		_, err = s.exec(ctx, tx, `INSERT INTO submission_events (submission_id, actor, from_state, to_state, reasons, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			id, actor, from, to, reasons, note, s.ms())

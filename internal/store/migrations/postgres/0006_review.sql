@@ -10,7 +10,24 @@ ALTER TABLE submissions ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE submissions ADD COLUMN decided_by BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE submissions ADD COLUMN decided_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE submissions ADD COLUMN exported_at BIGINT NOT NULL DEFAULT 0;
-CREATE INDEX submissions_queue ON submissions (state, due_at, id);
+-- Where a submission belongs, copied from its enrolment and roster row
+-- (kept in step when a re-import moves a student), so that the queue and
+-- its counts filter one table; and the state of each enrolment's latest
+-- submission on the enrolment, so that progress counts one join.
+ALTER TABLE submissions ADD COLUMN campaign_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE submissions ADD COLUMN school_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE submissions ADD COLUMN college TEXT NOT NULL DEFAULT '';
+ALTER TABLE submissions ADD COLUMN class_name TEXT NOT NULL DEFAULT '';
+UPDATE submissions SET campaign_id = (SELECT e.campaign_id FROM enrolments e WHERE e.id = submissions.enrolment_id);
+UPDATE submissions SET school_id = (SELECT c.school_id FROM campaigns c WHERE c.id = submissions.campaign_id),
+    college = COALESCE((SELECT r.college FROM enrolments e JOIN roster_rows r ON r.id = e.roster_row_id WHERE e.id = submissions.enrolment_id), ''),
+    class_name = COALESCE((SELECT r.class_name FROM enrolments e JOIN roster_rows r ON r.id = e.roster_row_id WHERE e.id = submissions.enrolment_id), '');
+CREATE INDEX submissions_queue ON submissions (campaign_id, due_at, id);
+CREATE INDEX submissions_counts ON submissions (campaign_id, state, findings);
+ALTER TABLE enrolments ADD COLUMN sub_state TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrolments ADD COLUMN sub_exported INTEGER NOT NULL DEFAULT 0;
+UPDATE enrolments SET sub_state = COALESCE((SELECT s.state FROM submissions s WHERE s.enrolment_id = enrolments.id ORDER BY s.id DESC LIMIT 1), ''),
+    sub_exported = COALESCE((SELECT CASE WHEN s.exported_at > 0 THEN 1 ELSE 0 END FROM submissions s WHERE s.enrolment_id = enrolments.id ORDER BY s.id DESC LIMIT 1), 0);
 
 -- Exports (requirements EX-1..EX-7): a ZIP built by a job, downloaded by a
 -- signed link until it expires.
