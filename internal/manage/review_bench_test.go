@@ -23,7 +23,9 @@ import (
 // first, standardized by the pipeline) a matched enrolment and a waiting
 // submission of that same photo, in set-based SQL: a third flagged R09,
 // and a spread of submission times over two weeks.
-func bulkSubmissions(b *testing.B, env *apptest.Env, n int) {
+func bulkSubmissions(b *testing.B, env *apptest.Env, n int) { bulkSubmissionsT(b, env, n) }
+
+func bulkSubmissionsT(b testing.TB, env *apptest.Env, n int) {
 	ctx := context.Background()
 	apptest.Must(env.App.Roster.Import(ctx, env.Demo.CampaignID, roster50k(n)))(b)
 	ids := apptest.Must(app.SeedSubmissions(ctx, env.App, env.Demo.CampaignID, 1, 0))(b)

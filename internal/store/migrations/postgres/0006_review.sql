@@ -24,10 +24,12 @@ UPDATE submissions SET school_id = (SELECT c.school_id FROM campaigns c WHERE c.
     class_name = COALESCE((SELECT r.class_name FROM enrolments e JOIN roster_rows r ON r.id = e.roster_row_id WHERE e.id = submissions.enrolment_id), '');
 CREATE INDEX submissions_queue ON submissions (campaign_id, due_at, id);
 CREATE INDEX submissions_counts ON submissions (campaign_id, state, findings);
+CREATE INDEX submissions_class ON submissions (campaign_id, college, class_name, state);
 ALTER TABLE enrolments ADD COLUMN sub_state TEXT NOT NULL DEFAULT '';
 ALTER TABLE enrolments ADD COLUMN sub_exported INTEGER NOT NULL DEFAULT 0;
 UPDATE enrolments SET sub_state = COALESCE((SELECT s.state FROM submissions s WHERE s.enrolment_id = enrolments.id ORDER BY s.id DESC LIMIT 1), ''),
     sub_exported = COALESCE((SELECT CASE WHEN s.exported_at > 0 THEN 1 ELSE 0 END FROM submissions s WHERE s.enrolment_id = enrolments.id ORDER BY s.id DESC LIMIT 1), 0);
+CREATE INDEX enrolments_progress ON enrolments (roster_row_id, sub_state, sub_exported);
 
 -- Exports (requirements EX-1..EX-7): a ZIP built by a job, downloaded by a
 -- signed link until it expires.
