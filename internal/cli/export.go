@@ -56,7 +56,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		if err := os.Rename(*out+".part", *out); err != nil {
 			return fail(stderr, err)
 		}
-		fmt.Fprintf(stdout, "%s: %d photos, 索引.xlsx and SHA256SUMS (check with: unzip, then sha256sum -c SHA256SUMS)\n", *out, res.Files)
+		fmt.Fprintf(stdout, "%s: %d photos with the index file 索引.xlsx and SHA256SUMS; check with: unzip, then sha256sum -c SHA256SUMS\n", *out, res.Files)
 		for _, s := range res.Skipped {
 			fmt.Fprintf(stdout, "  skipped: %s\n", s)
 		}
