@@ -28,7 +28,7 @@ func (s *Service) SetExports(dir string, q *job.Queue) { s.exportDir, s.queue = 
 // ExportView is an export as the console shows it.
 type ExportView struct {
 	ID        int64        `json:"id"`
-	Status    string       `json:"status"` // queued, done, failed
+	Status    string       `json:"status"` // queued, done, failed, expired (the file deleted)
 	Params    ExportParams `json:"params"`
 	Files     int          `json:"files"`
 	Bytes     int64        `json:"bytes"`
@@ -45,11 +45,39 @@ type exportRecord struct {
 	Skipped []string     `json:"skipped,omitempty"`
 }
 
-// StartExport records an export and queues the job that builds it.
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SweepExports deletes the files of exports past their time (the photos
+// are personal data: no copy is kept longer than it is needed).
+func (s *Service) SweepExports(ctx context.Context) error {
+	list, err := s.store.ExpiredExports(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range list {
+		if !s.now().After(e.ExpiresAt) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.exportDir, filepath.Base(e.Blob))); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if err := s.store.ExpireExport(ctx, e.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StartExport records an export and queues the job that builds it (and
+// deletes the files of expired exports).
 func (s *Service) StartExport(ctx context.Context, who staff.Staff, p ExportParams, where staff.Where) (ExportView, error) {
 	c, err := s.exportCampaign(ctx, who, &p)
 	if err != nil {
 		return ExportView{}, err
+	}
+	if err := s.SweepExports(ctx); err != nil {
+		return ExportView{}, domain.Internal("sweep exports: %w", err)
 	}
 	b, _ := json.Marshal(exportRecord{Params: p})
 	id, err := s.store.CreateExport(ctx, store.Export{SchoolID: c.SchoolID, CampaignID: c.ID, StaffID: who.User.ID, ParamsJSON: string(b), Status: "queued"})
@@ -74,6 +102,9 @@ func (s *Service) RunExport(ctx context.Context, id int64) error {
 	}
 	if e.Status != "queued" {
 		return nil
+	}
+	if err := s.SweepExports(ctx); err != nil {
+		return err
 	}
 	var rec exportRecord
 	if err := json.Unmarshal([]byte(e.ParamsJSON), &rec); err != nil {

@@ -380,3 +380,37 @@ func (s *Store) Exports(ctx context.Context, campaignID int64) ([]Export, error)
 	}
 	return out, nil
 }
+
+// ExpiredExports lists the finished exports past their time whose files
+// are still kept.
+func (s *Store) ExpiredExports(ctx context.Context) ([]Export, error) {
+	rows, err := s.rows(ctx, nil, `SELECT id FROM exports WHERE status = 'done' AND expires_at < ?`, s.ms())
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out []Export
+	for _, id := range ids {
+		e, err := s.ExportByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ExpireExport records that an export's file is deleted.
+func (s *Store) ExpireExport(ctx context.Context, id int64) error {
+	_, err := s.exec(ctx, nil, `UPDATE exports SET status = 'expired', blob = '' WHERE id = ?`, id)
+	return err
+}

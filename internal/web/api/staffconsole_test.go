@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -197,5 +198,16 @@ func TestExportJob(t *testing.T) {
 	admin.json("GET", path, nil).json(t, &list)
 	if len(list) != 1 {
 		t.Errorf("exports %+v", list)
+	}
+	// A day later the file is deleted at the next export.
+	later := time.Now().Add(25 * time.Hour)
+	env.App.Manage.SetClock(func() time.Time { return later })
+	env.App.Store.SetClock(func() time.Time { return later })
+	admin.json("POST", path, map[string]any{"name": "{学号}.jpg"})
+	var old struct{ Status string }
+	admin.json("GET", fmt.Sprintf("/api/v1/staff/exports/%d", v.ID), nil).json(t, &old)
+	files, _ := filepath.Glob(filepath.Join(env.Config.DataDir, "exports", fmt.Sprintf("export-%d.zip", v.ID)))
+	if old.Status != "expired" || len(files) != 0 {
+		t.Errorf("a day later the export is %q and its file %v", old.Status, files)
 	}
 }
