@@ -31,6 +31,9 @@ func (s State) Title() string { return stateTitles[s] }
 var transitions = map[State]map[State]Actor{
 	StatePending:  {StateInReview: ActorReviewer, StateApproved: ActorReviewer, StateRejected: ActorReviewer, StateWithdrawn: ActorStudent},
 	StateInReview: {StateApproved: ActorReviewer, StateRejected: ActorReviewer, StatePending: ActorReviewer},
+	// Only an admin unlocks an approved photo, with a reason: it becomes
+	// a rejection the student retakes.
+	StateApproved: {StateRejected: ActorAdmin},
 }
 
 // Actor is who acts on a submission.
@@ -39,6 +42,7 @@ type Actor string
 const (
 	ActorStudent  Actor = "student"
 	ActorReviewer Actor = "reviewer"
+	ActorAdmin    Actor = "admin"
 )
 
 // ErrTransition refuses a move the state machine does not allow.
@@ -62,7 +66,7 @@ func CanTransition(from, to State, by Actor) error {
 }
 
 // Final reports whether a submission can no longer change by the student
-// or a reviewer.
+// or a reviewer (an admin may still unlock it, with a reason).
 func (s State) Final() bool { return s == StateApproved }
 
 // RetakeWindow is how long a rejected student has to upload again, unless

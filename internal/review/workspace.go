@@ -332,6 +332,39 @@ func (s *Service) BatchApprove(ctx context.Context, who staff.Staff, ids []int64
 	return done, nil
 }
 
+// Unlock reopens an approved (locked) photo for a retake: an admin's act
+// with a reason, which the student reads as the note of a rejection (R99)
+// with a new retake deadline. Audited with the reason.
+func (s *Service) Unlock(ctx context.Context, who staff.Staff, id int64, reason string, where staff.Where) error {
+	if !who.User.Role.Manages() {
+		return fail(CodeForbidden, nil)
+	}
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n < 2 || n > 200 {
+		return Errors.FailMsg(CodeReviewReason, "解锁须填写原因（2-200 个字），学生会看到它。")
+	}
+	it, err := s.store.ReviewItem(ctx, who.Scope, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return domain.Errors.Fail(domain.CodeNotFound, nil)
+	} else if err != nil {
+		return domain.Internal("review item: %w", err)
+	}
+	if err := domain.CanTransition(it.State, domain.StateRejected, domain.ActorAdmin); err != nil {
+		return Errors.FailMsg(CodeReviewState, "只有已通过的照片需要解锁；这张当前为"+it.State.Title()+"。")
+	}
+	err = s.store.Transition(ctx, id, domain.StateApproved, domain.StateRejected, "admin:"+who.User.Login, string(domain.ReasonOther), reason, s.now().Add(s.cfg.RetakeWindow))
+	if errors.Is(err, store.ErrConflict) {
+		return fail(CodeClaimLost, nil)
+	} else if err != nil {
+		return domain.Internal("unlock: %w", err)
+	}
+	if _, err := s.audit.Record(ctx, domain.AuditEntry{TenantID: it.SchoolID, ActorID: who.User.ID, ActorRole: string(who.User.Role), IP: where.IP, UA: where.UA,
+		Action: "review.unlock", Target: "submission:" + strconv.FormatInt(id, 10), Before: string(domain.StateApproved), After: string(domain.StateRejected), Reason: reason}); err != nil {
+		return domain.Internal("audit: %w", err)
+	}
+	return nil
+}
+
 // Image kinds of a review item.
 const (
 	ImageResult   = "result"

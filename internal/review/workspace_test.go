@@ -140,6 +140,22 @@ func TestReviewWorkspace(t *testing.T) {
 	if !viewed {
 		t.Error("the view of the original is not audited")
 	}
+	// Unlocking an approved photo: admins only, with a reason the student
+	// reads; it becomes a rejection they retake.
+	apptest.Must(r.Open(ctx, b, ids[2], where))(t)
+	apptest.Must(r.DecideAs(ctx, b, ids[2], review.Decision{Approve: true}, where))(t)
+	done = []int64{ids[2]}
+	{
+		apptest.Code(t, r.Unlock(ctx, a, done[0], "学生信息有误", where), review.CodeForbidden)
+		admin := staff.Staff{User: domain.StaffUser{ID: 998, Login: "admin", Role: domain.RoleSchoolAdmin, SchoolID: env.Demo.SchoolID}, Scope: domain.Scope{SchoolID: env.Demo.SchoolID}}
+		apptest.Code(t, r.Unlock(ctx, admin, done[0], "", where), review.CodeReviewReason)
+		apptest.NoErr(t, r.Unlock(ctx, admin, done[0], "学生反映照片与本人不符，请重拍", where))
+		sub := apptest.Must(env.App.Store.Submission(ctx, done[0]))(t)
+		if sub.State != domain.StateRejected || sub.Note != "学生反映照片与本人不符，请重拍" || sub.Deadline.IsZero() {
+			t.Errorf("unlocked %+v", sub)
+		}
+		apptest.Code(t, r.Unlock(ctx, admin, done[0], "再解锁一次", where), review.CodeReviewState)
+	}
 	counsellor := staff.Staff{User: domain.StaffUser{ID: 999, Role: domain.RoleCounsellor, SchoolID: env.Demo.SchoolID}, Scope: domain.Scope{SchoolID: env.Demo.SchoolID, Classes: []string{}}}
 	_, err = r.Open(ctx, counsellor, ids[1], where)
 	apptest.Code(t, err, review.CodeForbidden)

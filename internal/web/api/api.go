@@ -178,6 +178,7 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/staff/review/items/{id}", false, a.staffOnly(st.openItem, false), false, true},
 		{"POST", "/api/v1/staff/review/items/{id}/decision", false, a.staffOnly(st.decide, false), false, true},
 		{"POST", "/api/v1/staff/review/items/{id}/skip", false, a.staffOnly(st.skip, false), false, true},
+		{"POST", "/api/v1/staff/review/items/{id}/unlock", false, a.staffOnly(st.unlock, false), false, true},
 		{"POST", "/api/v1/staff/review/batch-approve", false, a.staffOnly(st.batchApprove, false), false, true},
 		{"GET", "/api/v1/staff/review/items/{id}/result.jpg", false, a.staffOnly(st.itemImage(review.ImageResult), false), false, true},
 		{"GET", "/api/v1/staff/review/items/{id}/original", false, a.staffOnly(st.itemImage(review.ImageOriginal), false), false, true},

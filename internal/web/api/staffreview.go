@@ -131,3 +131,21 @@ func (a staffRoutes) itemImage(kind string) func(w http.ResponseWriter, r *http.
 		return nil
 	}
 }
+
+func (a staffRoutes) unlock(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	if err := a.review.Unlock(r.Context(), s, id, req.Reason, a.where(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

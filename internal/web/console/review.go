@@ -15,6 +15,7 @@ import (
 type queueView struct {
 	CampaignID        int64
 	Findings, College string
+	State             string // "" waiting, approved, rejected
 	Class             string
 	Query             template.URL // the filter as an encoded query string, for links and the work page
 	First             int64        // the item to open first on the work page
@@ -41,8 +42,12 @@ func (c *Console) queueFilter(r *http.Request, campaigns []campaignRow) (domain.
 		findings = strings.ToUpper(findings)
 	}
 	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
-	f := domain.QueueFilter{CampaignID: campaign, Findings: findings, College: q.Get("college"), Class: q.Get("class"), After: after}
-	v := &queueView{CampaignID: campaign, Findings: findings, College: f.College, Class: f.Class}
+	state := q.Get("state")
+	if state != "approved" && state != "rejected" {
+		state = ""
+	}
+	f := domain.QueueFilter{CampaignID: campaign, Findings: findings, College: q.Get("college"), Class: q.Get("class"), After: after, State: state}
+	v := &queueView{CampaignID: campaign, Findings: findings, College: f.College, Class: f.Class, State: state}
 	v.Query = template.URL(url.Values{"campaign": {strconv.FormatInt(campaign, 10)}, "findings": {findings}, "college": {f.College}, "class": {f.Class}}.Encode())
 	v.First, _ = strconv.ParseInt(q.Get("id"), 10, 64)
 	return f, v

@@ -256,6 +256,14 @@ function queuePage() {
   const picks = () => [...table.querySelectorAll("input.pick:checked")].map((c) => parseInt(c.closest("tr").dataset.id, 10));
   const sync = () => { $("batch-approve").disabled = picks().length === 0; };
   table.addEventListener("change", sync);
+  table.addEventListener("click", async (ev) => {
+    const btn = ev.target.closest("button.unlock");
+    if (!btn) return;
+    const reason = prompt("解锁原因（学生会看到，2-200 个字）：");
+    if (reason === null) return;
+    try { await call("POST", `/api/v1/staff/review/items/${btn.dataset.id}/unlock`, { reason: reason.trim() }); btn.closest("tr").remove(); toast("已解锁，学生将收到驳回并可重拍。"); }
+    catch (e) { toast(e.message); }
+  });
   $("select-clean").addEventListener("change", (ev) => {
     for (const c of table.querySelectorAll("input.pick:not(:disabled)")) c.checked = ev.target.checked;
     sync();
