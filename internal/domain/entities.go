@@ -86,6 +86,8 @@ type RosterRow struct {
 	Gender         string
 	BoundUserID    int64 // 0: not bound
 	ImportBatch    string
+	// ExemptReason marks a student the school exempts (免采); empty: not.
+	ExemptReason string
 }
 
 // Student is a roster row as staff list it: with whether a student has
@@ -136,7 +138,7 @@ type Submission struct {
 
 // Tally counts students by where they are (requirements RO-7).
 type Tally struct {
-	Total, NotSignedIn, NotSubmitted, Waiting, Rejected, Approved, Exported int
+	Total, NotSignedIn, NotSubmitted, Waiting, Rejected, Approved, Exported, Exempt int
 }
 
 // Add adds another count to p.
@@ -148,6 +150,7 @@ func (p *Tally) Add(q Tally) {
 	p.Rejected += q.Rejected
 	p.Approved += q.Approved
 	p.Exported += q.Exported
+	p.Exempt += q.Exempt
 }
 
 // ReviewItem is a submission in the review queue, with its student.

@@ -153,7 +153,9 @@ var AuditActions = []struct{ Action, Title string }{
 	{"staff.password_change_failed", "修改密码失败"}, {"staff.signout_everywhere", "在所有设备上退出"},
 	{"staff.create", "新建人员"}, {"staff.classes", "分配班级"}, {"staff.disable", "停用或启用人员"},
 	{"campaign.create", "新建批次"}, {"campaign.update", "修改批次设置"}, {"roster.import", "导入名单"},
-	{"person.reveal_id", "查看完整证件号码"}, {"support.access", "服务商支持访问"}, {"school.ip_allow", "修改 IP 白名单"},
+	{"person.reveal_id", "查看完整证件号码"}, {"person.exempt", "免采"}, {"review.approved", "审核通过"}, {"review.rejected", "审核驳回"},
+	{"review.unlock", "解锁已通过的照片"}, {"photo.view_original", "查看原始照片"}, {"photo.view_idcard", "查看证件照片"}, {"export.photos", "导出照片"},
+	{"export.download", "下载导出"}, {"support.access", "服务商支持访问"}, {"school.ip_allow", "修改 IP 白名单"},
 }
 
 // AuditRow is an audit log row as the console shows it.

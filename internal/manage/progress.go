@@ -31,10 +31,11 @@ type Counts struct {
 	Rejected     int `json:"rejected"`
 	Approved     int `json:"approved"`
 	Exported     int `json:"exported"`
+	Exempt       int `json:"exempt"` // 免采
 }
 
 func counts(t domain.Tally) Counts {
-	return Counts{Total: t.Total, NotSignedIn: t.NotSignedIn, NotSubmitted: t.NotSubmitted, Waiting: t.Waiting, Rejected: t.Rejected, Approved: t.Approved, Exported: t.Exported}
+	return Counts{Total: t.Total, NotSignedIn: t.NotSignedIn, NotSubmitted: t.NotSubmitted, Waiting: t.Waiting, Rejected: t.Rejected, Approved: t.Approved, Exported: t.Exported, Exempt: t.Exempt}
 }
 
 // ProgressView is a campaign's progress within the caller's scope.

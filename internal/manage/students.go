@@ -28,6 +28,8 @@ type StudentRow struct {
 	Enrolled   bool   `json:"enrolled"`
 	State      string `json:"state"`
 	StateTitle string `json:"state_title"`
+	// Exempt is the reason the school exempted the student (免采).
+	Exempt string `json:"exempt,omitempty"`
 }
 
 // StudentPage is a page of a campaign's students and how many match.
@@ -41,8 +43,11 @@ type StudentPage struct {
 func studentRow(st domain.Student) StudentRow {
 	r := StudentRow{ID: st.ID, Name: st.Name, DocType: st.DocType, DocMasked: st.DocMasked, StudentNo: st.StudentNo, ExamNo: st.ExamNo,
 		College: st.College, Major: st.Major, Class: st.ClassName, Enrolled: st.Enrolled, State: string(st.State), StateTitle: st.State.Title()}
+	r.Exempt = st.ExemptReason
 	switch {
 	case r.State != "":
+	case r.Exempt != "":
+		r.StateTitle = "免采"
 	case st.Enrolled:
 		r.StateTitle = "未提交"
 	default:
@@ -197,4 +202,28 @@ func (s *Service) SchoolOf(ctx context.Context, who staff.Staff) (domain.School,
 		return sc, domain.Internal("school: %w", err)
 	}
 	return sc, nil
+}
+
+// SetExempt marks a student exempt from the collection (免采) with a
+// reason, or clears it (reason ""); admins of the school, audited.
+func (s *Service) SetExempt(ctx context.Context, who staff.Staff, rowID int64, exempt bool, reason string, where staff.Where) error {
+	st, school, err := s.store.StudentIn(ctx, who.Scope, rowID)
+	if errors.Is(err, store.ErrNotFound) {
+		return domain.Errors.Fail(domain.CodeNotFound, nil)
+	} else if err != nil {
+		return domain.Internal("student: %w", err)
+	}
+	if !who.User.Role.Manages() {
+		return Errors.Fail(CodeForbidden, nil)
+	}
+	reason = strings.TrimSpace(reason)
+	if !exempt {
+		reason = ""
+	} else if n := utf8.RuneCountInString(reason); n < 2 || n > 200 {
+		return Errors.Fail(CodeReason, nil)
+	}
+	if err := s.store.SetExempt(ctx, rowID, reason); err != nil {
+		return domain.Internal("exempt: %w", err)
+	}
+	return s.record(ctx, who, where, school, "person.exempt", "roster:"+strconv.FormatInt(rowID, 10), st.ExemptReason, reason, reason)
 }

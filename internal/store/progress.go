@@ -20,12 +20,13 @@ type ProgressRow struct {
 func (s *Store) Progress(ctx context.Context, sc domain.Scope, campaignID int64) ([]ProgressRow, error) {
 	where, args := scopeWhere(sc)
 	rows, err := s.rows(ctx, nil, `SELECT r.college, r.class_name, COUNT(*),
-		SUM(CASE WHEN e.id IS NULL THEN 1 ELSE 0 END),
-		SUM(CASE WHEN e.id IS NOT NULL AND e.sub_state IN ('', 'withdrawn') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN e.id IS NULL AND r.exempt_reason = '' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN e.id IS NOT NULL AND e.sub_state IN ('', 'withdrawn') AND r.exempt_reason = '' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN e.sub_state IN ('pending', 'in_review') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN e.sub_state = 'rejected' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN e.sub_state = 'approved' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN e.sub_state = 'approved' AND e.sub_exported = 1 THEN 1 ELSE 0 END)
+		SUM(CASE WHEN e.sub_state = 'approved' AND e.sub_exported = 1 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.exempt_reason <> '' AND (e.sub_state IS NULL OR e.sub_state <> 'approved') THEN 1 ELSE 0 END)
 		FROM roster_rows r JOIN campaigns c ON c.id = r.campaign_id
 		LEFT JOIN enrolments e ON e.roster_row_id = r.id
 		WHERE r.campaign_id = ? AND `+where+` GROUP BY r.college, r.class_name ORDER BY r.college, r.class_name`, append([]any{campaignID}, args...)...)
@@ -36,7 +37,7 @@ func (s *Store) Progress(ctx context.Context, sc domain.Scope, campaignID int64)
 	out := []ProgressRow{}
 	for rows.Next() {
 		var p ProgressRow
-		if err := rows.Scan(&p.College, &p.Class, &p.Total, &p.NotSignedIn, &p.NotSubmitted, &p.Waiting, &p.Rejected, &p.Approved, &p.Exported); err != nil {
+		if err := rows.Scan(&p.College, &p.Class, &p.Total, &p.NotSignedIn, &p.NotSubmitted, &p.Waiting, &p.Rejected, &p.Approved, &p.Exported, &p.Exempt); err != nil {
 			return nil, err
 		}
 		out = append(out, p)

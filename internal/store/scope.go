@@ -44,7 +44,7 @@ func scopeWhere(sc domain.Scope) (string, []any) {
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 const studentCols = `r.id, r.campaign_id, r.name, r.doc_type, r.doc_index, r.doc_enc, r.doc_masked, r.exam_no, r.student_no, r.college, r.major,
-	r.class_name, r.grade, r.level, r.gender, COALESCE(r.bound_user_id, 0), r.import_batch,
+	r.class_name, r.grade, r.level, r.gender, COALESCE(r.bound_user_id, 0), r.import_batch, r.exempt_reason,
 	CASE WHEN e.id IS NULL THEN 0 ELSE 1 END,
 	COALESCE(e.sub_state, '')`
 
@@ -53,7 +53,7 @@ func scanStudent(sc interface{ Scan(...any) error }) (domain.Student, error) {
 	var enrolled int
 	r := &st.RosterRow
 	err := sc.Scan(&r.ID, &r.CampaignID, &r.Name, &r.DocType, &r.DocIndex, &r.DocEnc, &r.DocMasked, &r.ExamNo, &r.StudentNo,
-		&r.College, &r.Major, &r.ClassName, &r.Grade, &r.Level, &r.Gender, &r.BoundUserID, &r.ImportBatch, &enrolled, &st.State)
+		&r.College, &r.Major, &r.ClassName, &r.Grade, &r.Level, &r.Gender, &r.BoundUserID, &r.ImportBatch, &r.ExemptReason, &enrolled, &st.State)
 	st.Enrolled = enrolled == 1
 	return st, err
 }
@@ -74,7 +74,7 @@ func (s *Store) StudentsIn(ctx context.Context, sc domain.Scope, campaignID int6
 		cond, args = append(cond, "(r.name LIKE ? OR r.student_no LIKE ?)"), append(args, likePrefix(f.Query), likePrefix(f.Query))
 	}
 	if f.Unfinished {
-		cond = append(cond, `NOT EXISTS (SELECT 1 FROM enrolments ue WHERE ue.roster_row_id = r.id AND ue.sub_state = 'approved')`)
+		cond = append(cond, `r.exempt_reason = '' AND NOT EXISTS (SELECT 1 FROM enrolments ue WHERE ue.roster_row_id = r.id AND ue.sub_state = 'approved')`)
 	}
 	from := ` FROM roster_rows r JOIN campaigns c ON c.id = r.campaign_id WHERE ` + strings.Join(cond, " AND ")
 	var total int
@@ -119,7 +119,7 @@ func (s *Store) StudentIn(ctx context.Context, sc domain.Scope, rowID int64) (do
 	var enrolled int
 	r := &st.RosterRow
 	err := row.Scan(&r.ID, &r.CampaignID, &r.Name, &r.DocType, &r.DocIndex, &r.DocEnc, &r.DocMasked, &r.ExamNo, &r.StudentNo,
-		&r.College, &r.Major, &r.ClassName, &r.Grade, &r.Level, &r.Gender, &r.BoundUserID, &r.ImportBatch, &enrolled, &st.State, &school)
+		&r.College, &r.Major, &r.ClassName, &r.Grade, &r.Level, &r.Gender, &r.BoundUserID, &r.ImportBatch, &r.ExemptReason, &enrolled, &st.State, &school)
 	st.Enrolled = enrolled == 1
 	return st, school, notFound(err, "student", rowID)
 }
@@ -243,4 +243,10 @@ func (s *Store) classes(ctx context.Context, where string, args ...any) ([]domai
 		out = append(out, k)
 	}
 	return out, rows.Err()
+}
+
+// SetExempt marks a roster row exempt with a reason, or clears it ("").
+func (s *Store) SetExempt(ctx context.Context, rowID int64, reason string) error {
+	_, err := s.exec(ctx, nil, `UPDATE roster_rows SET exempt_reason = ? WHERE id = ?`, reason, rowID)
+	return err
 }

@@ -160,6 +160,7 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/staff/campaigns/{id}/poster.pdf", false, a.staffOnly(st.poster("pdf"), false), false, true},
 		{"GET", "/api/v1/staff/campaigns/{id}/students", false, a.staffOnly(st.students, false), false, true},
 		{"POST", "/api/v1/staff/students/{id}/reveal", false, a.staffOnly(st.reveal, false), false, true},
+		{"PUT", "/api/v1/staff/students/{id}/exempt", false, a.staffOnly(st.exempt, false), false, true},
 		{"POST", "/api/v1/staff/support-access", false, a.staffOnly(st.supportAccess, false), false, true},
 		{"GET", "/api/v1/staff/users", false, a.staffOnly(st.staffList, false), false, true},
 		{"POST", "/api/v1/staff/users", false, a.staffOnly(st.createStaff, false), false, true},

@@ -211,6 +211,7 @@ var wantOperationIDs = map[string]string{
 	"GET /api/v1/staff/campaigns/{id}/poster.pdf": "getCampaignPosterPDF",
 	"GET /api/v1/staff/campaigns/{id}/students":   "listStudents",
 	"POST /api/v1/staff/students/{id}/reveal":     "revealDocNumber",
+	"PUT /api/v1/staff/students/{id}/exempt":      "setStudentExempt",
 	"POST /api/v1/staff/support-access":           "openSupportAccess",
 	"GET /api/v1/staff/users":                     "listStaff",
 	"POST /api/v1/staff/users":                    "createStaff",

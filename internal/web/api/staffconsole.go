@@ -343,3 +343,22 @@ func (a staffRoutes) download(w http.ResponseWriter, r *http.Request, _ domain.C
 	http.ServeContent(w, r, "", st.ModTime(), f)
 	return nil
 }
+
+func (a staffRoutes) exempt(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Exempt bool   `json:"exempt"`
+		Reason string `json:"reason"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	if err := a.manage.SetExempt(r.Context(), s, id, req.Exempt, req.Reason, a.where(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+	"github.com/xuri/excelize/v2"
 
 	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
@@ -209,5 +210,54 @@ func TestExportJob(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(env.Config.DataDir, "exports", fmt.Sprintf("export-%d.zip", v.ID)))
 	if old.Status != "expired" || len(files) != 0 {
 		t.Errorf("a day later the export is %q and its file %v", old.Status, files)
+	}
+}
+
+// TestExempt: a school admin marks a student 免采 with a reason (a
+// counsellor may not; no reason is refused); progress counts the student
+// apart and the unfinished list leaves them out; audited.
+func TestExempt(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ts, _ := newServer(t, env)
+	admin := staffClient(t, ts.URL, demoStaff("demo.school"))
+	var page struct {
+		Students []struct {
+			ID    int64  `json:"id"`
+			Class string `json:"class"`
+		} `json:"students"`
+	}
+	admin.json("GET", fmt.Sprintf("/api/v1/staff/campaigns/%d/students", env.Demo.CampaignID), nil).json(t, &page)
+	row := page.Students[0]
+	path := fmt.Sprintf("/api/v1/staff/students/%d/exempt", row.ID)
+	admin.json("PUT", path, map[string]any{"exempt": true}).code(t, 400, "manage.reason_required")
+	staffClient(t, ts.URL, demoStaff("demo.counsellor")).json("PUT", path, map[string]any{"exempt": true, "reason": "已线下采集"}).code(t, 403, "manage.forbidden")
+	if a := admin.json("PUT", path, map[string]any{"exempt": true, "reason": "已在学院线下采集"}); a.status != 204 {
+		t.Fatalf("exempt: %d %s", a.status, a.body)
+	}
+	var p struct {
+		All struct {
+			Total, Exempt int
+			NotSignedIn   int `json:"not_signed_in"`
+		} `json:"all"`
+	}
+	admin.json("GET", fmt.Sprintf("/api/v1/staff/campaigns/%d/progress", env.Demo.CampaignID), nil).json(t, &p)
+	if p.All.Exempt != 1 || p.All.NotSignedIn != p.All.Total-1 {
+		t.Errorf("progress %+v", p.All)
+	}
+	x := admin.do("GET", fmt.Sprintf("/api/v1/staff/campaigns/%d/unfinished.xlsx", env.Demo.CampaignID), nil, "", nil)
+	f, err := excelize.OpenReader(bytes.NewReader(x.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("未完成")
+	if len(rows) != p.All.Total { // the header and everyone but the exempt student
+		t.Errorf("unfinished list has %d rows for %d students, one exempt", len(rows), p.All.Total)
+	}
+	found := false
+	for _, r := range apptest.Must(env.App.Store.AuditRows(context.Background(), env.Demo.SchoolID, 0, 1000))(t) {
+		found = found || r.Action == "person.exempt" && r.Reason == "已在学院线下采集"
+	}
+	if !found {
+		t.Error("the exemption is not audited")
 	}
 }

@@ -49,3 +49,8 @@ CREATE TABLE exports (
     expires_at  INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX exports_campaign ON exports (campaign_id, id);
+
+-- 免采: a student the school exempts from the collection (a photo taken
+-- offline, a deferred enrolment), with the reason; progress counts them
+-- apart.
+ALTER TABLE roster_rows ADD COLUMN exempt_reason TEXT NOT NULL DEFAULT '';

@@ -189,7 +189,17 @@ function campaignForm() {
 // studentsPage reveals a full ID number after asking for the reason.
 function studentsPage() {
   const table = $("students");
-  if (!table || table.dataset.reveal !== "true") return;
+  if (!table) return;
+  table.addEventListener("click", async (ev) => {
+    const btn = ev.target.closest("button.exempt");
+    if (!btn) return;
+    const exempt = btn.dataset.exempt !== "true";
+    const reason = exempt ? prompt("免采原因（如：已线下采集、保留入学资格），记入审计日志：") : "";
+    if (reason === null) return;
+    try { await call("PUT", `/api/v1/staff/students/${btn.dataset.id}/exempt`, { exempt, reason: reason.trim() }); location.reload(); }
+    catch (e) { toast(e.message); }
+  });
+  if (table.dataset.reveal !== "true") return;
   const dlg = $("reveal-dialog");
   let target = null;
   table.addEventListener("click", (ev) => {
