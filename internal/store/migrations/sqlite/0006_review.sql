@@ -50,7 +50,7 @@ CREATE TABLE exports (
 );
 CREATE INDEX exports_campaign ON exports (campaign_id, id);
 
--- 免采: a student the school exempts from the collection (a photo taken
+-- A student exempt (免采) is one the school exempts from the collection (a photo taken
 -- offline, a deferred enrolment), with the reason; progress counts them
 -- apart.
 ALTER TABLE roster_rows ADD COLUMN exempt_reason TEXT NOT NULL DEFAULT '';
