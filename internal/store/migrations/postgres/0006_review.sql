@@ -50,7 +50,7 @@ CREATE TABLE exports (
 );
 CREATE INDEX exports_campaign ON exports (campaign_id, id);
 
--- A student exempt (免采) is one the school exempts from the collection (a photo taken
+-- 免采 marks a student the school exempts from the collection (a photo taken
 -- offline, a deferred enrolment), with the reason; progress counts them
 -- apart.
 ALTER TABLE roster_rows ADD COLUMN exempt_reason TEXT NOT NULL DEFAULT '';
