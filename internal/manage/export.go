@@ -162,7 +162,7 @@ func (s *Service) WriteExport(ctx context.Context, who staff.Staff, p ExportPara
 				shown = doc
 			}
 			row := sheet.SafeRow([]string{it.Student.Name, idnumber.Type(it.Student.DocType).Title(), shown, it.Student.StudentNo, it.Student.ExamNo,
-				it.Student.College, it.Major, it.Student.ClassName, name, it.DecidedAt.Local().Format("2006-01-02 15:04"), it.DecidedBy})
+				it.Student.College, it.Student.Major, it.Student.ClassName, name, it.DecidedAt.Local().Format("2006-01-02 15:04"), it.DecidedBy})
 			cells := make([]any, len(row))
 			for i, v := range row {
 				cells[i] = v
@@ -229,7 +229,7 @@ func recheck(data []byte, spec *photo.Spec) string {
 func fileName(p ExportParams, c domain.Campaign, it store.ExportItem, doc string) string {
 	st := it.Student
 	values := map[string]string{"身份证号": "", "学号": st.StudentNo, "考生号": st.ExamNo, "报名号": st.ExamNo, "姓名": st.Name,
-		"学院": st.College, "专业": it.Major, "班级": st.ClassName, "学校标识码": c.School.Code}
+		"学院": st.College, "专业": it.Student.Major, "班级": st.ClassName, "学校标识码": c.School.Code}
 	if st.DocType == string(idnumber.ResidentID) {
 		values["身份证号"] = doc
 	}
@@ -245,7 +245,7 @@ func fileName(p ExportParams, c domain.Campaign, it store.ExportItem, doc string
 	}
 	name = safeName(name)
 	if p.Folders {
-		name = safeName(orDash(st.College)) + "/" + safeName(orDash(it.Major)) + "/" + safeName(orDash(st.ClassName)) + "/" + name
+		name = safeName(orDash(st.College)) + "/" + safeName(orDash(it.Student.Major)) + "/" + safeName(orDash(st.ClassName)) + "/" + name
 	}
 	return name
 }

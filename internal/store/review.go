@@ -40,14 +40,15 @@ const reviewCols = `sb.id, sb.enrolment_id, sb.upload_id, sb.state, sb.reasons, 
 	sb.claimed_by, sb.claimed_until, sb.decided_by, sb.decided_at, sb.exported_at, c.id, c.school_id,
 	r.id, r.name, r.doc_type, r.doc_masked, r.exam_no, r.student_no, r.college, r.major, r.class_name`
 
-func scanReviewItem(sc interface{ Scan(...any) error }) (domain.ReviewItem, error) {
+// scanReviewItem reads reviewCols, then any extra columns into extra.
+func scanReviewItem(sc interface{ Scan(...any) error }, extra ...any) (domain.ReviewItem, error) {
 	var it domain.ReviewItem
 	var deadline sql.NullInt64
 	var created, updated, due, until, decided, exported int64
 	s, r := &it.Submission, &it.Student
-	err := sc.Scan(&s.ID, &s.EnrolmentID, &s.UploadID, &s.State, &s.Reasons, &s.Note, &deadline, &created, &updated, &s.Findings, &due,
+	err := sc.Scan(append([]any{&s.ID, &s.EnrolmentID, &s.UploadID, &s.State, &s.Reasons, &s.Note, &deadline, &created, &updated, &s.Findings, &due,
 		&s.ClaimedBy, &until, &s.DecidedBy, &decided, &exported, &it.CampaignID, &it.SchoolID,
-		&r.ID, &r.Name, &r.DocType, &r.DocMasked, &r.ExamNo, &r.StudentNo, &r.College, &r.Major, &r.ClassName)
+		&r.ID, &r.Name, &r.DocType, &r.DocMasked, &r.ExamNo, &r.StudentNo, &r.College, &r.Major, &r.ClassName}, extra...)...)
 	s.Deadline, s.CreatedAt, s.UpdatedAt = nullMs(deadline), msTime(created), msTime(updated)
 	s.DueAt, s.ClaimedUntil, s.DecidedAt, s.ExportedAt = optMs(due), optMs(until), optMs(decided), optMs(exported)
 	r.CampaignID = it.CampaignID
@@ -257,7 +258,6 @@ type ExportItem struct {
 	domain.ReviewItem
 	ResultBlob, OriginalBlob string
 	DocEnc                   []byte
-	Major                    string
 	DecidedBy                string // the reviewer's name
 }
 
@@ -288,18 +288,10 @@ func (s *Store) Approved(ctx context.Context, sc domain.Scope, campaignID int64,
 	var out []ExportItem
 	for rows.Next() {
 		var it ExportItem
-		var deadline sql.NullInt64
-		var created, updated, due, until, decided, exported int64
-		sub, r := &it.Submission, &it.Student
-		err := rows.Scan(&sub.ID, &sub.EnrolmentID, &sub.UploadID, &sub.State, &sub.Reasons, &sub.Note, &deadline, &created, &updated, &sub.Findings, &due,
-			&sub.ClaimedBy, &until, &sub.DecidedBy, &decided, &exported, &it.CampaignID, &it.SchoolID,
-			&r.ID, &r.Name, &r.DocType, &r.DocMasked, &r.ExamNo, &r.StudentNo, &r.College, &r.Major, &r.ClassName,
-			&it.ResultBlob, &it.OriginalBlob, &it.DocEnc, &it.DecidedBy)
+		it.ReviewItem, err = scanReviewItem(rows, &it.ResultBlob, &it.OriginalBlob, &it.DocEnc, &it.DecidedBy)
 		if err != nil {
 			return nil, err
 		}
-		sub.CreatedAt, sub.DecidedAt, sub.ExportedAt = msTime(created), optMs(decided), optMs(exported)
-		it.Major = r.Major
 		out = append(out, it)
 	}
 	return out, rows.Err()
@@ -343,64 +335,43 @@ func (s *Store) FinishExport(ctx context.Context, id int64, status, file, errTex
 	return err
 }
 
-// ExportByID gets an export.
-func (s *Store) ExportByID(ctx context.Context, id int64) (Export, error) {
+const exportCols = `id, school_id, campaign_id, staff_id, params_json, status, blob, error, files, bytes, created_at, finished_at, expires_at`
+
+func scanExport(sc interface{ Scan(...any) error }) (Export, error) {
 	var e Export
 	var created, finished, expires int64
-	err := s.row(ctx, nil, `SELECT id, school_id, campaign_id, staff_id, params_json, status, blob, error, files, bytes, created_at, finished_at, expires_at
-		FROM exports WHERE id = ?`, id).Scan(&e.ID, &e.SchoolID, &e.CampaignID, &e.StaffID, &e.ParamsJSON, &e.Status, &e.Blob, &e.Error, &e.Files, &e.Bytes,
+	err := sc.Scan(&e.ID, &e.SchoolID, &e.CampaignID, &e.StaffID, &e.ParamsJSON, &e.Status, &e.Blob, &e.Error, &e.Files, &e.Bytes,
 		&created, &finished, &expires)
 	e.CreatedAt, e.FinishedAt, e.ExpiresAt = msTime(created), optMs(finished), optMs(expires)
+	return e, err
+}
+
+// ExportByID gets an export.
+func (s *Store) ExportByID(ctx context.Context, id int64) (Export, error) {
+	e, err := scanExport(s.row(ctx, nil, `SELECT `+exportCols+` FROM exports WHERE id = ?`, id))
 	return e, notFound(err, "export", id)
 }
 
 // Exports lists a campaign's exports, newest first.
 func (s *Store) Exports(ctx context.Context, campaignID int64) ([]Export, error) {
-	rows, err := s.rows(ctx, nil, `SELECT id FROM exports WHERE campaign_id = ? ORDER BY id DESC LIMIT 20`, campaignID)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	var out []Export
-	for _, id := range ids {
-		e, err := s.ExportByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return s.exports(ctx, `WHERE campaign_id = ? ORDER BY id DESC LIMIT 20`, campaignID)
 }
 
 // ExpiredExports lists the finished exports past their time whose files
 // are still kept.
 func (s *Store) ExpiredExports(ctx context.Context) ([]Export, error) {
-	rows, err := s.rows(ctx, nil, `SELECT id FROM exports WHERE status = 'done' AND expires_at < ?`, s.ms())
+	return s.exports(ctx, `WHERE status = 'done' AND expires_at < ? ORDER BY id`, s.ms())
+}
+
+func (s *Store) exports(ctx context.Context, tail string, args ...any) ([]Export, error) {
+	rows, err := s.rows(ctx, nil, `SELECT `+exportCols+` FROM exports `+tail, args...)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
+	defer rows.Close()
 	var out []Export
-	for _, id := range ids {
-		e, err := s.ExportByID(ctx, id)
+	for rows.Next() {
+		e, err := scanExport(rows)
 		if err != nil {
 			return nil, err
 		}

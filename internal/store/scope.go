@@ -48,12 +48,13 @@ const studentCols = `r.id, r.campaign_id, r.name, r.doc_type, r.doc_index, r.doc
 	CASE WHEN e.id IS NULL THEN 0 ELSE 1 END,
 	COALESCE(e.sub_state, '')`
 
-func scanStudent(sc interface{ Scan(...any) error }) (domain.Student, error) {
+// scanStudent reads studentCols, then any extra columns into extra.
+func scanStudent(sc interface{ Scan(...any) error }, extra ...any) (domain.Student, error) {
 	var st domain.Student
 	var enrolled int
 	r := &st.RosterRow
-	err := sc.Scan(&r.ID, &r.CampaignID, &r.Name, &r.DocType, &r.DocIndex, &r.DocEnc, &r.DocMasked, &r.ExamNo, &r.StudentNo,
-		&r.College, &r.Major, &r.ClassName, &r.Grade, &r.Level, &r.Gender, &r.BoundUserID, &r.ImportBatch, &r.ExemptReason, &enrolled, &st.State)
+	err := sc.Scan(append([]any{&r.ID, &r.CampaignID, &r.Name, &r.DocType, &r.DocIndex, &r.DocEnc, &r.DocMasked, &r.ExamNo, &r.StudentNo,
+		&r.College, &r.Major, &r.ClassName, &r.Grade, &r.Level, &r.Gender, &r.BoundUserID, &r.ImportBatch, &r.ExemptReason, &enrolled, &st.State}, extra...)...)
 	st.Enrolled = enrolled == 1
 	return st, err
 }
@@ -115,12 +116,7 @@ func (s *Store) StudentIn(ctx context.Context, sc domain.Scope, rowID int64) (do
 	var school int64
 	row := s.row(ctx, nil, `SELECT `+studentCols+`, c.school_id FROM roster_rows r JOIN campaigns c ON c.id = r.campaign_id
 		LEFT JOIN enrolments e ON e.roster_row_id = r.id WHERE r.id = ? AND `+where, append([]any{rowID}, args...)...)
-	var st domain.Student
-	var enrolled int
-	r := &st.RosterRow
-	err := row.Scan(&r.ID, &r.CampaignID, &r.Name, &r.DocType, &r.DocIndex, &r.DocEnc, &r.DocMasked, &r.ExamNo, &r.StudentNo,
-		&r.College, &r.Major, &r.ClassName, &r.Grade, &r.Level, &r.Gender, &r.BoundUserID, &r.ImportBatch, &r.ExemptReason, &enrolled, &st.State, &school)
-	st.Enrolled = enrolled == 1
+	st, err := scanStudent(row, &school)
 	return st, school, notFound(err, "student", rowID)
 }
 
