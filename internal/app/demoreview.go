@@ -161,7 +161,7 @@ func SeedDemoActivity(ctx context.Context, a *App, d Demo, students, submitted, 
 		}
 	}
 	if approved > t.Approved {
-		waiting, _, err := a.Store.ReviewQueue(ctx, domain.Scope{Vendor: true}, domain.QueueFilter{CampaignID: d.CampaignID, Limit: 200})
+		waiting, err := a.Store.ReviewQueue(ctx, domain.Scope{Vendor: true}, domain.QueueFilter{CampaignID: d.CampaignID, Limit: 200})
 		if err != nil {
 			return 0, 0, err
 		}

@@ -85,6 +85,13 @@ type Scope struct {
 	SupportSchools []int64
 }
 
+// Reviews reports whether the role decides photos: the vendor's reviewers
+// and admin, a school's reviewers and admin (counsellors only view,
+// college admins watch progress).
+func (r Role) Reviews() bool {
+	return r == RolePlatformAdmin || r == RoleVendorReviewer || r == RoleSchoolAdmin || r == RoleSchoolReviewer
+}
+
 // MayReveal reports whether the role may reveal a full ID number (an
 // audited action of its own, requirements PS-5).
 func (r Role) MayReveal() bool {

@@ -183,19 +183,16 @@ func (s *Service) WriteExport(ctx context.Context, who staff.Staff, p ExportPara
 	if err := idx.Write(&ib); err != nil {
 		return res, domain.Internal("index: %w", err)
 	}
-	for _, f := range []struct {
-		name string
-		data []byte
-	}{{"索引.xlsx", ib.Bytes()}} {
-		fw, err := zw.Create(f.name)
-		if err != nil {
-			return res, domain.Internal("zip: %w", err)
-		}
-		fw.Write(f.data)
-		sum := sha256.Sum256(f.data)
-		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), f.name)
+	fw, err := zw.Create("索引.xlsx")
+	if err != nil {
+		return res, domain.Internal("zip: %w", err)
 	}
-	fw, err := zw.Create("SHA256SUMS")
+	if _, err := fw.Write(ib.Bytes()); err != nil {
+		return res, fmt.Errorf("export: write: %w", err)
+	}
+	sum := sha256.Sum256(ib.Bytes())
+	fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), "索引.xlsx")
+	fw, err = zw.Create("SHA256SUMS")
 	if err != nil {
 		return res, domain.Internal("zip: %w", err)
 	}

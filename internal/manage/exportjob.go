@@ -112,7 +112,7 @@ func (s *Service) RunExport(ctx context.Context, id int64) error {
 	}
 	who, err := s.staff.ByID(ctx, e.StaffID)
 	if err != nil {
-		return s.store.FinishExport(ctx, id, "failed", "", "导出人的账号已停用。", 0, 0, time.Time{})
+		return s.store.FinishExport(ctx, id, "failed", "", "导出人的账号已停用。", "", 0, 0, time.Time{})
 	}
 	if err := os.MkdirAll(s.exportDir, 0o700); err != nil {
 		return err
@@ -130,7 +130,7 @@ func (s *Service) RunExport(ctx context.Context, id int64) error {
 	if werr != nil {
 		os.Remove(final + ".part")
 		if pe := domain.Public(werr); pe.Code != domain.CodeInternal {
-			return s.store.FinishExport(ctx, id, "failed", "", pe.Message, 0, 0, time.Time{})
+			return s.store.FinishExport(ctx, id, "failed", "", pe.Message, "", 0, 0, time.Time{})
 		}
 		return werr // retried
 	}
@@ -138,15 +138,9 @@ func (s *Service) RunExport(ctx context.Context, id int64) error {
 		return err
 	}
 	st, _ := os.Stat(final)
-	return s.store.FinishExport(ctx, id, "done", filepath.Base(final), joinSkipped(res.Skipped), res.Files, st.Size(), s.now().Add(ExportTTL))
-}
-
-func joinSkipped(list []string) string {
-	b, _ := json.Marshal(list)
-	if len(list) == 0 {
-		return ""
-	}
-	return string(b)
+	rec.Skipped = res.Skipped
+	b, _ := json.Marshal(rec)
+	return s.store.FinishExport(ctx, id, "done", filepath.Base(final), "", string(b), res.Files, st.Size(), s.now().Add(ExportTTL))
 }
 
 // ExportStatus is an export of a campaign the caller manages.
@@ -183,12 +177,8 @@ func (s *Service) Exports(ctx context.Context, who staff.Staff, campaignID int64
 func (s *Service) exportView(e store.Export) ExportView {
 	var rec exportRecord
 	json.Unmarshal([]byte(e.ParamsJSON), &rec)
-	v := ExportView{ID: e.ID, Status: e.Status, Params: rec.Params, Files: e.Files, Bytes: e.Bytes, CreatedAt: e.CreatedAt, ExpiresAt: e.ExpiresAt}
-	if e.Status == "failed" {
-		v.Error = e.Error
-	} else if e.Error != "" {
-		json.Unmarshal([]byte(e.Error), &v.Skipped)
-	}
+	v := ExportView{ID: e.ID, Status: e.Status, Params: rec.Params, Files: e.Files, Bytes: e.Bytes, Skipped: rec.Skipped, Error: e.Error,
+		CreatedAt: e.CreatedAt, ExpiresAt: e.ExpiresAt}
 	now := s.now()
 	if e.Status == "done" && now.Before(e.ExpiresAt) {
 		exp := now.Add(LinkTTL).Unix()

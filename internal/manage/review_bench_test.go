@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func bulkSubmissionsT(b testing.TB, env *apptest.Env, n int) {
 	q := func(query string, args ...any) {
 		if env.App.Store.Dialect() == store.Postgres {
 			for i := 1; i <= len(args); i++ {
-				query = replaceFirst(query, "?", "$"+strconv.Itoa(i))
+				query = strings.Replace(query, "?", "$"+strconv.Itoa(i), 1)
 			}
 		}
 		if _, err := db.ExecContext(ctx, query, args...); err != nil {
@@ -57,15 +58,6 @@ func bulkSubmissionsT(b testing.TB, env *apptest.Env, n int) {
 		WHERE u.idempotency_key = 'bench'`, now, now, now)
 	q(`UPDATE enrolments SET sub_state = 'pending' WHERE id IN (SELECT enrolment_id FROM submissions)`)
 	q(`ANALYZE`)
-}
-
-func replaceFirst(s, old, new string) string {
-	for i := 0; i+len(old) <= len(s); i++ {
-		if s[i:i+len(old)] == old {
-			return s[:i] + new + s[i+len(old):]
-		}
-	}
-	return s
 }
 
 func reviewer(env *apptest.Env, id int64) staff.Staff {

@@ -17,12 +17,6 @@ import (
 	"zhipai/internal/store"
 )
 
-// mayReview: the vendor's reviewers and admin, a school's reviewers and
-// admin. Counsellors only view; college admins watch progress.
-func mayReview(r domain.Role) bool {
-	return r == domain.RolePlatformAdmin || r == domain.RoleVendorReviewer || r == domain.RoleSchoolAdmin || r == domain.RoleSchoolReviewer
-}
-
 // QueueRow is a waiting submission as the queue lists it.
 type QueueRow struct {
 	ID         int64     `json:"id"`
@@ -56,19 +50,23 @@ func split(list string) []string {
 
 // Queue is a page of the caller's queue.
 func (s *Service) Queue(ctx context.Context, who staff.Staff, f domain.QueueFilter) (QueuePage, error) {
-	if !mayReview(who.User.Role) && who.User.Role != domain.RoleCounsellor && who.User.Role != domain.RoleCollegeAdmin {
+	if !who.User.Role.Reviews() && who.User.Role != domain.RoleCounsellor && who.User.Role != domain.RoleCollegeAdmin {
 		return QueuePage{}, fail(CodeForbidden, nil)
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	items, total, err := s.store.ReviewQueue(ctx, who.Scope, f)
+	items, err := s.store.ReviewQueue(ctx, who.Scope, f)
 	if err != nil {
 		return QueuePage{}, domain.Internal("queue: %w", err)
 	}
 	counts, err := s.store.QueueCounts(ctx, who.Scope, f)
 	if err != nil {
 		return QueuePage{}, domain.Internal("queue counts: %w", err)
+	}
+	total := counts["none"] + counts["warn"] // every finding
+	if f.Findings != "" {
+		total = counts[f.Findings]
 	}
 	now := s.now()
 	p := QueuePage{Items: make([]QueueRow, 0, len(items)), Total: total, Counts: counts}
@@ -138,7 +136,7 @@ type PreviousView struct {
 // Open claims a submission for the caller (released by a decision, a
 // skip, or ClaimFor later) and shows it; the view is audited.
 func (s *Service) Open(ctx context.Context, who staff.Staff, id int64, where staff.Where) (ItemView, error) {
-	if !mayReview(who.User.Role) {
+	if !who.User.Role.Reviews() {
 		return ItemView{}, fail(CodeForbidden, nil)
 	}
 	it, err := s.store.ReviewItem(ctx, who.Scope, id)
@@ -166,7 +164,7 @@ func (s *Service) Open(ctx context.Context, who staff.Staff, id int64, where sta
 // Next claims the first waiting item of the filter nobody holds and opens
 // it; found is false when the queue is empty.
 func (s *Service) Next(ctx context.Context, who staff.Staff, f domain.QueueFilter, where staff.Where) (ItemView, bool, error) {
-	if !mayReview(who.User.Role) {
+	if !who.User.Role.Reviews() {
 		return ItemView{}, false, fail(CodeForbidden, nil)
 	}
 	id, err := s.store.ClaimNext(ctx, who.Scope, f, who.User.ID, s.now().Add(s.cfg.ClaimFor))
@@ -222,7 +220,7 @@ func (s *Service) view(ctx context.Context, it domain.ReviewItem) (ItemView, err
 
 // Skip releases the caller's claim on an item.
 func (s *Service) Skip(ctx context.Context, who staff.Staff, id int64) error {
-	if !mayReview(who.User.Role) {
+	if !who.User.Role.Reviews() {
 		return fail(CodeForbidden, nil)
 	}
 	if err := s.store.Release(ctx, id, who.User.ID); err != nil {
@@ -242,7 +240,7 @@ type Decision struct {
 // reasons and a retake deadline, an item the caller holds; approval locks
 // the photo. Audited with the states before and after.
 func (s *Service) DecideAs(ctx context.Context, who staff.Staff, id int64, d Decision, where staff.Where) (domain.State, error) {
-	if !mayReview(who.User.Role) {
+	if !who.User.Role.Reviews() {
 		return "", fail(CodeForbidden, nil)
 	}
 	it, err := s.store.ReviewItem(ctx, who.Scope, id)
@@ -297,7 +295,7 @@ func (s *Service) DecideAs(ctx context.Context, who staff.Staff, id int64, d Dec
 // passed cleanly and that nobody else holds; the rest are left as they
 // are. It returns the ids approved.
 func (s *Service) BatchApprove(ctx context.Context, who staff.Staff, ids []int64, where staff.Where) ([]int64, error) {
-	if !mayReview(who.User.Role) {
+	if !who.User.Role.Reviews() {
 		return nil, fail(CodeForbidden, nil)
 	}
 	if len(ids) > 500 {
@@ -376,7 +374,7 @@ const (
 // upload or the ID card's portrait side (those two audited as views of
 // personal data).
 func (s *Service) Image(ctx context.Context, who staff.Staff, id int64, kind string, where staff.Where) ([]byte, error) {
-	if !mayReview(who.User.Role) && who.User.Role != domain.RoleCounsellor && who.User.Role != domain.RoleCollegeAdmin {
+	if !who.User.Role.Reviews() && who.User.Role != domain.RoleCounsellor && who.User.Role != domain.RoleCollegeAdmin {
 		return nil, fail(CodeForbidden, nil)
 	}
 	it, err := s.store.ReviewItem(ctx, who.Scope, id)
@@ -394,12 +392,12 @@ func (s *Service) Image(ctx context.Context, who staff.Staff, id int64, kind str
 	case ImageResult:
 		key = u.ResultBlob
 	case ImageOriginal:
-		if !mayReview(who.User.Role) {
+		if !who.User.Role.Reviews() {
 			return nil, fail(CodeForbidden, nil)
 		}
 		key = u.OriginalBlob
 	case ImageIDCard:
-		if !mayReview(who.User.Role) {
+		if !who.User.Role.Reviews() {
 			return nil, fail(CodeForbidden, nil)
 		}
 		e, err := s.store.Enrolment(ctx, it.EnrolmentID)

@@ -97,14 +97,10 @@ func (s *Store) queueWhere(sc domain.Scope, f domain.QueueFilter) (string, []any
 	return strings.Join(cond, " AND "), args
 }
 
-// ReviewQueue is a page of the queue, by review deadline, and how many
-// items match in all.
-func (s *Store) ReviewQueue(ctx context.Context, sc domain.Scope, f domain.QueueFilter) ([]domain.ReviewItem, int, error) {
+// ReviewQueue is a page of the queue, by review deadline (QueueCounts
+// says how many match).
+func (s *Store) ReviewQueue(ctx context.Context, sc domain.Scope, f domain.QueueFilter) ([]domain.ReviewItem, error) {
 	where, args := s.queueWhere(sc, f)
-	var total int
-	if err := s.row(ctx, nil, `SELECT COUNT(*) FROM submissions sb WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
@@ -115,22 +111,23 @@ func (s *Store) ReviewQueue(ctx context.Context, sc domain.Scope, f domain.Queue
 	}
 	rows, err := s.rows(ctx, nil, `SELECT `+reviewCols+reviewFrom+` WHERE `+page+` ORDER BY sb.due_at, sb.id LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer rows.Close()
 	out := []domain.ReviewItem{}
 	for rows.Next() {
 		it, err := scanReviewItem(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, it)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
-// QueueCounts counts the waiting items of a scope and campaign by their
-// automatic findings: "none", "warn" and each reason code.
+// QueueCounts counts the items of a filter, whatever its findings, by
+// their automatic findings: "none", "warn" and each reason code (the
+// total of any findings filter is one of these).
 func (s *Store) QueueCounts(ctx context.Context, sc domain.Scope, f domain.QueueFilter) (map[string]int, error) {
 	f.Findings = ""
 	where, args := s.queueWhere(sc, f)
@@ -328,10 +325,12 @@ func (s *Store) CreateExport(ctx context.Context, e Export) (int64, error) {
 		e.SchoolID, e.CampaignID, e.StaffID, e.ParamsJSON, e.Status, s.ms())
 }
 
-// FinishExport records an export's outcome.
-func (s *Store) FinishExport(ctx context.Context, id int64, status, file, errText string, files int, bytes int64, expires time.Time) error {
-	_, err := s.exec(ctx, nil, `UPDATE exports SET status = ?, blob = ?, error = ?, files = ?, bytes = ?, finished_at = ?, expires_at = ? WHERE id = ?`,
-		status, file, errText, files, bytes, s.ms(), expires.UnixMilli(), id)
+// FinishExport records an export's outcome (and its parameters with what
+// the run learnt, such as the photos it skipped; "" keeps them).
+func (s *Store) FinishExport(ctx context.Context, id int64, status, file, errText, paramsJSON string, files int, bytes int64, expires time.Time) error {
+	_, err := s.exec(ctx, nil, `UPDATE exports SET status = ?, blob = ?, error = ?, files = ?, bytes = ?, finished_at = ?, expires_at = ?,
+		params_json = CASE WHEN ? = '' THEN params_json ELSE ? END WHERE id = ?`,
+		status, file, errText, files, bytes, s.ms(), expires.UnixMilli(), paramsJSON, paramsJSON, id)
 	return err
 }
 

@@ -198,9 +198,7 @@ func (c *Console) signedIn(w http.ResponseWriter, r *http.Request) *staff.Staff 
 
 // base is every page's header: who is signed in and the CSRF token.
 func base(s *staff.Staff, title string) page {
-	r := s.User.Role
-	reviewer := r == domain.RolePlatformAdmin || r == domain.RoleVendorReviewer || r == domain.RoleSchoolAdmin || r == domain.RoleSchoolReviewer
-	return page{Title: title, Staff: &s.User, CSRF: s.Session.CSRF, Admin: r.Manages(), Reviewer: reviewer, Now: time.Now()}
+	return page{Title: title, Staff: &s.User, CSRF: s.Session.CSRF, Admin: s.User.Role.Manages(), Reviewer: s.User.Role.Reviews(), Now: time.Now()}
 }
 
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
