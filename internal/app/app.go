@@ -17,6 +17,7 @@ import (
 	"zhipai/internal/enrol"
 	"zhipai/internal/job"
 	"zhipai/internal/manage"
+	"zhipai/internal/notify"
 	"zhipai/internal/ratelimit"
 	"zhipai/internal/review"
 	"zhipai/internal/roster"
@@ -48,6 +49,7 @@ type App struct {
 	Roster  *roster.Service
 	Capture *capture.Service
 	Review  *review.Service
+	Notify  *notify.Service
 }
 
 // Open builds everything from the configuration and migrates the
@@ -98,11 +100,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Keys = keys
 	a.Limiter = ratelimit.New(a.Store, nil)
 	ad := auth.Deps{Store: a.Store, Keys: keys, Limiter: a.Limiter, Log: log}
+	var smsHTTP *sms.HTTP
 	switch cfg.SMS.Provider {
 	case "http":
-		if ad.SMS, err = sms.NewHTTP(sms.HTTPConfig{URL: cfg.SMS.URL, Key: cfg.SMS.Key, Template: cfg.SMS.Template, Sign: cfg.SMS.Sign}); err != nil {
+		if smsHTTP, err = sms.NewHTTP(sms.HTTPConfig{URL: cfg.SMS.URL, Key: cfg.SMS.Key, Template: cfg.SMS.Template, Sign: cfg.SMS.Sign}); err != nil {
 			return nil, err
 		}
+		ad.SMS = smsHTTP
 	case "console":
 		ad.SMS = sms.Console{Log: log}
 	}
@@ -111,6 +115,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 			return nil, err
 		}
 	}
+	senders, err := notifySenders(cfg.Notify, smsHTTP, ad.WeChat)
+	if err != nil {
+		return nil, err
+	}
+	nc := notify.DefaultConfig()
+	nc.ApprovalDelay = cfg.UndoWindow
+	a.Notify = notify.New(nc, notify.Deps{Store: a.Store, Keys: keys, Limiter: a.Limiter, Queue: a.Queue, Senders: senders, Log: log})
+	a.Store.SetTransitionHook(a.Notify.Hook)
 	ac := auth.DefaultConfig()
 	ac.SessionTTL = cfg.SessionTTL
 	a.Auth = auth.New(ac, ad)
@@ -120,12 +132,38 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Capture = capture.New(capture.Config{QueueLimit: cfg.QueueLimit, MaxUploadBytes: maxPhotoBytes, PhotoWorkers: cfg.PhotoWorkers},
 		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Engine, Queue: a.Queue, Enrol: a.Enrol, Limiter: a.Limiter, Log: log})
 	a.Audit = audit.New(a.Store)
-	a.Review = review.New(review.DefaultConfig(), a.Store, blobs, a.Audit, log)
+	rc := review.DefaultConfig()
+	rc.UndoWindow = cfg.UndoWindow
+	a.Review = review.New(rc, a.Store, blobs, a.Audit, log)
 	a.Staff = staff.New(staff.DefaultConfig(), a.Store, keys, a.Audit, log)
 	a.Manage = manage.New(a.Store, a.Roster, a.Audit, a.Staff, keys, blobs)
 	a.Manage.SetExports(filepath.Join(cfg.DataDir, "exports"), a.Queue)
 	ok = true
 	return a, nil
+}
+
+// notifySenders are the channels notices go out by besides the inbox.
+func notifySenders(cfg config.Notify, smsHTTP *sms.HTTP, wx *wechat.Client) ([]notify.Sender, error) {
+	var out []notify.Sender
+	if cfg.SMSTemplates != "" {
+		t, err := notify.ParseTemplates(cfg.SMSTemplates)
+		if err != nil {
+			return nil, fmt.Errorf("app: ZHIPAI_NOTIFY_SMS_TEMPLATES: %w", err)
+		}
+		out = append(out, notify.SMS{Client: smsHTTP, Templates: t})
+	}
+	if cfg.WeChatTemplates != "" {
+		t, err := notify.ParseTemplates(cfg.WeChatTemplates)
+		if err != nil {
+			return nil, fmt.Errorf("app: ZHIPAI_NOTIFY_WECHAT_TEMPLATES: %w", err)
+		}
+		fields, err := notify.ParseFields(cfg.WeChatFields)
+		if err != nil {
+			return nil, fmt.Errorf("app: ZHIPAI_NOTIFY_WECHAT_FIELDS: %w", err)
+		}
+		out = append(out, notify.WeChat{Sub: wechat.NewSubscriber(wx), Templates: t, Fields: fields, Page: cfg.WeChatPage})
+	}
+	return out, nil
 }
 
 // Migrate applies Zhipai's and River's migrations.
@@ -163,7 +201,9 @@ func loadKeys(cfg config.Config) (*secret.Keys, error) {
 }
 
 // Start runs the background workers.
-func (a *App) Start(ctx context.Context) error { return a.Queue.Start(ctx, a.Capture, a.Manage) }
+func (a *App) Start(ctx context.Context) error {
+	return a.Queue.Start(ctx, a.Capture, a.Manage, a.Notify)
+}
 
 // SetClock replaces the clock of every use case and of the store (tests).
 func (a *App) SetClock(now func() time.Time) {
@@ -174,6 +214,7 @@ func (a *App) SetClock(now func() time.Time) {
 	a.Capture.SetClock(now)
 	a.Review.SetClock(now)
 	a.Staff.SetClock(now)
+	a.Notify.SetClock(now)
 }
 
 // maxPhotoBytes bounds a photo or document image (30 MB).

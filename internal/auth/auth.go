@@ -247,7 +247,7 @@ func (s *Service) SignInWeChat(ctx context.Context, code, ip string) (SignedIn, 
 		s.Log.WarnContext(ctx, "wechat code2session failed", "error", err)
 		return SignedIn{}, fail(CodeWeChatBusy, err).WithRetry(5 * time.Second)
 	}
-	u, err := s.Store.UserByOpenID(ctx, s.Keys.Index(domain.IndexOpenID, id.OpenID))
+	u, err := s.Store.UserByOpenID(ctx, s.Keys.Index(domain.IndexOpenID, id.OpenID), s.Keys.SealField(id.OpenID, domain.IndexOpenID))
 	if err != nil {
 		return SignedIn{}, domain.Internal("user: %w", err)
 	}

@@ -58,9 +58,29 @@ type Config struct {
 	MemoryMB int
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL time.Duration
+	// UndoWindow is how long a reviewer may take back an approval
+	// (ZHIPAI_UNDO_WINDOW, 2m); the student hears of it only after.
+	UndoWindow time.Duration
 
 	SMS    SMS
 	WeChat WeChat
+	Notify Notify
+}
+
+// Notify configures what reaches students besides the inbox: the
+// provider templates of each kind of notice ("kind=template,...", kinds
+// submission.received, submission.rejected, submission.approved,
+// campaign.closing, campaign.reminder, ticket.reply). A kind without a
+// template is not sent by that channel; the inbox always has it.
+type Notify struct {
+	SMSTemplates    string // ZHIPAI_NOTIFY_SMS_TEMPLATES (needs ZHIPAI_SMS_PROVIDER=http)
+	WeChatTemplates string // ZHIPAI_NOTIFY_WECHAT_TEMPLATES (needs the WeChat app id)
+	// WeChatFields maps the subscribe template's keys to the notice's
+	// values: campaign, status, hint, reason, deadline
+	// (ZHIPAI_NOTIFY_WECHAT_FIELDS).
+	WeChatFields string
+	// WeChatPage is the mini-program page a message opens.
+	WeChatPage string
 }
 
 // SMS configures the sign-in code sender.
@@ -103,6 +123,7 @@ func Load(getenv func(string) string) (Config, error) {
 		QueueLimit:     256,
 		MemoryMB:       1024,
 		SessionTTL:     7 * 24 * time.Hour,
+		UndoWindow:     2 * time.Minute,
 		SMS: SMS{
 			Provider: get("ZHIPAI_SMS_PROVIDER", ""),
 			URL:      get("ZHIPAI_SMS_URL", ""),
@@ -112,6 +133,12 @@ func Load(getenv func(string) string) (Config, error) {
 		WeChat: WeChat{
 			AppID:   get("ZHIPAI_WECHAT_APPID", ""),
 			BaseURL: get("ZHIPAI_WECHAT_BASE_URL", DefaultWeChatBaseURL),
+		},
+		Notify: Notify{
+			SMSTemplates:    get("ZHIPAI_NOTIFY_SMS_TEMPLATES", ""),
+			WeChatTemplates: get("ZHIPAI_NOTIFY_WECHAT_TEMPLATES", ""),
+			WeChatFields:    get("ZHIPAI_NOTIFY_WECHAT_FIELDS", "thing1=campaign,phrase2=status,thing3=hint,time4=deadline"),
+			WeChatPage:      get("ZHIPAI_NOTIFY_WECHAT_PAGE", "pages/index/index"),
 		},
 	}
 	var err error
@@ -140,13 +167,17 @@ func Load(getenv func(string) string) (Config, error) {
 	intVar("ZHIPAI_PHOTO_WORKERS", &c.PhotoWorkers)
 	intVar("ZHIPAI_QUEUE_LIMIT", &c.QueueLimit)
 	intVar("ZHIPAI_MEMORY_MB", &c.MemoryMB)
-	if v := strings.TrimSpace(getenv("ZHIPAI_SESSION_TTL")); v != "" {
-		d, e := time.ParseDuration(v)
-		if e != nil && err == nil {
-			err = fmt.Errorf("config: ZHIPAI_SESSION_TTL=%q: want a duration such as 168h", v)
+	durVar := func(name string, dst *time.Duration, example string) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			d, e := time.ParseDuration(v)
+			if e != nil && err == nil {
+				err = fmt.Errorf("config: %s=%q: want a duration such as %s", name, v, example)
+			}
+			*dst = d
 		}
-		c.SessionTTL = d
 	}
+	durVar("ZHIPAI_SESSION_TTL", &c.SessionTTL, "168h")
+	durVar("ZHIPAI_UNDO_WINDOW", &c.UndoWindow, "2m")
 	if err != nil {
 		return c, err
 	}
@@ -231,6 +262,9 @@ func (c Config) Validate() error {
 	if c.QueueLimit < 1 {
 		return fmt.Errorf("config: ZHIPAI_QUEUE_LIMIT=%d must be at least 1", c.QueueLimit)
 	}
+	if c.UndoWindow < 0 || c.UndoWindow > time.Hour {
+		return fmt.Errorf("config: ZHIPAI_UNDO_WINDOW=%s outside 0-1h", c.UndoWindow)
+	}
 	if c.SessionTTL < time.Minute {
 		return fmt.Errorf("config: ZHIPAI_SESSION_TTL=%s is too short", c.SessionTTL)
 	}
@@ -251,6 +285,12 @@ func (c Config) Validate() error {
 		}
 	default:
 		return fmt.Errorf("config: ZHIPAI_SMS_PROVIDER=%q: want http, console or empty", c.SMS.Provider)
+	}
+	if c.Notify.SMSTemplates != "" && c.SMS.Provider != "http" {
+		return fmt.Errorf("config: ZHIPAI_NOTIFY_SMS_TEMPLATES needs ZHIPAI_SMS_PROVIDER=http")
+	}
+	if c.Notify.WeChatTemplates != "" && c.WeChat.AppID == "" {
+		return fmt.Errorf("config: ZHIPAI_NOTIFY_WECHAT_TEMPLATES needs ZHIPAI_WECHAT_APPID")
 	}
 	if (c.WeChat.AppID == "") != (c.WeChat.Secret == "") {
 		return fmt.Errorf("config: WeChat sign-in needs both ZHIPAI_WECHAT_APPID and ZHIPAI_WECHAT_SECRET")
@@ -276,5 +316,6 @@ func (c Config) Redacted() []any {
 		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "secret_key", set(c.SecretKey),
 		"public_url", c.PublicURL, "trusted_proxies", fmt.Sprint(c.TrustedProxies), "photo_workers", c.PhotoWorkers, "queue_limit", c.QueueLimit, "memory_mb", c.MemoryMB,
 		"sms_provider", c.SMS.Provider, "sms_key", set(c.SMS.Key), "wechat_appid", c.WeChat.AppID, "wechat_secret", set(c.WeChat.Secret),
+		"notify_sms_templates", c.Notify.SMSTemplates, "notify_wechat_templates", c.Notify.WeChatTemplates,
 	}
 }

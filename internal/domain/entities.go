@@ -40,7 +40,12 @@ type Campaign struct {
 	// RosterOptional: a student not on the roster is added to it from
 	// their checked identity instead of being refused.
 	RosterOptional bool
-	School         School
+	// SecondReview: a vendor reviewer's verdict is a first pass and the
+	// school's reviewer decides (requirements RV-8); SamplePercent of the
+	// approvals are drawn for a second look.
+	SecondReview  bool
+	SamplePercent int
+	School        School
 }
 
 // OpenAt reports whether the campaign takes students at t.
@@ -268,4 +273,27 @@ const (
 	// CaseRosterClaimed: a roster row bound to one account was claimed by
 	// another with the same name and document number.
 	CaseRosterClaimed = "roster_claimed"
+)
+
+// Notification is a notice in a student's inbox (requirements CS-1); the
+// same notice also goes out by SMS or WeChat where the student has them.
+type Notification struct {
+	ID, UserID, CampaignID int64
+	Kind                   string
+	Title, Body, Link      string
+	// ParamsJSON holds the values an SMS or WeChat template fills in.
+	ParamsJSON string
+	// DedupKey makes the notice once per student.
+	DedupKey                     string
+	CreatedAt, VisibleAt, ReadAt time.Time
+}
+
+// The outcomes of a delivery.
+const (
+	DeliveryQueued  = "queued"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
+	DeliveryRefused = "refused"
+	DeliveryLimited = "limited"
+	DeliverySkipped = "skipped"
 )

@@ -102,6 +102,67 @@ func (w *exportWorker) Work(ctx context.Context, j *river.Job[ExportArgs]) error
 // Timeout: 5,000 photos stream in well under a minute; an hour is stuck.
 func (w *exportWorker) Timeout(*river.Job[ExportArgs]) time.Duration { return time.Hour }
 
+// QueueNotify sends notices.
+const QueueNotify = "notify"
+
+// DeliverArgs is one delivery of a notice.
+type DeliverArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+// Kind names the job.
+func (DeliverArgs) Kind() string { return "deliver_notice" }
+
+// InsertOpts: six attempts, River's backoff spreading them over about an
+// hour and a half, so that a provider's outage of minutes loses nothing.
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueNotify, MaxAttempts: 6}
+}
+
+// ClosingArgs is the hourly sweep for campaigns about to close.
+type ClosingArgs struct{}
+
+// Kind names the job.
+func (ClosingArgs) Kind() string { return "closing_reminders" }
+
+// InsertOpts: one at a time (the notices deduplicate anyway).
+func (ClosingArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueNotify, MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByPeriod: 30 * time.Minute}}
+}
+
+// Notifier delivers notices.
+type Notifier interface {
+	Deliver(ctx context.Context, deliveryID int64, last bool) error
+	SendClosingReminders(ctx context.Context) (int, error)
+}
+
+type deliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	n Notifier
+}
+
+func (w *deliverWorker) Work(ctx context.Context, j *river.Job[DeliverArgs]) error {
+	if w.n == nil {
+		return errors.New("job: no notifier")
+	}
+	return w.n.Deliver(ctx, j.Args.DeliveryID, j.Attempt >= j.MaxAttempts)
+}
+
+func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 30 * time.Second }
+
+type closingWorker struct {
+	river.WorkerDefaults[ClosingArgs]
+	n Notifier
+}
+
+func (w *closingWorker) Work(ctx context.Context, j *river.Job[ClosingArgs]) error {
+	if w.n == nil {
+		return errors.New("job: no notifier")
+	}
+	_, err := w.n.SendClosingReminders(ctx)
+	return err
+}
+
 // Config tunes the queue.
 type Config struct {
 	// Workers is how many photo jobs run at once (the service bounds the
@@ -125,9 +186,11 @@ func DefaultConfig(workers int) Config {
 
 // Queue is the River client.
 type Queue struct {
-	client *river.Client[*sql.Tx]
-	worker *standardizeWorker
-	export *exportWorker
+	client  *river.Client[*sql.Tx]
+	worker  *standardizeWorker
+	export  *exportWorker
+	deliver *deliverWorker
+	closing *closingWorker
 }
 
 func driverOf(st *store.Store) riverdriver.Driver[*sql.Tx] {
@@ -159,11 +222,16 @@ func New(st *store.Store, cfg Config) (*Queue, error) {
 	}
 	w := &standardizeWorker{timeout: cfg.JobTimeout}
 	ew := &exportWorker{}
+	dw, cw := &deliverWorker{}, &closingWorker{}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, w)
 	river.AddWorker(workers, ew)
+	river.AddWorker(workers, dw)
+	river.AddWorker(workers, cw)
 	client, err := river.NewClient(driverOf(st), &river.Config{
-		Queues:               map[string]river.QueueConfig{QueuePhotos: {MaxWorkers: cfg.Workers}, QueueExports: {MaxWorkers: 1}},
+		Queues: map[string]river.QueueConfig{QueuePhotos: {MaxWorkers: cfg.Workers}, QueueExports: {MaxWorkers: 1}, QueueNotify: {MaxWorkers: 4}},
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return ClosingArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 		Workers:              workers,
 		FetchPollInterval:    cfg.PollInterval,
 		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
@@ -174,7 +242,7 @@ func New(st *store.Store, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job: client: %w", err)
 	}
-	return &Queue{client: client, worker: w, export: ew}, nil
+	return &Queue{client: client, worker: w, export: ew, deliver: dw, closing: cw}, nil
 }
 
 // EnqueueStandardize inserts the job in the caller's transaction.
@@ -193,9 +261,23 @@ func (q *Queue) EnqueueExport(ctx context.Context, exportID int64) error {
 	return nil
 }
 
-// Start works the queue with p (photos) and e (exports) until Stop.
-func (q *Queue) Start(ctx context.Context, p Processor, e Exporter) error {
+// EnqueueDeliveries inserts the deliveries of a notice in the caller's
+// transaction, to run at the time given (an approval waits out its undo
+// window).
+func (q *Queue) EnqueueDeliveries(ctx context.Context, tx *store.Tx, ids []int64, at time.Time) error {
+	for _, id := range ids {
+		if _, err := q.client.InsertTx(ctx, tx.SQL(), DeliverArgs{DeliveryID: id}, &river.InsertOpts{ScheduledAt: at}); err != nil {
+			return fmt.Errorf("job: enqueue delivery %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// Start works the queue with p (photos), e (exports) and n (notices)
+// until Stop.
+func (q *Queue) Start(ctx context.Context, p Processor, e Exporter, n Notifier) error {
 	q.worker.p, q.export.e = p, e
+	q.deliver.n, q.closing.n = n, n
 	return q.client.Start(ctx)
 }
 

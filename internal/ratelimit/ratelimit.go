@@ -49,6 +49,10 @@ func Defaults() map[string][]Rule {
 		// hundreds an hour is someone spending the cores.
 		"upload-user":  {{20, time.Hour}, {100, 24 * time.Hour}},
 		"idimage-user": {{20, time.Hour}, {60, 24 * time.Hour}},
+		// Notices by SMS per phone, apart from sign-in codes: a busy day
+		// (submitted, rejected, submitted, approved, reminded) fits; a
+		// runaway loop does not reach the student's phone.
+		"notify-phone": {{5, time.Hour}, {10, 24 * time.Hour}},
 		// Wrong join codes per address: a student types one code, maybe
 		// twice; a guesser tries thousands.
 		"joincode-miss-ip": {{20, time.Minute}, {200, time.Hour}},

@@ -23,10 +23,12 @@ type Config struct {
 	RetakeWindow time.Duration
 	// ClaimFor is how long opening an item holds it for its reviewer.
 	ClaimFor time.Duration
+	// UndoWindow is how long a reviewer may take back an approval.
+	UndoWindow time.Duration
 }
 
 // DefaultConfig is the production configuration.
-func DefaultConfig() Config { return Config{RetakeWindow: 48 * time.Hour, ClaimFor: 5 * time.Minute} }
+func DefaultConfig() Config { return Config{RetakeWindow: 48 * time.Hour, ClaimFor: 5 * time.Minute, UndoWindow: 2 * time.Minute} }
 
 // Service decides submissions.
 type Service struct {

@@ -428,3 +428,37 @@ func (s *Service) record(ctx context.Context, who staff.Staff, where staff.Where
 	}
 	return nil
 }
+
+// Undo takes back the caller's own approvals of the last UndoWindow (a
+// batch approved by mistake): each photo waits for review again and the
+// student, whose approval notice was still held back, hears nothing. It
+// returns the ids taken back; the rest (older, exported, moved) stay.
+func (s *Service) Undo(ctx context.Context, who staff.Staff, ids []int64, where staff.Where) ([]int64, error) {
+	if !who.User.Role.Reviews() {
+		return nil, fail(CodeForbidden, nil)
+	}
+	if len(ids) > 500 {
+		ids = ids[:500]
+	}
+	since := s.now().Add(-s.cfg.UndoWindow)
+	done := []int64{}
+	for _, id := range ids {
+		it, err := s.store.ReviewItem(ctx, who.Scope, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return done, domain.Internal("review item: %w", err)
+		}
+		err = s.store.UndoApproval(ctx, id, who.User.ID, since, "reviewer:"+who.User.Login)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		} else if err != nil {
+			return done, domain.Internal("undo: %w", err)
+		}
+		if err := s.record(ctx, who, where, it.SchoolID, "review.undo", id, string(domain.StateApproved), string(domain.StatePending)); err != nil {
+			return done, err
+		}
+		done = append(done, id)
+	}
+	return done, nil
+}

@@ -15,6 +15,18 @@ type Gateway struct {
 	mu    sync.Mutex
 	codes map[string]string
 	sent  int
+	// Messages are every request taken, in order (tests read what a
+	// notification sent).
+	messages []Message
+	// Refuse, when set, answers each request with a provider's refusal
+	// (status 400 and this error) instead of taking it.
+	Refuse string
+}
+
+// Message is a request the gateway took.
+type Message struct {
+	Phone, Template string
+	Params          map[string]string
 }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -24,10 +36,19 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.mu.Lock()
+	if g.Refuse != "" {
+		g.mu.Unlock()
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"error": g.Refuse})
+		return
+	}
 	if g.codes == nil {
 		g.codes = map[string]string{}
 	}
-	g.codes[req.Phone] = req.Params["code"]
+	if code, ok := req.Params["code"]; ok {
+		g.codes[req.Phone] = code
+	}
+	g.messages = append(g.messages, Message{req.Phone, req.Template, req.Params})
 	g.sent++
 	g.mu.Unlock()
 	w.Write([]byte(`{"id":"kept"}`))
@@ -45,4 +66,11 @@ func (g *Gateway) Sent() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.sent
+}
+
+// Messages are the requests taken so far.
+func (g *Gateway) Messages() []Message {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]Message(nil), g.messages...)
 }

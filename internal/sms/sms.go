@@ -67,7 +67,14 @@ type request struct {
 
 // SendCode sends the code.
 func (h *HTTP) SendCode(ctx context.Context, phone, code string) error {
-	body, _ := json.Marshal(request{Phone: phone, Template: h.cfg.Template, Sign: h.cfg.Sign, Params: map[string]string{"code": code}})
+	return h.SendTemplate(ctx, phone, h.cfg.Template, map[string]string{"code": code})
+}
+
+// SendTemplate sends a message of another approved template (the
+// notifications: each kind has its own template at the provider, since
+// mainland SMS carries only approved texts).
+func (h *HTTP) SendTemplate(ctx context.Context, phone, template string, params map[string]string) error {
+	body, _ := json.Marshal(request{Phone: phone, Template: template, Sign: h.cfg.Sign, Params: params})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.URL, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("sms: %w", err)

@@ -25,19 +25,20 @@ func (s *Store) CreateCampaign(ctx context.Context, c domain.Campaign) (int64, e
 		c.ReviewDays = 2
 	}
 	return s.insert(ctx, nil, `INSERT INTO campaigns (school_id, name, kind, spec_json, join_code, opens_at, closes_at, allow_album,
-		require_id_images, id_types, consent_version, consent_text, faq_json, max_uploads, review_days, reasons_json, roster_optional, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		require_id_images, id_types, consent_version, consent_text, faq_json, max_uploads, review_days, reasons_json, roster_optional, second_review, sample_percent, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.SchoolID, c.Name, c.Kind, c.SpecJSON, c.JoinCode, c.OpensAt.UnixMilli(), c.ClosesAt.UnixMilli(), boolInt(c.AllowAlbum),
-		boolInt(c.RequireIDImages), c.IDTypes, c.ConsentVersion, c.ConsentText, c.FAQJSON, c.MaxUploads, c.ReviewDays, c.ReasonsJSON, boolInt(c.RosterOptional), s.ms())
+		boolInt(c.RequireIDImages), c.IDTypes, c.ConsentVersion, c.ConsentText, c.FAQJSON, c.MaxUploads, c.ReviewDays, c.ReasonsJSON, boolInt(c.RosterOptional), boolInt(c.SecondReview), c.SamplePercent, s.ms())
 }
 
 // UpdateCampaign changes a campaign's settings (not its school, consent or
 // document types); a join code another campaign has is ErrConflict.
 func (s *Store) UpdateCampaign(ctx context.Context, c domain.Campaign) error {
 	_, err := s.exec(ctx, nil, `UPDATE campaigns SET name = ?, kind = ?, spec_json = ?, join_code = ?, opens_at = ?, closes_at = ?,
-		allow_album = ?, require_id_images = ?, max_uploads = ?, review_days = ?, reasons_json = ?, roster_optional = ? WHERE id = ?`,
+		allow_album = ?, require_id_images = ?, max_uploads = ?, review_days = ?, reasons_json = ?, roster_optional = ?,
+		second_review = ?, sample_percent = ? WHERE id = ?`,
 		c.Name, c.Kind, c.SpecJSON, c.JoinCode, c.OpensAt.UnixMilli(), c.ClosesAt.UnixMilli(), boolInt(c.AllowAlbum),
-		boolInt(c.RequireIDImages), c.MaxUploads, c.ReviewDays, c.ReasonsJSON, boolInt(c.RosterOptional), c.ID)
+		boolInt(c.RequireIDImages), c.MaxUploads, c.ReviewDays, c.ReasonsJSON, boolInt(c.RosterOptional), boolInt(c.SecondReview), c.SamplePercent, c.ID)
 	if isUnique(err) {
 		return ErrConflict
 	}
@@ -46,16 +47,17 @@ func (s *Store) UpdateCampaign(ctx context.Context, c domain.Campaign) error {
 
 const campaignCols = `c.id, c.school_id, c.name, c.kind, c.spec_json, c.join_code, c.opens_at, c.closes_at, c.allow_album,
 	c.require_id_images, c.id_types, c.consent_version, c.consent_text, c.faq_json, c.max_uploads, c.review_days, c.reasons_json, c.roster_optional,
-	s.id, s.name, s.code, s.contact_name, s.contact_phone, s.contact_hours, s.staff_ip_allow`
+	c.second_review, c.sample_percent, s.id, s.name, s.code, s.contact_name, s.contact_phone, s.contact_hours, s.staff_ip_allow`
 
 func scanCampaign(sc interface{ Scan(...any) error }) (domain.Campaign, error) {
 	var c domain.Campaign
 	var opens, closes int64
-	var album, ids, optional int
+	var album, ids, optional, second int
 	err := sc.Scan(&c.ID, &c.SchoolID, &c.Name, &c.Kind, &c.SpecJSON, &c.JoinCode, &opens, &closes, &album, &ids, &c.IDTypes,
-		&c.ConsentVersion, &c.ConsentText, &c.FAQJSON, &c.MaxUploads, &c.ReviewDays, &c.ReasonsJSON, &optional,
+		&c.ConsentVersion, &c.ConsentText, &c.FAQJSON, &c.MaxUploads, &c.ReviewDays, &c.ReasonsJSON, &optional, &second, &c.SamplePercent,
 		&c.School.ID, &c.School.Name, &c.School.Code, &c.School.ContactName, &c.School.ContactPhone, &c.School.ContactHours, &c.School.StaffIPAllow)
 	c.OpensAt, c.ClosesAt, c.AllowAlbum, c.RequireIDImages, c.RosterOptional = msTime(opens), msTime(closes), album == 1, ids == 1, optional == 1
+	c.SecondReview = second == 1
 	return c, err
 }
 

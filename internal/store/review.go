@@ -235,9 +235,7 @@ func (s *Store) Decide(ctx context.Context, id, staffID int64, from, to domain.S
 		if err := s.setLatest(ctx, tx, id, to); err != nil {
 			return err
 		}
-		_, err = s.exec(ctx, tx, `INSERT INTO submission_events (submission_id, actor, from_state, to_state, reasons, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			id, actor, from, to, reasons, note, now)
-		return err
+		return s.recordEvent(ctx, tx, id, actor, from, to, reasons, note)
 	})
 }
 
@@ -383,4 +381,24 @@ func (s *Store) exports(ctx context.Context, tail string, args ...any) ([]Export
 func (s *Store) ExpireExport(ctx context.Context, id int64) error {
 	_, err := s.exec(ctx, nil, `UPDATE exports SET status = 'expired', blob = '' WHERE id = ?`, id)
 	return err
+}
+
+// UndoApproval takes back an approval its reviewer made since the time
+// given, if nothing has happened to it since (not exported, not moved):
+// the photo waits for review again. ErrConflict when it cannot.
+func (s *Store) UndoApproval(ctx context.Context, id, staffID int64, since time.Time, actor string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE submissions SET state = 'pending', decided_by = 0, decided_at = 0, claimed_until = 0, updated_at = ?
+			WHERE id = ? AND state = 'approved' AND decided_by = ? AND decided_at >= ? AND exported_at = 0`, s.ms(), id, staffID, since.UnixMilli())
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrConflict
+		}
+		if err := s.setLatest(ctx, tx, id, domain.StatePending); err != nil {
+			return err
+		}
+		return s.recordEvent(ctx, tx, id, actor, domain.StateApproved, domain.StatePending, "", "undo")
+	})
 }

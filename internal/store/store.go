@@ -37,6 +37,7 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	hook    TransitionHook
 }
 
 // Open connects to a database URL: postgres://... or sqlite:PATH (a file;

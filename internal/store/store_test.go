@@ -92,11 +92,11 @@ func TestUsersAreCreatedOnceUnderConcurrency(t *testing.T) {
 				t.Fatalf("one phone became users %v", ids)
 			}
 		}
-		w, err := s.UserByOpenID(ctx, "openid-index-1")
+		w, err := s.UserByOpenID(ctx, "openid-index-1", []byte("sealed"))
 		if err != nil || w.ID == ids[0] {
 			t.Fatalf("wechat user %+v %v", w, err)
 		}
-		w2, _ := s.UserByOpenID(ctx, "openid-index-1")
+		w2, _ := s.UserByOpenID(ctx, "openid-index-1", []byte("sealed"))
 		if w2.ID != w.ID {
 			t.Errorf("same openid, two users %d %d", w.ID, w2.ID)
 		}

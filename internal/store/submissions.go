@@ -60,9 +60,7 @@ func (s *Store) InsertSubmission(ctx context.Context, tx *Tx, enrolmentID, uploa
 	if err != nil {
 		return 0, err
 	}
-	_, err = s.exec(ctx, tx, `INSERT INTO submission_events (submission_id, actor, from_state, to_state, at) VALUES (?, ?, ?, ?, ?)`,
-		id, "student", "", state, s.ms())
-	return id, err
+	return id, s.recordEvent(ctx, tx, id, "student", "", state, "", "")
 }
 
 // setLatest keeps the state of an enrolment's latest submission on the
@@ -104,8 +102,6 @@ func (s *Store) Transition(ctx context.Context, id int64, from, to domain.State,
 		if err := s.setLatest(ctx, tx, id, to); err != nil {
 			return err
 		}
-		_, err = s.exec(ctx, tx, `INSERT INTO submission_events (submission_id, actor, from_state, to_state, reasons, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			id, actor, from, to, reasons, note, s.ms())
-		return err
+		return s.recordEvent(ctx, tx, id, actor, from, to, reasons, note)
 	})
 }

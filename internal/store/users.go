@@ -14,11 +14,17 @@ func (s *Store) UserByPhone(ctx context.Context, phoneIndex string, phoneEnc []b
 	})
 }
 
-// UserByOpenID finds or creates the user with a WeChat openid index.
-func (s *Store) UserByOpenID(ctx context.Context, openidIndex string) (domain.User, error) {
-	return s.userBy(ctx, "openid_index", openidIndex, func() (int64, error) {
-		return s.insert(ctx, nil, `INSERT INTO users (openid_index, created_at) VALUES (?, ?)`, openidIndex, s.ms())
+// UserByOpenID finds or creates the user with a WeChat openid index,
+// keeping the sealed openid (subscribe messages go to it; accounts from
+// before it was kept get it at their next sign-in).
+func (s *Store) UserByOpenID(ctx context.Context, openidIndex string, openidEnc []byte) (domain.User, error) {
+	u, err := s.userBy(ctx, "openid_index", openidIndex, func() (int64, error) {
+		return s.insert(ctx, nil, `INSERT INTO users (openid_index, openid_enc, created_at) VALUES (?, ?, ?)`, openidIndex, openidEnc, s.ms())
 	})
+	if err == nil && len(openidEnc) > 0 {
+		_, err = s.exec(ctx, nil, `UPDATE users SET openid_enc = ? WHERE id = ? AND openid_enc IS NULL`, openidEnc, u.ID)
+	}
+	return u, err
 }
 
 // User gets a user.

@@ -8,6 +8,7 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +40,9 @@ type Env struct {
 	Config config.Config
 	SMS    *SMSGateway
 	WeChat *httptest.Server
-	Dir    string
+	// WeChatAPI is the fake behind WeChat: what it was sent.
+	WeChatAPI *FakeWeChat
+	Dir       string
 }
 
 // Options adjust an Env.
@@ -56,7 +60,8 @@ type Options struct {
 func New(t testing.TB, d store.Dialect, o Options) *Env {
 	t.Helper()
 	e := &Env{Dir: t.TempDir(), SMS: NewSMSGateway(t)}
-	e.WeChat = httptest.NewServer(http.HandlerFunc(fakeCode2Session))
+	e.WeChatAPI = &FakeWeChat{}
+	e.WeChat = httptest.NewServer(e.WeChatAPI)
 	t.Cleanup(e.WeChat.Close)
 	e.Config = config.Config{
 		PhotoWorkers: 2, Addr: "127.0.0.1:0", DataDir: e.Dir, DatabaseURL: storetest.URL(t, d),
@@ -131,10 +136,64 @@ func NewSMSGateway(t testing.TB) *SMSGateway {
 	return &SMSGateway{Gateway: g, URL: srv.URL}
 }
 
-// fakeCode2Session knows codes "wx-<anything>" as openid "o-<anything>",
-// and answers the documented errors for "used", "risky" and "busy".
-func fakeCode2Session(w http.ResponseWriter, r *http.Request) {
+// FakeWeChat is a local WeChat API: code2Session, access tokens and
+// subscribe messages, which it keeps. Openids starting "o-refuse" have not
+// subscribed (43101).
+type FakeWeChat struct {
+	mu       sync.Mutex
+	tokens   int
+	messages []WeChatMessage
+}
+
+// WeChatMessage is a subscribe message taken.
+type WeChatMessage struct {
+	ToUser, Template, Page string
+	Data                   map[string]map[string]string
+}
+
+// Messages are the subscribe messages taken so far.
+func (f *FakeWeChat) Messages() []WeChatMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]WeChatMessage(nil), f.messages...)
+}
+
+func (f *FakeWeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	switch r.URL.Path {
+	case "/cgi-bin/token":
+		if q.Get("appid") != "wxtest" || q.Get("secret") != "wxsecret" || q.Get("grant_type") != "client_credential" {
+			fmt.Fprint(w, `{"errcode":40013,"errmsg":"invalid appid"}`)
+			return
+		}
+		f.mu.Lock()
+		f.tokens++
+		n := f.tokens
+		f.mu.Unlock()
+		fmt.Fprintf(w, `{"access_token":"TOKEN-%d","expires_in":7200}`, n)
+		return
+	case "/cgi-bin/message/subscribe/send":
+		var m struct {
+			ToUser   string                       `json:"touser"`
+			Template string                       `json:"template_id"`
+			Page     string                       `json:"page"`
+			Data     map[string]map[string]string `json:"data"`
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		switch {
+		case q.Get("access_token") != fmt.Sprintf("TOKEN-%d", f.tokens):
+			fmt.Fprint(w, `{"errcode":40001,"errmsg":"invalid credential"}`)
+		case json.NewDecoder(r.Body).Decode(&m) != nil || m.Template == "":
+			fmt.Fprint(w, `{"errcode":47001,"errmsg":"data format error"}`)
+		case strings.HasPrefix(m.ToUser, "o-refuse"):
+			fmt.Fprint(w, `{"errcode":43101,"errmsg":"user refuse to accept the msg"}`)
+		default:
+			f.messages = append(f.messages, WeChatMessage{m.ToUser, m.Template, m.Page, m.Data})
+			fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+		}
+		return
+	}
 	if r.URL.Path != "/sns/jscode2session" || q.Get("appid") != "wxtest" || q.Get("secret") != "wxsecret" {
 		fmt.Fprint(w, `{"errcode":40013,"errmsg":"invalid appid"}`)
 		return
