@@ -29,7 +29,8 @@ setup-test: setup ## also Chromium for the browser test and a running PostgreSQL
 run: build ## serve Zhipai on its embedded defaults (SQLite and photos in ./data) with a demo school
 	@$(BIN) demo seed --students 300 --submitted 120 --approved 40
 	@echo
-	ZHIPAI_SMS_PROVIDER=$${ZHIPAI_SMS_PROVIDER:-console} $(BIN) serve
+	ZHIPAI_SMS_PROVIDER=$${ZHIPAI_SMS_PROVIDER:-console} ZHIPAI_VENDOR_PHONE="$${ZHIPAI_VENDOR_PHONE:-400-000-0000}" \
+		ZHIPAI_VENDOR_HOURS="$${ZHIPAI_VENDOR_HOURS:-每天 8:00-22:00}" $(BIN) serve
 
 test: setup-test ## run the whole test suite (SQLite and PostgreSQL, and the browser test)
 	$(GO) vet ./...

@@ -25,6 +25,7 @@ import (
 	"zhipai/internal/sms"
 	"zhipai/internal/staff"
 	"zhipai/internal/store"
+	"zhipai/internal/ticket"
 	"zhipai/internal/web/api"
 	"zhipai/internal/wechat"
 )
@@ -50,6 +51,7 @@ type App struct {
 	Capture *capture.Service
 	Review  *review.Service
 	Notify  *notify.Service
+	Ticket  *ticket.Service
 }
 
 // Open builds everything from the configuration and migrates the
@@ -126,7 +128,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	ac := auth.DefaultConfig()
 	ac.SessionTTL = cfg.SessionTTL
 	a.Auth = auth.New(ac, ad)
-	a.Enrol = enrol.New(enrol.Config{MaxUploadBytes: maxPhotoBytes},
+	a.Enrol = enrol.New(enrol.Config{MaxUploadBytes: maxPhotoBytes, VendorPhone: cfg.VendorPhone, VendorHours: cfg.VendorHours},
 		enrol.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Engine, Limiter: a.Limiter, Log: log})
 	a.Roster = roster.New(roster.Deps{Store: a.Store, Keys: keys, Log: log})
 	a.Capture = capture.New(capture.Config{QueueLimit: cfg.QueueLimit, MaxUploadBytes: maxPhotoBytes, PhotoWorkers: cfg.PhotoWorkers},
@@ -138,6 +140,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Staff = staff.New(staff.DefaultConfig(), a.Store, keys, a.Audit, log)
 	a.Manage = manage.New(a.Store, a.Roster, a.Audit, a.Staff, keys, blobs)
 	a.Manage.SetExports(filepath.Join(cfg.DataDir, "exports"), a.Queue)
+	a.Manage.SetReminder(a.Notify)
+	a.Ticket = ticket.New(ticket.DefaultConfig(), a.Store, blobs, a.Audit, a.Notify, log)
 	ok = true
 	return a, nil
 }
@@ -215,6 +219,7 @@ func (a *App) SetClock(now func() time.Time) {
 	a.Review.SetClock(now)
 	a.Staff.SetClock(now)
 	a.Notify.SetClock(now)
+	a.Ticket.SetClock(now)
 }
 
 // maxPhotoBytes bounds a photo or document image (30 MB).
@@ -237,5 +242,5 @@ func (a *App) Close() error {
 
 // Services are the use cases the JSON API serves.
 func (a *App) Services() api.Services {
-	return api.Services{Auth: a.Auth, Enrol: a.Enrol, Capture: a.Capture, Staff: a.Staff, Manage: a.Manage, Review: a.Review}
+	return api.Services{Auth: a.Auth, Enrol: a.Enrol, Capture: a.Capture, Staff: a.Staff, Manage: a.Manage, Review: a.Review, Notify: a.Notify, Ticket: a.Ticket}
 }

@@ -65,6 +65,9 @@ type Config struct {
 	SMS    SMS
 	WeChat WeChat
 	Notify Notify
+	// VendorPhone and VendorHours are the vendor's hotline on every
+	// student page (ZHIPAI_VENDOR_PHONE, ZHIPAI_VENDOR_HOURS).
+	VendorPhone, VendorHours string
 }
 
 // Notify configures what reaches students besides the inbox: the
@@ -134,6 +137,8 @@ func Load(getenv func(string) string) (Config, error) {
 			AppID:   get("ZHIPAI_WECHAT_APPID", ""),
 			BaseURL: get("ZHIPAI_WECHAT_BASE_URL", DefaultWeChatBaseURL),
 		},
+		VendorPhone: get("ZHIPAI_VENDOR_PHONE", ""),
+		VendorHours: get("ZHIPAI_VENDOR_HOURS", ""),
 		Notify: Notify{
 			SMSTemplates:    get("ZHIPAI_NOTIFY_SMS_TEMPLATES", ""),
 			WeChatTemplates: get("ZHIPAI_NOTIFY_WECHAT_TEMPLATES", ""),

@@ -297,3 +297,76 @@ const (
 	DeliveryLimited = "limited"
 	DeliverySkipped = "skipped"
 )
+
+// Ticket is a student's question to customer service (requirements CS-4)
+// with its thread. DueAt is when the next answer is due (zero while the
+// ball is with the student).
+type Ticket struct {
+	ID, SchoolID, CampaignID, UserID, EnrolmentID int64
+	College, Class                                string
+	Kind                                          TicketKind
+	Status                                        TicketStatus
+	CreatedAt, UpdatedAt, DueAt                   time.Time
+	FirstAnswerAt, ClosedAt                       time.Time
+	// For staff: who asked (from the roster when matched).
+	StudentName, StudentNo, CampaignName string
+	Messages                             []TicketMessage
+}
+
+// TicketMessage is one message of a ticket's thread.
+type TicketMessage struct {
+	ID, TicketID, StaffID int64
+	// Author is "student" or the staff member's name.
+	Author         string
+	Body           string
+	Attachment     string // blob key of an image, if any
+	AttachmentType string
+	CreatedAt      time.Time
+}
+
+// TicketKind is what a ticket is about.
+type TicketKind string
+
+// The kinds the guide names.
+const (
+	TicketInfoWrong   TicketKind = "info_wrong"
+	TicketPhotoChange TicketKind = "photo_change"
+	TicketNotOnRoster TicketKind = "not_on_roster"
+	TicketDocument    TicketKind = "document"
+	TicketOther       TicketKind = "other"
+)
+
+var ticketKindTitles = map[TicketKind]string{
+	TicketInfoWrong: "信息有误", TicketPhotoChange: "更换照片", TicketNotOnRoster: "不在名单", TicketDocument: "证件问题", TicketOther: "其他",
+}
+
+// TicketKinds lists the kinds in the order the student picks them.
+func TicketKinds() []TicketKind {
+	return []TicketKind{TicketInfoWrong, TicketPhotoChange, TicketNotOnRoster, TicketDocument, TicketOther}
+}
+
+// Title is the kind in Chinese.
+func (k TicketKind) Title() string { return ticketKindTitles[k] }
+
+// Valid reports a known kind.
+func (k TicketKind) Valid() bool { _, ok := ticketKindTitles[k]; return ok }
+
+// TicketStatus is where a ticket stands.
+type TicketStatus string
+
+// A ticket waits for staff (open), for the student (answered), or is done.
+const (
+	TicketOpen     TicketStatus = "open"
+	TicketAnswered TicketStatus = "answered"
+	TicketClosed   TicketStatus = "closed"
+)
+
+// Title is the status in Chinese.
+func (s TicketStatus) Title() string {
+	return map[TicketStatus]string{TicketOpen: "待回复", TicketAnswered: "已回复", TicketClosed: "已关闭"}[s]
+}
+
+// RosterFix is what staff may correct on a roster row from a ticket.
+type RosterFix struct {
+	Name, StudentNo, ExamNo, College, Major, Class string
+}

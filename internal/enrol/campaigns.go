@@ -54,6 +54,10 @@ type ContactView struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
 	Hours string `json:"hours"`
+	// The vendor's hotline, for what the school cannot answer (the
+	// photo, the app); absent when none is configured.
+	VendorPhone string `json:"vendor_phone,omitempty"`
+	VendorHours string `json:"vendor_hours,omitempty"`
 }
 
 // FAQEntry is a question and its answer.
@@ -86,7 +90,7 @@ func (s *Service) View(c domain.Campaign) CampaignView {
 	v := CampaignView{
 		ID: c.ID, Name: c.Name, Kind: c.Kind, KindTitle: domain.CampaignKind(c.Kind).Title(), School: c.School.Name,
 		OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, Open: s.IsOpen(c), AllowAlbum: c.AllowAlbum, RequireIDImages: c.RequireIDImages,
-		Contact:    ContactView{c.School.ContactName, c.School.ContactPhone, c.School.ContactHours},
+		Contact:    ContactView{c.School.ContactName, c.School.ContactPhone, c.School.ContactHours, s.cfg.VendorPhone, s.cfg.VendorHours},
 		MaxUploads: c.MaxUploads, FAQ: []FAQEntry{},
 	}
 	for _, t := range docTypes(c) {

@@ -25,6 +25,9 @@ import (
 // Config holds the rules' numbers.
 type Config struct {
 	MaxUploadBytes int64 // a document photo's size
+	// VendorPhone and VendorHours are the vendor's hotline, shown on every
+	// student page beside the school's contact.
+	VendorPhone, VendorHours string
 }
 
 // Engine checks document photos (engine.Engine).

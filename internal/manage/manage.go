@@ -38,6 +38,7 @@ type Service struct {
 	// Exports: where their files go, the queue that builds them.
 	exportDir string
 	queue     *job.Queue
+	reminder  Reminder
 }
 
 // New builds the service.

@@ -134,7 +134,7 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, n domain.Notification,
 func (s *Service) Hook(ctx context.Context, tx *store.Tx, t store.Transition) error {
 	sub, c := t.Submission, t.Campaign
 	key := "sub:" + strconv.FormatInt(sub.ID, 10) + ":"
-	base := domain.Notification{UserID: t.UserID, CampaignID: c.ID, Link: "/?campaign=" + strconv.FormatInt(c.ID, 10)}
+	base := domain.Notification{UserID: t.UserID, CampaignID: c.ID, Link: "#/c/" + strconv.FormatInt(c.ID, 10)}
 	params := map[string]string{"campaign": c.Name}
 	switch {
 	case sub.State == domain.StatePending && t.From == "":
@@ -203,4 +203,31 @@ func day(t time.Time) string {
 		return "近日"
 	}
 	return t.In(chinaTime).Format("1月2日")
+}
+
+// TicketAnswered tells the student of an answer to their ticket, in the
+// answer's transaction.
+func (s *Service) TicketAnswered(ctx context.Context, tx *store.Tx, t domain.Ticket, msgID int64, body string) error {
+	n := domain.Notification{UserID: t.UserID, CampaignID: t.CampaignID, Kind: KindTicket, Title: "客服回复了你的问题（" + t.Kind.Title() + "）",
+		Body: body, Link: "#/tickets/" + strconv.FormatInt(t.ID, 10), DedupKey: "ticket:" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatInt(msgID, 10)}
+	_, err := s.post(ctx, tx, n, map[string]string{"campaign": t.CampaignName, "status": "已回复", "hint": "请在消息中查看客服回复", "deadline": stamp(s.now())})
+	return err
+}
+
+// Inbox is the student's notices, newest first (30 a page, before the id
+// given), and how many are unread.
+func (s *Service) Inbox(ctx context.Context, who domain.Caller, before int64) ([]domain.Notification, int, error) {
+	list, unread, err := s.Store.Inbox(ctx, who.UserID, before, 30)
+	if err != nil {
+		return nil, 0, domain.Internal("inbox: %w", err)
+	}
+	return list, unread, nil
+}
+
+// MarkRead marks one of the student's notices read, or all with id 0.
+func (s *Service) MarkRead(ctx context.Context, who domain.Caller, id int64) error {
+	if err := s.Store.MarkRead(ctx, who.UserID, id); err != nil {
+		return domain.Internal("mark read: %w", err)
+	}
+	return nil
 }

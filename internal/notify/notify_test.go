@@ -134,10 +134,12 @@ func TestNotices(t *testing.T) {
 				}
 				return n == 1
 			})
-			tally := apptest.Must(env.App.Store.DeliveryTally(ctx, env.Demo.CampaignID))(t)
-			if tally["sms"][domain.DeliverySent] != 6 {
-				t.Errorf("deliveries %v, want 6 SMS sent", tally)
-			}
+			// The gateway has the message a moment before the delivery
+			// is recorded.
+			wait(t, "six SMS recorded as sent", func() bool {
+				tally := apptest.Must(env.App.Store.DeliveryTally(ctx, env.Demo.CampaignID))(t)
+				return tally["sms"][domain.DeliverySent] == 6 && len(tally["sms"]) == 1
+			})
 		})
 	}
 }

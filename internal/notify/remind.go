@@ -31,7 +31,7 @@ func (s *Service) Remind(ctx context.Context, sc domain.Scope, c domain.Campaign
 	r := Reminded{NoAccount: none}
 	today := s.now().In(chinaTime).Format("2006-01-02")
 	for _, u := range list {
-		n := domain.Notification{UserID: u.UserID, CampaignID: c.ID, Kind: KindReminder, Link: "/?campaign=" + strconv.FormatInt(c.ID, 10),
+		n := domain.Notification{UserID: u.UserID, CampaignID: c.ID, Kind: KindReminder, Link: "#/c/" + strconv.FormatInt(c.ID, 10),
 			DedupKey: "remind:" + strconv.FormatInt(c.ID, 10) + ":" + today, Title: "老师提醒你完成照片采集"}
 		n.Body = "「" + c.Name + "」将于" + stamp(c.ClosesAt) + "截止，你还没有完成照片采集。" + unfinishedHint(u.State)
 		var fresh bool
@@ -92,7 +92,7 @@ func (s *Service) SendClosingReminders(ctx context.Context) (int, error) {
 			return sent, fmt.Errorf("notify: unfinished: %w", err)
 		}
 		for _, u := range list {
-			n := domain.Notification{UserID: u.UserID, CampaignID: c.ID, Kind: KindClosing, Link: "/?campaign=" + strconv.FormatInt(c.ID, 10),
+			n := domain.Notification{UserID: u.UserID, CampaignID: c.ID, Kind: KindClosing, Link: "#/c/" + strconv.FormatInt(c.ID, 10),
 				DedupKey: "closing:" + strconv.FormatInt(c.ID, 10) + ":" + strconv.Itoa(mark), Title: "照片采集即将截止"}
 			n.Body = "「" + c.Name + "」将在" + strconv.Itoa(mark) + "天内（" + stamp(c.ClosesAt) + "）截止，你还没有完成照片采集。" + unfinishedHint(u.State)
 			var fresh bool

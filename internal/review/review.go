@@ -28,7 +28,9 @@ type Config struct {
 }
 
 // DefaultConfig is the production configuration.
-func DefaultConfig() Config { return Config{RetakeWindow: 48 * time.Hour, ClaimFor: 5 * time.Minute, UndoWindow: 2 * time.Minute} }
+func DefaultConfig() Config {
+	return Config{RetakeWindow: 48 * time.Hour, ClaimFor: 5 * time.Minute, UndoWindow: 2 * time.Minute}
+}
 
 // Service decides submissions.
 type Service struct {

@@ -462,3 +462,6 @@ func (s *Service) Undo(ctx context.Context, who staff.Staff, ids []int64, where 
 	}
 	return done, nil
 }
+
+// UndoUntil is until when approvals made now may be taken back.
+func (s *Service) UndoUntil() time.Time { return s.now().Add(s.cfg.UndoWindow) }

@@ -13,19 +13,24 @@ import (
 // reviewScope is the condition a staff scope puts on the review queue: the
 // vendor's reviewers review every school (their job, each view audited); a
 // school's staff their school, college or classes (scopeWhere).
-func reviewScope(sc domain.Scope) (string, []any) {
+func reviewScope(sc domain.Scope) (string, []any) { return workScope(sc, "sb") }
+
+// workScope is reviewScope on any table that carries school_id, college
+// and class_name (submissions, tickets): the vendor's staff work on every
+// school, a school's staff on their school, college or classes.
+func workScope(sc domain.Scope, t string) (string, []any) {
 	if sc.Vendor {
 		return "1 = 1", nil
 	}
-	w, args := []string{"sb.school_id = ?"}, []any{sc.SchoolID}
+	w, args := []string{t + ".school_id = ?"}, []any{sc.SchoolID}
 	if sc.College != "" {
-		w, args = append(w, "sb.college = ?"), append(args, sc.College)
+		w, args = append(w, t+".college = ?"), append(args, sc.College)
 	}
 	if sc.Classes != nil {
 		if len(sc.Classes) == 0 {
 			return "1 = 0", nil
 		}
-		w = append(w, "sb.class_name IN ("+placeholders(len(sc.Classes))+")")
+		w = append(w, t+".class_name IN ("+placeholders(len(sc.Classes))+")")
 		for _, k := range sc.Classes {
 			args = append(args, k)
 		}

@@ -66,7 +66,7 @@ func New(t testing.TB, d store.Dialect, o Options) *Env {
 	e.Config = config.Config{
 		PhotoWorkers: 2, Addr: "127.0.0.1:0", DataDir: e.Dir, DatabaseURL: storetest.URL(t, d),
 		SecretKey: strings.Repeat("ab", 32), SecretKeyFile: filepath.Join(e.Dir, "secret.key"),
-		QueueLimit: 256, SessionTTL: time.Hour, MemoryMB: 1024,
+		QueueLimit: 256, SessionTTL: time.Hour, MemoryMB: 1024, UndoWindow: 2 * time.Minute,
 		SMS:    config.SMS{Provider: "http", URL: e.SMS.URL, Key: SMSKey, Template: "SMS_1", Sign: "智拍"},
 		WeChat: config.WeChat{AppID: "wxtest", Secret: "wxsecret", BaseURL: e.WeChat.URL},
 	}

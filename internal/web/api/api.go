@@ -25,8 +25,10 @@ import (
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
 	"zhipai/internal/manage"
+	"zhipai/internal/notify"
 	"zhipai/internal/review"
 	"zhipai/internal/staff"
+	"zhipai/internal/ticket"
 )
 
 // Config configures the API.
@@ -59,6 +61,8 @@ type API struct {
 	staff   *staff.Service
 	manage  *manage.Service
 	review  *review.Service
+	notify  *notify.Service
+	tickets *ticket.Service
 	log     *slog.Logger
 	bodies  *bodies
 }
@@ -80,6 +84,8 @@ type Services struct {
 	Staff   *staff.Service
 	Manage  *manage.Service
 	Review  *review.Service
+	Notify  *notify.Service
+	Ticket  *ticket.Service
 }
 
 // New builds the API.
@@ -99,7 +105,7 @@ func New(cfg Config, s Services, log *slog.Logger) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, staff: s.Staff, manage: s.Manage, review: s.Review, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
+	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, staff: s.Staff, manage: s.Manage, review: s.Review, notify: s.Notify, tickets: s.Ticket, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
 }
 
 // Route is one endpoint.
@@ -117,6 +123,7 @@ type Route struct {
 // Routes lists every endpoint (the OpenAPI test walks it).
 func (a *API) Routes() []Route {
 	sr, cr, ir, ur, br, st := sessionRoutes{a}, campaignRoutes{a}, identityRoutes{a}, uploadRoutes{a}, submissionRoutes{a}, staffRoutes{a}
+	sv := serviceRoutes{a}
 	return []Route{
 		{"GET", "/api/v1/auth/captcha", false, sr.captcha, false, false},
 		{"POST", "/api/v1/auth/sms/send", false, sr.sendCode, false, false},
@@ -143,6 +150,14 @@ func (a *API) Routes() []Route {
 		{"POST", "/api/v1/uploads/{id}/submit", true, br.submit, false, false},
 		{"GET", "/api/v1/submissions/{id}", true, br.submission, false, false},
 		{"POST", "/api/v1/submissions/{id}/withdraw", true, br.withdraw, false, false},
+		{"GET", "/api/v1/inbox", true, sv.inbox, false, false},
+		{"POST", "/api/v1/inbox/read", true, sv.markRead, false, false},
+		{"GET", "/api/v1/tickets", true, sv.myTickets, false, false},
+		{"POST", "/api/v1/campaigns/{id}/tickets", true, sv.openTicket, false, false},
+		{"GET", "/api/v1/tickets/{id}", true, sv.myTicket, false, false},
+		{"POST", "/api/v1/tickets/{id}/messages", true, sv.reply, false, false},
+		{"POST", "/api/v1/tickets/{id}/images", true, sv.replyImage, true, false},
+		{"GET", "/api/v1/tickets/{id}/messages/{msg}/image", true, sv.myImage, false, false},
 		// The staff side: its own cookie, checked by staffOnly.
 		{"POST", "/api/v1/staff/auth/signin", false, st.signIn, false, false},
 		{"GET", "/api/v1/staff/me", false, a.staffOnly(st.me, true), false, true},
@@ -184,6 +199,15 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/staff/review/items/{id}/result.jpg", false, a.staffOnly(st.itemImage(review.ImageResult), false), false, true},
 		{"GET", "/api/v1/staff/review/items/{id}/original", false, a.staffOnly(st.itemImage(review.ImageOriginal), false), false, true},
 		{"GET", "/api/v1/staff/review/items/{id}/idcard", false, a.staffOnly(st.itemImage(review.ImageIDCard), false), false, true},
+		{"POST", "/api/v1/staff/review/undo", false, a.staffOnly(st.undo, false), false, true},
+		{"POST", "/api/v1/staff/campaigns/{id}/remind", false, a.staffOnly(sv.remind, false), false, true},
+		{"GET", "/api/v1/staff/tickets", false, a.staffOnly(sv.tickets, false), false, true},
+		{"GET", "/api/v1/staff/tickets/{id}", false, a.staffOnly(sv.ticket, false), false, true},
+		{"POST", "/api/v1/staff/tickets/{id}/answer", false, a.staffOnly(sv.answer, false), false, true},
+		{"POST", "/api/v1/staff/tickets/{id}/close", false, a.staffOnly(sv.closeTicket, false), false, true},
+		{"POST", "/api/v1/staff/tickets/{id}/hand-back", false, a.staffOnly(sv.handBack, false), false, true},
+		{"PUT", "/api/v1/staff/tickets/{id}/roster", false, a.staffOnly(sv.correctRoster, false), false, true},
+		{"GET", "/api/v1/staff/tickets/{id}/messages/{msg}/image", false, a.staffOnly(sv.staffImage, false), false, true},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"zhipai/internal/review"
 	"zhipai/internal/roster"
 	"zhipai/internal/staff"
+	"zhipai/internal/ticket"
 )
 
 // statuses is the one place where a public code becomes an HTTP status.
@@ -139,6 +140,14 @@ var statuses = map[string]int{
 	roster.CodeFile:            http.StatusUnprocessableEntity,
 	roster.CodeEmpty:           http.StatusUnprocessableEntity,
 	roster.CodeHeader:          http.StatusUnprocessableEntity,
+	ticket.CodeBody:            http.StatusBadRequest,
+	ticket.CodeKind:            http.StatusBadRequest,
+	ticket.CodeClosed:          http.StatusConflict,
+	ticket.CodeTooMany:         http.StatusTooManyRequests,
+	ticket.CodeAttachment:      http.StatusUnprocessableEntity,
+	ticket.CodeForbidden:       http.StatusForbidden,
+	ticket.CodeNoReview:        http.StatusConflict,
+	ticket.CodeRosterFix:       http.StatusBadRequest,
 	// The API itself.
 	CodeMethod:        http.StatusMethodNotAllowed,
 	CodeContentType:   http.StatusUnsupportedMediaType,
@@ -170,7 +179,7 @@ var apiErrors = domain.Catalogue{
 // catalogue holds the messages of every use case's codes.
 var catalogue = func() domain.Catalogue {
 	all := domain.Catalogue{}
-	for _, c := range []domain.Catalogue{domain.Errors, auth.Errors, enrol.Errors, capture.Errors, review.Errors, staff.Errors, manage.Errors, roster.Errors, apiErrors} {
+	for _, c := range []domain.Catalogue{domain.Errors, auth.Errors, enrol.Errors, capture.Errors, review.Errors, staff.Errors, manage.Errors, roster.Errors, ticket.Errors, apiErrors} {
 		for code, msg := range c {
 			all[code] = msg
 		}

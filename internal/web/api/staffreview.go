@@ -111,7 +111,23 @@ func (a staffRoutes) batchApprove(w http.ResponseWriter, r *http.Request, s staf
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string][]int64{"approved": done})
+	writeJSON(w, http.StatusOK, map[string]any{"approved": done, "undo_until": a.review.UndoUntil()})
+	return nil
+}
+
+// undo takes back the caller's approvals of the undo window.
+func (a staffRoutes) undo(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	var req struct {
+		IDs []int64 `json:"ids"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	done, err := a.review.Undo(r.Context(), s, req.IDs, a.where(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string][]int64{"undone": done})
 	return nil
 }
 

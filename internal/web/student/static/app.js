@@ -135,7 +135,11 @@ async function route() {
     } catch (e) { if (e.status !== 401) toast(e.message); return go("#/login"); }
   }
   document.getElementById("signout").hidden = false;
+  refreshUnread();
   let m;
+  if (hash === "#/inbox") return inboxPage();
+  if (hash === "#/tickets") return ticketsPage();
+  if ((m = hash.match(/^#\/tickets\/(\d+)$/))) return ticketPage(+m[1]);
   if ((m = hash.match(/^#\/c\/(\d+)\/help$/))) return helpPage(+m[1]);
   if ((m = hash.match(/^#\/c\/(\d+)$/))) return campaignPage(+m[1]);
   return homePage();
@@ -145,7 +149,7 @@ window.addEventListener("hashchange", route);
 window.addEventListener("DOMContentLoaded", () => {
   document.getElementById("signout").addEventListener("click", async () => {
     try { await api("POST", "/api/v1/auth/signout"); } catch (e) { /* signed out anyway */ }
-    state.me = null; document.getElementById("signout").hidden = true; go("#/login");
+    state.me = null; document.getElementById("signout").hidden = true; document.getElementById("inbox-link").hidden = true; go("#/login");
   });
   route();
 });
@@ -292,9 +296,18 @@ async function campaignPage(id) {
   try { st = await api("GET", `/api/v1/campaigns/${id}/status`); } catch (e) { toast(e.message); return go("#/"); }
   title(st.campaign.school);
   const head = [h("h1", st.campaign.name), stepper(st)];
-  const help = h("p.center.small", h("a", { href: `#/c/${id}/help` }, "常见问题与客服电话"));
+  const help = h("p.center.small", h("a", { href: `#/c/${id}/help` }, "常见问题与联系客服"));
   const body = await stepView(st);
-  show(...head, ...[body].flat(), help);
+  show(...head, ...[body].flat(), help, contactFooter(st.campaign));
+}
+
+// contactFooter keeps the school's phone and hours, and the vendor's
+// hotline, on every page of a campaign.
+function contactFooter(c) {
+  const k = c.contact || {};
+  return h("footer.contact#contact-footer",
+    k.phone ? h("p", "学校咨询：", k.name ? k.name + " " : "", h("a", { href: "tel:" + k.phone }, k.phone), k.hours ? "（" + k.hours + "）" : "") : null,
+    k.vendor_phone ? h("p", "拍照与系统问题：", h("a", { href: "tel:" + k.vendor_phone }, k.vendor_phone), k.vendor_hours ? "（" + k.vendor_hours + "）" : "") : null);
 }
 
 async function stepView(st) {
@@ -607,8 +620,77 @@ async function helpPage(id) {
   let c;
   try { c = await api("GET", `/api/v1/campaigns/${id}`); } catch (e) { toast(e.message); return go("#/"); }
   title("常见问题");
+  let kinds = [];
+  try { kinds = (await api("GET", "/api/v1/tickets")).kinds; } catch (e) { /* the form still works with the list below */ }
+  if (!kinds.length) kinds = [{ code: "info_wrong", title: "信息有误" }, { code: "photo_change", title: "更换照片" }, { code: "not_on_roster", title: "不在名单" }, { code: "document", title: "证件问题" }, { code: "other", title: "其他" }];
+  const kind = h("select#ticket-kind", kinds.map((k) => h("option", { value: k.code }, k.title)));
+  const text = h("textarea#ticket-body", { rows: 4, maxlength: 1000, placeholder: "请写下遇到的问题，例如“我的学号导入错了，应为 2026010203”。" });
   show(h("h1", "常见问题与客服"),
     h("dl.card.faq", c.faq.map((f) => [h("dt", f.q), h("dd", f.a)])),
-    h("div.card#contact", h("h2", "联系学校"), h("p", c.contact.name), h("p", h("a", { href: "tel:" + c.contact.phone }, c.contact.phone)), h("p.muted.small", c.contact.hours)),
+    h("div.card#ask", h("h2", "在线客服"),
+      h("p.muted.small", "审核期间发现信息有误、想更换照片、不在名单或证件有问题，请立即告诉我们。一般一个工作日内回复，回复会出现在“消息”里。"),
+      h("label", "问题类型", kind), h("label", "问题描述", text), errorBox("ticket-error"),
+      h("button.block#ticket-send", { type: "button", onclick: (e) => busy(e.target, "ticket-error", async () => {
+        const t = await api("POST", `/api/v1/campaigns/${id}/tickets`, { kind: kind.value, body: text.value });
+        go("#/tickets/" + t.id);
+      }) }, "提交给客服"),
+      h("p.center.small", h("a", { href: "#/tickets" }, "查看我提过的问题"))),
+    h("div.card#contact", h("h2", "联系学校"), h("p", c.contact.name), h("p", h("a", { href: "tel:" + c.contact.phone }, c.contact.phone)), h("p.muted.small", c.contact.hours),
+      c.contact.vendor_phone ? [h("h2", "拍照与系统问题"), h("p", h("a", { href: "tel:" + c.contact.vendor_phone }, c.contact.vendor_phone)), h("p.muted.small", c.contact.vendor_hours || "")] : null),
     h("p.center", h("a", { href: "#/c/" + id }, "返回采集")));
+}
+
+// ---- Messages ------------------------------------------------------------------
+
+async function refreshUnread() {
+  const link = document.getElementById("inbox-link");
+  try {
+    const box = await api("GET", "/api/v1/inbox");
+    link.hidden = false;
+    document.getElementById("unread").textContent = box.unread ? String(box.unread) : "";
+  } catch (e) { /* the badge is a convenience */ }
+}
+
+async function inboxPage() {
+  title("消息");
+  let box;
+  try { box = await api("GET", "/api/v1/inbox"); } catch (e) { toast(e.message); return go("#/"); }
+  show(h("h1", "消息"),
+    box.notices.length ? h("ul.inbox#inbox", box.notices.map((n) => h("li.card" + (n.read ? "" : ".unread"), { "data-kind": n.kind },
+      h("p", h("strong", n.title)), h("p", n.body), h("p.muted.small", fmtTime(n.at), " ", n.link ? h("a", { href: n.link }, "查看") : null))))
+      : h("p.muted.center#inbox-empty", "还没有消息。提交照片、审核结果和客服回复都会出现在这里。"),
+    h("p.center.small", h("a", { href: "#/tickets" }, "我提过的问题"), " · ", h("a", { href: "#/" }, "返回首页")));
+  if (box.unread) { try { await api("POST", "/api/v1/inbox/read", { id: 0 }); refreshUnread(); } catch (e) { /* shown next time */ } }
+}
+
+async function ticketsPage() {
+  title("我提过的问题");
+  let list;
+  try { list = await api("GET", "/api/v1/tickets"); } catch (e) { toast(e.message); return go("#/"); }
+  show(h("h1", "我提过的问题"),
+    list.tickets.length ? h("ul.tickets#tickets", list.tickets.map((t) => h("li.card", h("a", { href: "#/tickets/" + t.id }, h("strong", t.kind_title), " ", h("span.badge." + t.status, t.status_title)),
+      h("p.muted.small", t.campaign, " · ", fmtTime(t.updated_at)))))
+      : h("p.muted.center", "还没有提过问题。在采集页底部的“常见问题与联系客服”里可以联系客服。"),
+    h("p.center.small", h("a", { href: "#/" }, "返回首页")));
+}
+
+async function ticketPage(id) {
+  title("客服问题");
+  let t;
+  try { t = await api("GET", `/api/v1/tickets/${id}`); } catch (e) { toast(e.message); return go("#/tickets"); }
+  const text = h("textarea#reply-body", { rows: 3, maxlength: 1000, placeholder: "补充说明" });
+  const file = h("input#reply-image", { type: "file", accept: "image/jpeg,image/png" });
+  show(h("h1", t.kind_title, " ", h("span.badge." + t.status + "#ticket-state", t.status_title)),
+    h("p.muted.small", t.campaign, t.due_at && t.status === "open" ? "，预计 " + fmtTime(t.due_at) + " 前回复" : ""),
+    h("ul.thread#thread", t.messages.map((m) => h("li.card" + (m.author === "student" ? ".mine" : ".theirs"),
+      h("p.muted.small", m.author === "student" ? "我" : m.author, " · ", fmtTime(m.at)), m.body ? h("p", m.body) : null,
+      m.image ? h("img.attachment", { src: `/api/v1/tickets/${id}/messages/${m.id}/image`, alt: "附图" }) : null))),
+    t.status === "closed" ? h("p.muted.center", "这个问题已关闭；如还有疑问，请新建一个。") : h("div.card",
+      h("label", "补充说明", text), h("label", "附图（可选，JPEG 或 PNG，5 MB 以内）", file), errorBox("reply-error"),
+      h("button.block#reply-send", { type: "button", onclick: (e) => busy(e.target, "reply-error", async () => {
+        if (file.files[0]) await sendFile("POST", `/api/v1/tickets/${id}/images?text=` + encodeURIComponent(text.value), file.files[0], "", () => {});
+        else await api("POST", `/api/v1/tickets/${id}/messages`, { body: text.value });
+        route();
+      }) }, "发送")),
+    h("p.center.small", h("a", { href: "#/tickets" }, "返回问题列表")));
 }
