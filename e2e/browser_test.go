@@ -85,3 +85,22 @@ func (p *pages) text(sel string) string {
 	}
 	return s
 }
+
+// until waits for a JavaScript condition across a page that reloads
+// itself (a form that saves and reloads): an evaluation lost to the
+// navigation is tried again, until the step's time limit.
+func until(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for {
+			ok, err := chromedp.Evaluate[bool](expr)(ctx, tg)
+			if err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w (last: %v)", expr, ctx.Err(), err)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}

@@ -95,6 +95,15 @@ func TestReviewAndExport(t *testing.T) {
 	if r := text("#batch-result"); !strings.Contains(r, "已通过 3 张") {
 		t.Errorf("batch approval %q", r)
 	}
+	// Taken back within the undo window, they wait again; approved again.
+	run("undo the batch", chromedp.WaitVisible(css("#batch-undo")), shot("batch-undo"), chromedp.Click(css("#batch-undo")),
+		void(chromedp.Poll[bool](`document.querySelector("#toast").textContent.includes("已撤销 3 张")`)),
+		chromedp.Navigate(srv.url+"/console/review?campaign=1&findings=none"), chromedp.WaitVisible(css("#queue")))
+	if n := text("#queue-total"); !strings.Contains(n, "待审核 3 张") {
+		t.Errorf("after the undo: %q", n)
+	}
+	run("approve the first three again by range", chromedp.SendKeys(css("#select-first"), "3"), chromedp.Click(css("#batch-approve")),
+		void(chromedp.Poll[bool](`document.querySelector("#batch-result").textContent.includes("已通过 3 张")`)))
 
 	// The student whose photo was rejected signs in on a phone, sees why,
 	// and retakes.
@@ -125,7 +134,27 @@ func TestReviewAndExport(t *testing.T) {
 	}
 	mtab.run("retake and submit", chromedp.SetUploadFiles(css("#photo-album"), []string{retakePhoto(t)}),
 		void(chromedp.Poll[bool](`document.querySelector("#result-img") && document.querySelector("#result-img").naturalWidth === 480`, chromedp.WithPollingTimeout(30*time.Second))),
-		tap("#submit"), chromedp.WaitVisible(css("#status #state")), mtab.shot("resubmitted"))
+		tap("#submit"), chromedp.WaitVisible(css("#status #state")), chromedp.WaitVisible(css("#contact-footer")), mtab.shot("resubmitted"))
+	// What reached the inbox, and a question to customer service.
+	mtab.run("the inbox", chromedp.Navigate(srv.url+"/#/inbox"), chromedp.WaitVisible(css("#inbox")), mtab.shot("inbox"))
+	if box := mtab.text("#inbox"); !strings.Contains(box, "照片未通过审核") || !strings.Contains(box, "照片已提交审核") {
+		t.Errorf("the inbox %q", box)
+	}
+	// The rejection also went out by SMS, with its template and deadline
+	// (a job: allow it a moment).
+	smsSent := false
+	for i := 0; i < 50 && !smsSent; i++ {
+		for _, m := range inbox.Messages() {
+			smsSent = smsSent || (m.Phone == phone && m.Template == "E2E_REJECTED" && m.Params["deadline"] != "")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !smsSent {
+		t.Errorf("no rejection SMS to the student: %+v", inbox.Messages())
+	}
+	mtab.run("ask customer service", chromedp.Navigate(srv.url+"/#/c/1/help"), chromedp.WaitVisible(css("#ticket-body")),
+		chromedp.SetValue(css("#ticket-kind"), "info_wrong"), chromedp.SendKeys(css("#ticket-body"), "我的班级导入错了，应为计科2602。"),
+		mtab.shot("ticket-form"), tap("#ticket-send"), chromedp.WaitVisible(css("#thread")), mtab.shot("ticket"))
 
 	// The retake, with the earlier rejection beside it, approved by Enter.
 	// The flagged photos before it are skipped with S; the retake comes
@@ -148,6 +177,12 @@ func TestReviewAndExport(t *testing.T) {
 	if all := text("#progress-all"); !strings.Contains(all, "已通过 4") {
 		t.Errorf("progress %q", all)
 	}
+	run("customer service", chromedp.Click(css("#tickets-link")), chromedp.WaitVisible(css("#tickets")), shot("tickets"),
+		chromedp.Click(css("#tickets a")), chromedp.WaitVisible(css("#answer-form")),
+		chromedp.SendKeys(css("#answer-body"), "已核实，班级已更正为计科2602。"), chromedp.Click(css("#answer-send")),
+		until(`document.readyState === "complete" && document.querySelector("#ticket-state").textContent.includes("已回复")`), shot("ticket-answered"))
+	mtab.run("the answer in the inbox", chromedp.Navigate(srv.url+"/#/inbox"), chromedp.WaitVisible(css("#inbox")),
+		void(chromedp.Poll[bool](`document.querySelector("#inbox").textContent.includes("班级已更正")`)), mtab.shot("inbox-answer"))
 	run("export", chromedp.Navigate(srv.url+"/console/campaigns/1/export"), chromedp.WaitVisible(css("#export-form")),
 		chromedp.Click(css("#x-folders")), chromedp.Click(css("#export-go")))
 	href := ""

@@ -93,6 +93,7 @@ func start(t *testing.T) (*server, *apptest.SMSGateway) {
 	s.env = append(os.Environ(),
 		"ZHIPAI_DATA_DIR="+s.dataDir, "ZHIPAI_ADDR=127.0.0.1:"+port, "ZHIPAI_DATABASE_URL=",
 		"ZHIPAI_SMS_PROVIDER=http", "ZHIPAI_SMS_URL="+inbox.URL, "ZHIPAI_SMS_KEY="+apptest.SMSKey, "ZHIPAI_SMS_TEMPLATE=E2E",
+		"ZHIPAI_NOTIFY_SMS_TEMPLATES=submission.rejected=E2E_REJECTED,ticket.reply=E2E_TICKET", "ZHIPAI_VENDOR_PHONE=400-000-0000", "ZHIPAI_VENDOR_HOURS=每天 8:00-22:00",
 		"ZHIPAI_ONNXRUNTIME_LIB="+filepath.Join(apptest.Root(), "lib", "libonnxruntime.so.1"), "ZHIPAI_LOG_LEVEL=warn")
 	s.run(t, "demo", "seed")
 	cmd := exec.Command(bin, "serve")

@@ -310,6 +310,7 @@ type Ticket struct {
 	FirstAnswerAt, ClosedAt                       time.Time
 	// For staff: who asked (from the roster when matched).
 	StudentName, StudentNo, CampaignName string
+	Major, ExamNo                        string
 	Messages                             []TicketMessage
 }
 

@@ -76,7 +76,7 @@ func (s *Store) CloseTicket(ctx context.Context, id int64) error {
 }
 
 const ticketCols = `t.id, t.school_id, t.campaign_id, t.user_id, t.enrolment_id, t.college, t.class_name, t.kind, t.status, t.created_at, t.updated_at,
-	t.due_at, t.first_answer_at, t.closed_at, COALESCE(r.name, e.name, ''), COALESCE(r.student_no, ''), c.name`
+	t.due_at, t.first_answer_at, t.closed_at, COALESCE(r.name, e.name, ''), COALESCE(r.student_no, ''), c.name, COALESCE(r.major, ''), COALESCE(r.exam_no, '')`
 
 const ticketFrom = ` FROM tickets t JOIN campaigns c ON c.id = t.campaign_id LEFT JOIN enrolments e ON e.id = t.enrolment_id
 	LEFT JOIN roster_rows r ON r.id = e.roster_row_id`
@@ -85,7 +85,7 @@ func scanTicket(sc interface{ Scan(...any) error }) (domain.Ticket, error) {
 	var t domain.Ticket
 	var created, updated, due, first, closed int64
 	err := sc.Scan(&t.ID, &t.SchoolID, &t.CampaignID, &t.UserID, &t.EnrolmentID, &t.College, &t.Class, &t.Kind, &t.Status, &created, &updated,
-		&due, &first, &closed, &t.StudentName, &t.StudentNo, &t.CampaignName)
+		&due, &first, &closed, &t.StudentName, &t.StudentNo, &t.CampaignName, &t.Major, &t.ExamNo)
 	t.CreatedAt, t.UpdatedAt, t.DueAt, t.FirstAnswerAt, t.ClosedAt = msTime(created), msTime(updated), optMs(due), optMs(first), optMs(closed)
 	return t, err
 }

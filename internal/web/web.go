@@ -45,7 +45,7 @@ func New(a *api.API, db Pinger, log *slog.Logger) *Server {
 	a.Register(mux)
 	student.Register(mux)
 	if st := a.Staff(); st != nil {
-		console.Register(mux, st, a.Manage(), a.Review(), console.Env{ClientIP: a.ClientIP, PublicBase: a.PublicBase}, log)
+		console.Register(mux, st, a.Manage(), a.Review(), a.Tickets(), console.Env{ClientIP: a.ClientIP, PublicBase: a.PublicBase}, log)
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	s.handler = s.recover(s.logRequests(s.securityHeaders(mux)))

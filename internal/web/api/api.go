@@ -73,6 +73,9 @@ func (a *API) Staff() *staff.Service { return a.staff }
 // Review is the review workspace (for the console).
 func (a *API) Review() *review.Service { return a.review }
 
+// Tickets is customer service (for the console).
+func (a *API) Tickets() *ticket.Service { return a.tickets }
+
 // Manage is the staff side's campaign management (for the console).
 func (a *API) Manage() *manage.Service { return a.manage }
 

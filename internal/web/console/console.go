@@ -23,6 +23,8 @@ import (
 	"zhipai/internal/review"
 	"zhipai/internal/roster"
 	"zhipai/internal/staff"
+	"zhipai/internal/store"
+	"zhipai/internal/ticket"
 )
 
 //go:embed templates/*.html
@@ -52,6 +54,7 @@ type Console struct {
 	staff  *staff.Service
 	manage *manage.Service
 	review *review.Service
+	ticket *ticket.Service
 	log    *slog.Logger
 	env    Env
 }
@@ -63,11 +66,11 @@ type Env struct {
 }
 
 // Register mounts the console at /console/.
-func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, rv *review.Service, env Env, log *slog.Logger) {
+func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, rv *review.Service, tk *ticket.Service, env Env, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{staff: s, manage: m, review: rv, log: log, env: env}
+	c := &Console{staff: s, manage: m, review: rv, ticket: tk, log: log, env: env}
 	files, _ := fs.Sub(static, "static")
 	mux.Handle("GET /console/assets/", http.StripPrefix("/console/assets/", http.FileServerFS(files)))
 	mux.HandleFunc("GET /console/{$}", c.home)
@@ -83,6 +86,8 @@ func Register(mux *http.ServeMux, s *staff.Service, m *manage.Service, rv *revie
 	mux.HandleFunc("GET /console/campaigns/{id}/progress", c.progress)
 	mux.HandleFunc("GET /console/campaigns/{id}/export", c.exportPage)
 	mux.HandleFunc("GET /console/review/work", c.reviewWork)
+	mux.HandleFunc("GET /console/tickets", c.tickets)
+	mux.HandleFunc("GET /console/tickets/{id}", c.ticketPage)
 }
 
 // page is what every template gets.
@@ -128,6 +133,11 @@ type page struct {
 	Queue    *queueView
 	Progress *manage.ProgressView
 	Exports  []manage.ExportView
+	// Customer service.
+	Tickets      []domain.Ticket
+	Ticket       *domain.Ticket
+	TicketStatus string
+	Reminds      bool
 }
 
 type kindOption struct{ Value, Title string }
@@ -385,6 +395,10 @@ func (c *Console) progress(w http.ResponseWriter, r *http.Request) {
 	}
 	p := base(s, "采集进度")
 	p.Progress, p.Campaign = &v, &campaignRow{ID: id, Name: v.Campaign}
+	switch s.User.Role {
+	case domain.RoleCounsellor, domain.RoleCollegeAdmin, domain.RoleSchoolAdmin, domain.RolePlatformAdmin:
+		p.Reminds = true
+	}
 	c.render(w, "progress.html", p)
 }
 
@@ -484,4 +498,44 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Actions = manage.AuditActions
 	c.render(w, "audit.html", p)
+}
+
+// tickets is customer service's list: the tickets in scope, those due
+// first.
+func (c *Console) tickets(w http.ResponseWriter, r *http.Request) {
+	s := c.signedIn(w, r)
+	if s == nil {
+		return
+	}
+	status := r.URL.Query().Get("status")
+	if status == "" {
+		status = string(domain.TicketOpen)
+	} else if status == "all" {
+		status = ""
+	}
+	list, err := c.ticket.Queue(r.Context(), *s, store.TicketFilter{Status: domain.TicketStatus(status)})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := base(s, "在线客服")
+	p.Tickets, p.TicketStatus = list, status
+	c.render(w, "tickets.html", p)
+}
+
+// ticketPage is a ticket's thread with what staff may do from it.
+func (c *Console) ticketPage(w http.ResponseWriter, r *http.Request) {
+	s := c.signedIn(w, r)
+	if s == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	t, err := c.ticket.Get(r.Context(), *s, id, staff.Where{IP: c.env.ClientIP(r), UA: r.UserAgent()})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := base(s, "客服问题")
+	p.Ticket = &t
+	c.render(w, "ticket.html", p)
 }

@@ -34,7 +34,7 @@ CREATE UNIQUE INDEX deliveries_once ON deliveries (notification_id, channel);
 -- beside the keyed index that finds the account.
 ALTER TABLE users ADD COLUMN openid_enc BYTEA;
 
--- Customer service (the seed's 在线客服, requirements CS-4): a ticket per
+-- Customer service (requirements CS-4, the seed's online service): a ticket per
 -- question with its thread; due_at is the service-level time for the next
 -- answer, cleared when staff answer and set again when the student writes.
 CREATE TABLE tickets (

@@ -54,6 +54,8 @@ document.addEventListener("DOMContentLoaded", () => {
   queuePage();
   exportPage();
   workPage();
+  ticketPage();
+  remindButtons();
   onSubmit("support-form", "support-error", async () => {
     await call("POST", "/api/v1/staff/support-access", { school_id: parseInt($("sa-school").value, 10), reason: $("sa-reason").value.trim() });
     location.reload();
@@ -278,6 +280,13 @@ function queuePage() {
     for (const c of table.querySelectorAll("input.pick:not(:disabled)")) c.checked = ev.target.checked;
     sync();
   });
+  // A range: the first N photos the checks passed cleanly, in queue order.
+  $("select-first").addEventListener("input", (ev) => {
+    let n = parseInt(ev.target.value, 10) || 0;
+    for (const c of table.querySelectorAll("input.pick:not(:disabled)")) { c.checked = n > 0; n--; }
+    sync();
+  });
+  let undo = { ids: [], timer: 0 };
   $("batch-approve").addEventListener("click", async () => {
     const ids = picks();
     try {
@@ -286,7 +295,63 @@ function queuePage() {
       $("batch-result").hidden = false;
       for (const id of r.approved) table.querySelector(`tr[data-id="${id}"]`).remove();
       sync();
+      // The undo window: until it ends the students have not been told.
+      clearInterval(undo.timer);
+      undo = { ids: r.approved, until: new Date(r.undo_until).getTime(), timer: 0 };
+      const tick = () => {
+        const left = Math.round((undo.until - Date.now()) / 1000);
+        if (left <= 0 || !undo.ids.length) { clearInterval(undo.timer); $("batch-undo").hidden = true; return; }
+        $("undo-left").textContent = String(left); $("batch-undo").hidden = false;
+      };
+      tick(); undo.timer = setInterval(tick, 1000);
     } catch (e) { toast(e.message); }
+  });
+  $("batch-undo").addEventListener("click", async () => {
+    try {
+      const r = await call("POST", "/api/v1/staff/review/undo", { ids: undo.ids });
+      undo.ids = [];
+      toast(`已撤销 ${r.undone.length} 张，它们回到待审核。`);
+      setTimeout(() => location.reload(), 800);
+    } catch (e) { toast(e.message); }
+  });
+}
+
+// remindButtons send the bulk reminder of the progress page: the whole
+// campaign in the caller's scope, or one class.
+function remindButtons() {
+  for (const btn of document.querySelectorAll("button.remind")) {
+    btn.addEventListener("click", async () => {
+      const where = btn.dataset.class ? `${btn.dataset.college} ${btn.dataset.class}` : "范围内";
+      if (!confirm(`给${where}所有未完成的学生发提醒吗？`)) return;
+      btn.disabled = true;
+      try {
+        const r = await call("POST", `/api/v1/staff/campaigns/${btn.dataset.campaign}/remind`, { college: btn.dataset.college || "", class: btn.dataset.class || "" });
+        const msg = `已提醒 ${r.sent} 人` + (r.already ? `，${r.already} 人今天已提醒过` : "") + (r.no_account ? `，${r.no_account} 人尚未登录、无法通知（可下载未完成名单线下联系）` : "") + "。";
+        if ($("remind-result")) { $("remind-result").textContent = msg; $("remind-result").hidden = false; }
+        toast(msg);
+      } catch (e) { toast(e.message); } finally { btn.disabled = false; }
+    });
+  }
+}
+
+// ticketPage answers a ticket, closes it, hands the photo back or
+// corrects the roster row, each through the API.
+function ticketPage() {
+  const thread = $("ticket-thread");
+  if (!thread) return;
+  const id = thread.dataset.ticket, base = `/api/v1/staff/tickets/${id}`;
+  onSubmit("answer-form", "answer-error", async () => { await call("POST", base + "/answer", { body: $("answer-body").value.trim() }); location.reload(); });
+  if ($("ticket-close")) $("ticket-close").addEventListener("click", async () => {
+    try { await call("POST", base + "/close"); location.reload(); } catch (e) { showError("answer-error", e); }
+  });
+  onSubmit("handback-form", "handback-error", async () => {
+    await call("POST", base + "/hand-back", { reason: $("handback-reason").value.trim() });
+    toast("已退回，学生会收到驳回和新的重拍期限。");
+  });
+  onSubmit("roster-fix-form", "fix-error", async () => {
+    await call("PUT", base + "/roster", { name: $("fix-name").value, student_no: $("fix-student-no").value, exam_no: $("fix-exam-no").value,
+      college: $("fix-college").value, major: $("fix-major").value, class: $("fix-class").value });
+    toast("学籍信息已更正。");
   });
 }
 
