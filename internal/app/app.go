@@ -137,6 +137,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	rc := review.DefaultConfig()
 	rc.UndoWindow = cfg.UndoWindow
 	a.Review = review.New(rc, a.Store, blobs, a.Audit, log)
+	a.Review.SetPortraits(a.Engine)
 	a.Staff = staff.New(staff.DefaultConfig(), a.Store, keys, a.Audit, log)
 	a.Manage = manage.New(a.Store, a.Roster, a.Audit, a.Staff, keys, blobs)
 	a.Manage.SetExports(filepath.Join(cfg.DataDir, "exports"), a.Queue)

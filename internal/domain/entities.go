@@ -163,6 +163,12 @@ type ReviewItem struct {
 	Submission
 	CampaignID, SchoolID int64
 	Student              RosterRow
+	// The first pass of a two-level review (zero without one), and the
+	// sampling mark of an approval: "" not drawn, "drawn", "ok",
+	// "reversed".
+	FirstBy                    int64
+	FirstVerdict, FirstReasons string
+	Sample                     string
 }
 
 // QueueFilter narrows the review queue.
@@ -173,8 +179,12 @@ type QueueFilter struct {
 	// code.
 	Findings string
 	// States: pending (and CLI-claimed in_review) by default; "rejected"
-	// or "approved" to look back.
+	// or "approved" to look back; "sample" the approvals drawn for a
+	// second look and not yet looked at.
 	State string
+	// Stage of a two-level review: "first" waiting items without a first
+	// pass, "final" those with one; "" both.
+	Stage string
 	// OlderThan: submitted at least this long ago.
 	OlderThan time.Duration
 	After     int64 // keyset: items after this (due_at, id) position's id

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
+	"zhipai/internal/jpegturbo"
 	"zhipai/internal/photo"
 	"zhipai/internal/quality"
 	"zhipai/internal/vision"
@@ -130,4 +131,23 @@ func (e *Engine) run(ctx context.Context, data []byte, fn func()) error {
 	}
 	defer e.memory.Release(need)
 	return e.slots.Run(ctx, fn)
+}
+
+// CardPortrait is the portrait region of an identity card photo's front,
+// as a JPEG, for a reviewer to compare with the student's photo; false
+// when no card is found.
+func (e *Engine) CardPortrait(ctx context.Context, data []byte) (out []byte, found bool, err error) {
+	err = e.run(ctx, data, func() {
+		img, _, derr := e.Pipeline.Decode(data)
+		if derr != nil {
+			return
+		}
+		crop, ok := e.Checker.CardPortrait(img)
+		if !ok {
+			return
+		}
+		out, err = jpegturbo.Encode(crop, jpegturbo.EncodeOptions{Quality: 90, DPI: 72})
+		found = err == nil
+	})
+	return out, found, err
 }

@@ -45,6 +45,11 @@ type CampaignInput struct {
 	// Reasons are the review reasons in use with their student-facing
 	// text; empty is every built-in reason with its built-in advice.
 	Reasons []domain.ReasonSetting `json:"reasons,omitempty"`
+	// SecondReview: the vendor's reviewers pass first, the school's
+	// decide; SamplePercent of approvals (0-100) are drawn for a second
+	// look (requirements RV-8).
+	SecondReview  bool `json:"second_review,omitempty"`
+	SamplePercent int  `json:"sample_percent,omitempty"`
 }
 
 // CampaignView is a campaign as the console shows it.
@@ -64,12 +69,14 @@ type CampaignView struct {
 	RosterOptional  bool                   `json:"roster_optional"`
 	ReviewDays      int                    `json:"review_days"`
 	Reasons         []domain.ReasonSetting `json:"reasons"`
+	SecondReview    bool                   `json:"second_review"`
+	SamplePercent   int                    `json:"sample_percent"`
 }
 
 func campaignView(c domain.Campaign) CampaignView {
 	return CampaignView{ID: c.ID, Name: c.Name, SchoolID: c.SchoolID, School: c.School.Name, Kind: c.Kind, Spec: SpecName(c), JoinCode: c.JoinCode,
 		OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, MaxUploads: c.MaxUploads, AllowAlbum: c.AllowAlbum, RequireIDImages: c.RequireIDImages,
-		RosterOptional: c.RosterOptional, ReviewDays: c.ReviewDays, Reasons: c.ReasonsInUse()}
+		RosterOptional: c.RosterOptional, ReviewDays: c.ReviewDays, Reasons: c.ReasonsInUse(), SecondReview: c.SecondReview, SamplePercent: c.SamplePercent}
 }
 
 // SpecName is the name of a campaign's output spec.
@@ -130,15 +137,19 @@ func settings(in CampaignInput, c *domain.Campaign) error {
 	}
 	c.Name, c.Kind, c.SpecJSON, c.JoinCode = in.Name, in.Kind, fmt.Sprintf(`{"name":%q}`, spec.Name), in.JoinCode
 	c.OpensAt, c.ClosesAt, c.MaxUploads, c.AllowAlbum, c.RequireIDImages = in.OpensAt, in.ClosesAt, in.MaxUploads, in.AllowAlbum, in.RequireIDImages
+	if in.SamplePercent < 0 || in.SamplePercent > 100 {
+		return bad("抽检比例须在 0-100 之间。")
+	}
 	c.ReviewDays, c.ReasonsJSON, c.RosterOptional = in.ReviewDays, reasons, in.RosterOptional
+	c.SecondReview, c.SamplePercent = in.SecondReview, in.SamplePercent
 	return nil
 }
 
 // auditSettings is a campaign's settings as its audit rows record them.
 func auditSettings(c domain.Campaign) string {
-	return fmt.Sprintf("name=%s kind=%s spec=%s join_code=%s opens=%s closes=%s max_uploads=%d album=%v id_images=%v roster_optional=%v review_days=%d reasons=%s",
+	return fmt.Sprintf("name=%s kind=%s spec=%s join_code=%s opens=%s closes=%s max_uploads=%d album=%v id_images=%v roster_optional=%v review_days=%d reasons=%s second_review=%v sample_percent=%d",
 		c.Name, c.Kind, SpecName(c), c.JoinCode, c.OpensAt.Format(time.RFC3339), c.ClosesAt.Format(time.RFC3339), c.MaxUploads,
-		c.AllowAlbum, c.RequireIDImages, c.RosterOptional, c.ReviewDays, c.ReasonsJSON)
+		c.AllowAlbum, c.RequireIDImages, c.RosterOptional, c.ReviewDays, c.ReasonsJSON, c.SecondReview, c.SamplePercent)
 }
 
 // CreateCampaign makes a campaign of the caller's school (the vendor's

@@ -72,3 +72,29 @@ func TestIDCard(t *testing.T) {
 		t.Fatalf("no card: %+v", rep)
 	}
 }
+
+// TestCardPortrait: the portrait region cut from a photographed card is
+// upright, taller than wide, and holds the card's face whole; a photo
+// without a card gives none.
+func TestCardPortrait(t *testing.T) {
+	_, c := setup(t)
+	astro := loadPNG(t, "astronaut.png")
+	photo := synth.CardPhoto(synth.IDCard(true, astro, 1), [4][2]float64{{180, 160}, {1020, 120}, {1060, 690}, {150, 720}}, 1200, 900, 0, 0, 2)
+	crop, ok := c.CardPortrait(photo)
+	if !ok {
+		t.Fatal("no portrait from a card photo")
+	}
+	if crop.H <= crop.W || crop.W < 150 || crop.W > 500 {
+		t.Fatalf("portrait %dx%d, want an upright crop of the card's right part", crop.W, crop.H)
+	}
+	faces, err := c.vision.DetectFaces(crop)
+	if err != nil || len(faces) != 1 || faces[0].Box.H() < 0.3*float64(crop.H) {
+		t.Fatalf("faces on the portrait: %+v %v", faces, err)
+	}
+	if b := faces[0].Box; b.X0 < 0 || b.Y0 < 0 || b.X1 > float64(crop.W) || b.Y1 > float64(crop.H) {
+		t.Errorf("the face %v is cut by the crop %dx%d", b, crop.W, crop.H)
+	}
+	if _, ok := c.CardPortrait(astro); ok {
+		t.Error("a portrait from a photo without a card")
+	}
+}

@@ -34,12 +34,13 @@ func DefaultConfig() Config {
 
 // Service decides submissions.
 type Service struct {
-	cfg   Config
-	store *store.Store
-	blob  blob.Store
-	audit *audit.Log
-	log   *slog.Logger
-	now   func() time.Time
+	cfg       Config
+	store     *store.Store
+	blob      blob.Store
+	audit     *audit.Log
+	log       *slog.Logger
+	now       func() time.Time
+	portraits Portraits
 }
 
 // New builds the service.

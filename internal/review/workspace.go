@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,6 +56,9 @@ func (s *Service) Queue(ctx context.Context, who staff.Staff, f domain.QueueFilt
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
+	}
+	if err := s.stage(ctx, who, &f); err != nil {
+		return QueuePage{}, err
 	}
 	items, err := s.store.ReviewQueue(ctx, who.Scope, f)
 	if err != nil {
@@ -124,6 +128,18 @@ type ItemView struct {
 	HasIDCard bool `json:"has_id_card"`
 	// Previous is the student's last rejected submission, if any.
 	Previous *PreviousView `json:"previous,omitempty"`
+	// FirstPass is the first-level verdict of a two-level review.
+	FirstPass *FirstPassView `json:"first_pass,omitempty"`
+	// Sample is "drawn" for an approval drawn for a second look.
+	Sample string `json:"sample,omitempty"`
+}
+
+// FirstPassView is the vendor's first-pass verdict, for the school's
+// reviewer who decides.
+type FirstPassView struct {
+	Verdict string   `json:"verdict"`
+	Reasons []string `json:"reasons"`
+	By      string   `json:"by"`
 }
 
 // PreviousView is an earlier rejection.
@@ -166,6 +182,9 @@ func (s *Service) Open(ctx context.Context, who staff.Staff, id int64, where sta
 func (s *Service) Next(ctx context.Context, who staff.Staff, f domain.QueueFilter, where staff.Where) (ItemView, bool, error) {
 	if !who.User.Role.Reviews() {
 		return ItemView{}, false, fail(CodeForbidden, nil)
+	}
+	if err := s.stage(ctx, who, &f); err != nil {
+		return ItemView{}, false, err
 	}
 	id, err := s.store.ClaimNext(ctx, who.Scope, f, who.User.ID, s.now().Add(s.cfg.ClaimFor))
 	if err != nil {
@@ -210,12 +229,44 @@ func (s *Service) view(ctx context.Context, it domain.ReviewItem) (ItemView, err
 	for _, r := range c.ReasonsInUse() {
 		v.Reasons = append(v.Reasons, ReasonOption{Code: string(r.Code), Title: r.Code.Title(), Text: r.Text, Suggested: suggested[r.Code]})
 	}
+	if it.FirstVerdict != "" {
+		fp := &FirstPassView{Verdict: it.FirstVerdict, Reasons: split(it.FirstReasons)}
+		if u, err := s.store.Staff(ctx, it.FirstBy); err == nil {
+			fp.By = u.Name
+		}
+		v.FirstPass = fp
+	}
+	v.Sample = it.Sample
 	if prev, err := s.store.PreviousRejected(ctx, it.EnrolmentID, it.ID); err == nil {
 		v.Previous = &PreviousView{ID: prev.ID, Reasons: split(prev.Reasons), Note: prev.Note}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return ItemView{}, domain.Internal("previous: %w", err)
 	}
 	return v, nil
+}
+
+// firstLevel reports whether the caller's verdicts on the campaign are a
+// first pass: the vendor's reviewers, where the school reviews last.
+func firstLevel(who staff.Staff, c domain.Campaign) bool {
+	return c.SecondReview && who.User.Role == domain.RoleVendorReviewer
+}
+
+// stage narrows a first-level reviewer's queue to the items without a
+// first pass.
+func (s *Service) stage(ctx context.Context, who staff.Staff, f *domain.QueueFilter) error {
+	if who.User.Role != domain.RoleVendorReviewer || f.CampaignID == 0 {
+		return nil
+	}
+	c, err := s.store.Campaign(ctx, f.CampaignID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // an empty queue
+	} else if err != nil {
+		return domain.Internal("campaign: %w", err)
+	}
+	if c.SecondReview {
+		f.Stage = "first"
+	}
+	return nil
 }
 
 // Skip releases the caller's claim on an item.
@@ -278,7 +329,21 @@ func (s *Service) DecideAs(ctx context.Context, who staff.Staff, id int64, d Dec
 	if err := domain.CanTransition(it.State, to, domain.ActorReviewer); err != nil {
 		return "", Errors.FailMsg(CodeReviewState, "这张照片当前为"+it.State.Title()+"，不能改为"+to.Title()+"。")
 	}
-	err = s.store.Decide(ctx, id, who.User.ID, it.State, to, "reviewer:"+who.User.Login, strings.Join(codes, ","), strings.TrimSpace(d.Note), retake)
+	if firstLevel(who, c) {
+		// A first pass: the school's reviewer decides.
+		err := s.store.FirstPass(ctx, id, who.User.ID, to, strings.Join(codes, ","))
+		if errors.Is(err, store.ErrConflict) {
+			return "", Errors.FailMsg(CodeClaimLost, "这张照片已有初审结论或锁定已超时，请处理下一张。")
+		} else if err != nil {
+			return "", domain.Internal("first pass: %w", err)
+		}
+		if err := s.record(ctx, who, where, it.SchoolID, "review.first_pass", id, string(it.State), string(to)+" "+strings.Join(codes, ",")); err != nil {
+			return "", err
+		}
+		return it.State, nil
+	}
+	sample := to == domain.StateApproved && c.SamplePercent > 0 && rand.IntN(100) < c.SamplePercent
+	err = s.store.Decide(ctx, id, who.User.ID, it.State, to, "reviewer:"+who.User.Login, strings.Join(codes, ","), strings.TrimSpace(d.Note), retake, sample)
 	if errors.Is(err, store.ErrConflict) {
 		return "", fail(CodeClaimLost, nil)
 	}
@@ -368,6 +433,9 @@ const (
 	ImageResult   = "result"
 	ImageOriginal = "original"
 	ImageIDCard   = "idcard"
+	// ImageIDPortrait is the portrait region of the ID card's front (the
+	// whole card when it cannot be found again).
+	ImageIDPortrait = "idcard_portrait"
 )
 
 // Image is one of an item's images: the standardized photo, the original
@@ -396,7 +464,7 @@ func (s *Service) Image(ctx context.Context, who staff.Staff, id int64, kind str
 			return nil, fail(CodeForbidden, nil)
 		}
 		key = u.OriginalBlob
-	case ImageIDCard:
+	case ImageIDCard, ImageIDPortrait:
 		if !who.User.Role.Reviews() {
 			return nil, fail(CodeForbidden, nil)
 		}
@@ -418,8 +486,30 @@ func (s *Service) Image(ctx context.Context, who staff.Staff, id int64, kind str
 	if err != nil {
 		return nil, domain.Internal("image: %w", err)
 	}
+	if kind == ImageIDPortrait {
+		if s.portraits == nil {
+			return b, nil
+		}
+		crop, found, err := s.portraits.CardPortrait(ctx, b)
+		if err != nil {
+			return nil, domain.Internal("card portrait: %w", err)
+		}
+		if found {
+			return crop, nil
+		}
+	}
 	return b, nil
 }
+
+// Portraits cuts the portrait region from an ID card's photo (the
+// engine).
+type Portraits interface {
+	CardPortrait(ctx context.Context, data []byte) ([]byte, bool, error)
+}
+
+// SetPortraits installs the cutter (at composition); without one the
+// whole card is shown.
+func (s *Service) SetPortraits(p Portraits) { s.portraits = p }
 
 func (s *Service) record(ctx context.Context, who staff.Staff, where staff.Where, tenant int64, action string, id int64, before, after string) error {
 	if _, err := s.audit.Record(ctx, domain.AuditEntry{TenantID: tenant, ActorID: who.User.ID, ActorRole: string(who.User.Role), IP: where.IP, UA: where.UA,
@@ -461,6 +551,96 @@ func (s *Service) Undo(ctx context.Context, who staff.Staff, ids []int64, where 
 		done = append(done, id)
 	}
 	return done, nil
+}
+
+// Sample settles an approval drawn for a second look: kept, or
+// overturned (with reasons, as a rejection the student retakes), which
+// counts against the reviewer who approved it. The school's reviewers and
+// admins only, never on their own approval. Audited.
+func (s *Service) Sample(ctx context.Context, who staff.Staff, id int64, d Decision, where staff.Where) error {
+	switch who.User.Role {
+	case domain.RoleSchoolAdmin, domain.RoleSchoolReviewer, domain.RolePlatformAdmin:
+	default:
+		return fail(CodeForbidden, nil)
+	}
+	it, err := s.store.ReviewItem(ctx, who.Scope, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return domain.Errors.Fail(domain.CodeNotFound, nil)
+	} else if err != nil {
+		return domain.Internal("review item: %w", err)
+	}
+	if it.DecidedBy == who.User.ID {
+		return Errors.FailMsg(CodeForbidden, "抽检不能检查自己通过的照片，请换一位审核员。")
+	}
+	c, err := s.store.Campaign(ctx, it.CampaignID)
+	if err != nil {
+		return domain.Internal("campaign: %w", err)
+	}
+	var codes []string
+	if !d.Approve {
+		for _, r := range d.Reasons {
+			r = strings.ToUpper(strings.TrimSpace(r))
+			if _, inUse := c.ReasonText(domain.Reason(r)); inUse && domain.Reason(r).Valid() && !slices.Contains(codes, r) {
+				codes = append(codes, r)
+			}
+		}
+		if len(codes) == 0 {
+			return fail(CodeReviewReason, nil)
+		}
+	}
+	err = s.store.SampleCheck(ctx, id, d.Approve, "sampler:"+who.User.Login, strings.Join(codes, ","), strings.TrimSpace(d.Note), s.now().Add(s.cfg.RetakeWindow))
+	if errors.Is(err, store.ErrConflict) {
+		return Errors.FailMsg(CodeReviewState, "这张照片不在待抽检之列（未被抽中、已检查或已导出）。")
+	} else if err != nil {
+		return domain.Internal("sample: %w", err)
+	}
+	after := "ok"
+	if !d.Approve {
+		after = "reversed " + strings.Join(codes, ",")
+	}
+	return s.record(ctx, who, where, it.SchoolID, "review.sample", id, string(it.State), after)
+}
+
+// ReviewerStats is each reviewer's throughput and reversal rate.
+type ReviewerStats struct {
+	Login       string  `json:"login"`
+	Name        string  `json:"name"`
+	Approved    int     `json:"approved"`
+	Rejected    int     `json:"rejected"`
+	FirstPasses int     `json:"first_passes"`
+	PerHour     float64 `json:"per_hour"`
+	Reversed    int     `json:"reversed"`
+	// ReversalRate is the share of their decisions a later look (the
+	// school's final review, a sample check) overturned.
+	ReversalRate float64 `json:"reversal_rate"`
+	Sampled      int     `json:"sampled"`
+}
+
+// Stats is the reviewers' work in the caller's scope over the last days.
+func (s *Service) Stats(ctx context.Context, who staff.Staff, campaignID int64, days int) ([]ReviewerStats, error) {
+	if !who.User.Role.Reviews() {
+		return nil, fail(CodeForbidden, nil)
+	}
+	if days <= 0 || days > 90 {
+		days = 7
+	}
+	rows, err := s.store.ReviewStats(ctx, who.Scope, campaignID, s.now().AddDate(0, 0, -days))
+	if err != nil {
+		return nil, domain.Internal("stats: %w", err)
+	}
+	out := make([]ReviewerStats, 0, len(rows))
+	for _, r := range rows {
+		n := r.Approved + r.Rejected + r.FirstPasses
+		st := ReviewerStats{Login: r.Login, Name: r.Name, Approved: r.Approved, Rejected: r.Rejected, FirstPasses: r.FirstPasses, Reversed: r.Reversed, Sampled: r.Sampled}
+		if r.ActiveHours > 0 {
+			st.PerHour = float64(n) / float64(r.ActiveHours)
+		}
+		if n > 0 {
+			st.ReversalRate = float64(r.Reversed) / float64(n)
+		}
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 // UndoUntil is until when approvals made now may be taken back.

@@ -163,3 +163,90 @@ func TestReviewWorkspace(t *testing.T) {
 	_, err = r.Open(ctx, counsellor, ids[1], where)
 	apptest.Code(t, err, review.CodeForbidden)
 }
+
+// TestTwoLevelReviewAndSampling: on a campaign with a second review, the
+// vendor's reviewer passes first (the photo keeps waiting, their queue
+// moves on) and the school's reviewer decides, seeing the first verdict;
+// overturning it counts against the first reviewer. Every approval is
+// drawn at 100%; a sample check keeps one and overturns another into a
+// rejection the student retakes. The statistics show who did what.
+// On both engines.
+func TestTwoLevelReviewAndSampling(t *testing.T) {
+	ctx := context.Background()
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			env := apptest.New(t, d, apptest.Options{NoWorkers: true})
+			c := apptest.Must(env.App.Store.Campaign(ctx, env.Demo.CampaignID))(t)
+			c.SecondReview, c.SamplePercent = true, 100
+			apptest.NoErr(t, env.App.Store.UpdateCampaign(ctx, c))
+			ids := apptest.Must(app.SeedSubmissions(ctx, env.App, env.Demo.CampaignID, 3, 0))(t)
+			r, where := env.App.Review, staff.Where{IP: "test"}
+			newStaff := func(login string, role domain.Role, school int64) staff.Staff {
+				u := domain.StaffUser{Login: login, Name: login, Role: role, SchoolID: school, PasswordHash: "x", TOTPSealed: []byte{1}}
+				u.ID = apptest.Must(env.App.Store.CreateStaff(ctx, u))(t)
+				sc := domain.Scope{SchoolID: school, Vendor: school == 0}
+				return staff.Staff{User: u, Scope: sc}
+			}
+			vendor := newStaff("vendor.rev", domain.RoleVendorReviewer, 0)
+			school := newStaff("school.rev", domain.RoleSchoolReviewer, env.Demo.SchoolID)
+			sampler := newStaff("school.sampler", domain.RoleSchoolAdmin, env.Demo.SchoolID)
+			f := domain.QueueFilter{CampaignID: env.Demo.CampaignID}
+
+			// The vendor passes all three first: two approvals, one rejection.
+			for i := range ids {
+				v, found := apptest.Must2(r.Next(ctx, vendor, f, where))(t)
+				if !found {
+					t.Fatalf("first pass %d: the queue is empty", i)
+				}
+				dec := review.Decision{Approve: i < 2}
+				if !dec.Approve {
+					dec.Reasons = []string{"R09"}
+				}
+				if st := apptest.Must(r.DecideAs(ctx, vendor, v.ID, dec, where))(t); st != domain.StatePending {
+					t.Fatalf("a first pass moved the photo to %s", st)
+				}
+			}
+			if _, found := apptest.Must2(r.Next(ctx, vendor, f, where))(t); found {
+				t.Fatal("the vendor's queue still has items after passing them all")
+			}
+			// The school decides: it overturns the first approval.
+			for i := range ids {
+				v, found := apptest.Must2(r.Next(ctx, school, f, where))(t)
+				if !found || v.FirstPass == nil || v.FirstPass.By != "vendor.rev" {
+					t.Fatalf("final %d: %+v %v", i, v.FirstPass, found)
+				}
+				dec := review.Decision{Approve: v.FirstPass.Verdict == "approved"}
+				if i == 0 {
+					dec.Approve = !dec.Approve
+				}
+				if !dec.Approve {
+					dec.Reasons = []string{"R09"}
+				}
+				apptest.Must(r.DecideAs(ctx, school, v.ID, dec, where))(t)
+			}
+			// Sampling: every approval was drawn.
+			q := apptest.Must(r.Queue(ctx, sampler, domain.QueueFilter{CampaignID: env.Demo.CampaignID, State: "sample"}))(t)
+			if len(q.Items) == 0 {
+				t.Fatal("no approval was drawn for sampling at 100%")
+			}
+			apptest.Code(t, r.Sample(ctx, school, q.Items[0].ID, review.Decision{Approve: true}, where), review.CodeForbidden) // their own approval
+			apptest.Code(t, r.Sample(ctx, sampler, q.Items[0].ID, review.Decision{}, where), review.CodeReviewReason)
+			apptest.NoErr(t, r.Sample(ctx, sampler, q.Items[0].ID, review.Decision{Reasons: []string{"R11"}, Note: "抽检发现光线不均"}, where))
+			apptest.Code(t, r.Sample(ctx, sampler, q.Items[0].ID, review.Decision{Approve: true}, where), review.CodeReviewState)
+			if sub := apptest.Must(env.App.Store.Submission(ctx, q.Items[0].ID))(t); sub.State != domain.StateRejected || sub.Deadline.IsZero() {
+				t.Fatalf("overturned sample: %+v", sub)
+			}
+			stats := apptest.Must(r.Stats(ctx, sampler, env.Demo.CampaignID, 7))(t)
+			by := map[string]review.ReviewerStats{}
+			for _, s := range stats {
+				by[s.Login] = s
+			}
+			if v := by["vendor.rev"]; v.FirstPasses != 3 || v.Reversed != 1 || v.PerHour <= 0 {
+				t.Errorf("the vendor's stats %+v", v)
+			}
+			if s := by["school.rev"]; s.Approved+s.Rejected != 3 || s.Reversed != 1 || s.Sampled != 1 {
+				t.Errorf("the school reviewer's stats %+v", s)
+			}
+		})
+	}
+}

@@ -43,7 +43,8 @@ const reviewFrom = ` FROM submissions sb JOIN enrolments e ON e.id = sb.enrolmen
 
 const reviewCols = `sb.id, sb.enrolment_id, sb.upload_id, sb.state, sb.reasons, sb.note, sb.deadline_at, sb.created_at, sb.updated_at, sb.findings, sb.due_at,
 	sb.claimed_by, sb.claimed_until, sb.decided_by, sb.decided_at, sb.exported_at, c.id, c.school_id,
-	r.id, r.name, r.doc_type, r.doc_masked, r.exam_no, r.student_no, r.college, r.major, r.class_name`
+	r.id, r.name, r.doc_type, r.doc_masked, r.exam_no, r.student_no, r.college, r.major, r.class_name,
+	sb.first_by, sb.first_verdict, sb.first_reasons, sb.sample`
 
 // scanReviewItem reads reviewCols, then any extra columns into extra.
 func scanReviewItem(sc interface{ Scan(...any) error }, extra ...any) (domain.ReviewItem, error) {
@@ -53,7 +54,8 @@ func scanReviewItem(sc interface{ Scan(...any) error }, extra ...any) (domain.Re
 	s, r := &it.Submission, &it.Student
 	err := sc.Scan(append([]any{&s.ID, &s.EnrolmentID, &s.UploadID, &s.State, &s.Reasons, &s.Note, &deadline, &created, &updated, &s.Findings, &due,
 		&s.ClaimedBy, &until, &s.DecidedBy, &decided, &exported, &it.CampaignID, &it.SchoolID,
-		&r.ID, &r.Name, &r.DocType, &r.DocMasked, &r.ExamNo, &r.StudentNo, &r.College, &r.Major, &r.ClassName}, extra...)...)
+		&r.ID, &r.Name, &r.DocType, &r.DocMasked, &r.ExamNo, &r.StudentNo, &r.College, &r.Major, &r.ClassName,
+		&it.FirstBy, &it.FirstVerdict, &it.FirstReasons, &it.Sample}, extra...)...)
 	s.Deadline, s.CreatedAt, s.UpdatedAt = nullMs(deadline), msTime(created), msTime(updated)
 	s.DueAt, s.ClaimedUntil, s.DecidedAt, s.ExportedAt = optMs(due), optMs(until), optMs(decided), optMs(exported)
 	r.CampaignID = it.CampaignID
@@ -69,11 +71,19 @@ func (s *Store) queueWhere(sc domain.Scope, f domain.QueueFilter) (string, []any
 	switch f.State {
 	case "", "waiting":
 		cond = append(cond, "sb.state IN ('pending', 'in_review')")
+	case "sample":
+		cond = append(cond, "sb.state = 'approved' AND sb.sample = 'drawn'")
 	default:
 		cond, args = append(cond, "sb.state = ?"), append(args, f.State)
 	}
 	if f.CampaignID != 0 {
 		cond, args = append(cond, "sb.campaign_id = ?"), append(args, f.CampaignID)
+	}
+	switch f.Stage {
+	case "first":
+		cond = append(cond, "sb.first_verdict = ''")
+	case "final":
+		cond = append(cond, "sb.first_verdict <> ''")
 	}
 	if f.College != "" {
 		cond, args = append(cond, "sb.college = ?"), append(args, f.College)
@@ -221,7 +231,10 @@ func (s *Store) Release(ctx context.Context, id, staffID int64) error {
 // Decide moves a claimed submission to approved or rejected for the
 // reviewer who holds it (ErrConflict when they no longer do, or it moved
 // meanwhile), recording who and when, and the event.
-func (s *Store) Decide(ctx context.Context, id, staffID int64, from, to domain.State, actor, reasons, note string, retake time.Time) error {
+//
+// A final decision that differs from a first pass marks the first pass
+// reversed; sample draws an approval for a second look.
+func (s *Store) Decide(ctx context.Context, id, staffID int64, from, to domain.State, actor, reasons, note string, retake time.Time, sample bool) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		var dl any
 		if !retake.IsZero() {
@@ -240,8 +253,112 @@ func (s *Store) Decide(ctx context.Context, id, staffID int64, from, to domain.S
 		if err := s.setLatest(ctx, tx, id, to); err != nil {
 			return err
 		}
+		mark := ""
+		if sample && to == domain.StateApproved {
+			mark = "drawn"
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE submissions SET sample = ?, reversed_by = CASE WHEN first_by <> 0 AND first_verdict <> ? THEN first_by ELSE 0 END
+			WHERE id = ?`, mark, to, id); err != nil {
+			return err
+		}
 		return s.recordEvent(ctx, tx, id, actor, from, to, reasons, note)
 	})
+}
+
+// FirstPass records a first-level reviewer's verdict on a waiting item
+// they hold (two-level review): the item stays waiting for the school's
+// reviewer, who sees the verdict. ErrConflict when they no longer hold
+// it, or it has a first pass already.
+func (s *Store) FirstPass(ctx context.Context, id, staffID int64, verdict domain.State, reasons string) error {
+	now := s.ms()
+	res, err := s.exec(ctx, nil, `UPDATE submissions SET first_by = ?, first_verdict = ?, first_reasons = ?, first_at = ?, claimed_until = 0
+		WHERE id = ? AND state = 'pending' AND first_verdict = '' AND claimed_by = ? AND claimed_until >= ?`, staffID, verdict, reasons, now, id, staffID, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
+// SampleCheck settles an approval drawn for a second look: kept (ok), or
+// overturned into a rejection the student retakes, which counts against
+// the reviewer who approved it. ErrConflict when it is not (or no longer)
+// a drawn approval.
+func (s *Store) SampleCheck(ctx context.Context, id int64, ok bool, actor, reasons, note string, retake time.Time) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		q, args := `UPDATE submissions SET sample = 'ok' WHERE id = ? AND state = 'approved' AND sample = 'drawn'`, []any{id}
+		if !ok {
+			q = `UPDATE submissions SET state = 'rejected', reasons = ?, note = ?, deadline_at = ?, updated_at = ?, sample = 'reversed', reversed_by = decided_by
+				WHERE id = ? AND state = 'approved' AND sample = 'drawn' AND exported_at = 0`
+			args = []any{reasons, note, retake.UnixMilli(), s.ms(), id}
+		}
+		res, err := s.exec(ctx, tx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrConflict
+		}
+		if ok {
+			return nil
+		}
+		if err := s.setLatest(ctx, tx, id, domain.StateRejected); err != nil {
+			return err
+		}
+		return s.recordEvent(ctx, tx, id, actor, domain.StateApproved, domain.StateRejected, reasons, note)
+	})
+}
+
+// ReviewerStat is one reviewer's work over a period.
+type ReviewerStat struct {
+	StaffID             int64
+	Login, Name         string
+	Approved, Rejected  int // final decisions
+	FirstPasses         int // first-level verdicts of a two-level review
+	ActiveHours         int // hours in which they decided anything
+	Reversed            int // their decisions a later look overturned
+	Sampled, SampledBad int // of their approvals drawn and looked at: all, overturned
+}
+
+// ReviewStats is every reviewer's work in a scope since a time, by
+// submissions they decided (or passed first) then.
+func (s *Store) ReviewStats(ctx context.Context, sc domain.Scope, campaignID int64, since time.Time) ([]ReviewerStat, error) {
+	where, args := reviewScope(sc)
+	if campaignID != 0 {
+		where, args = where+" AND sb.campaign_id = ?", append(args, campaignID)
+	}
+	t := since.UnixMilli()
+	// Each decision and each first pass is one row (who, when, what, and
+	// whether it was overturned); the stats group them per reviewer.
+	q := `WITH work AS (
+		SELECT sb.decided_by AS who, sb.decided_at AS at, sb.state AS what, CASE WHEN sb.sample = 'reversed' THEN 1 ELSE 0 END AS bad,
+			CASE WHEN sb.sample IN ('ok', 'reversed') THEN 1 ELSE 0 END AS looked
+		FROM submissions sb WHERE sb.decided_by <> 0 AND sb.decided_at >= ? AND sb.state IN ('approved', 'rejected') AND ` + where + `
+		UNION ALL
+		SELECT sb.first_by, sb.first_at, 'first', CASE WHEN sb.reversed_by = sb.first_by THEN 1 ELSE 0 END, 0
+		FROM submissions sb WHERE sb.first_by <> 0 AND sb.first_at >= ? AND ` + where + `)
+	SELECT w.who, COALESCE(u.login, ''), COALESCE(u.name, ''),
+		SUM(CASE WHEN w.what = 'approved' THEN 1 ELSE 0 END), SUM(CASE WHEN w.what = 'rejected' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN w.what = 'first' THEN 1 ELSE 0 END), COUNT(DISTINCT w.at / 3600000), SUM(w.bad), SUM(w.looked),
+		SUM(CASE WHEN w.looked = 1 AND w.bad = 1 THEN 1 ELSE 0 END)
+	FROM work w LEFT JOIN staff_users u ON u.id = w.who GROUP BY w.who, u.login, u.name ORDER BY COUNT(*) DESC, w.who`
+	all := append(append(append([]any{t}, args...), t), args...)
+	rows, err := s.rows(ctx, nil, q, all...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ReviewerStat
+	for rows.Next() {
+		var r ReviewerStat
+		if err := rows.Scan(&r.StaffID, &r.Login, &r.Name, &r.Approved, &r.Rejected, &r.FirstPasses, &r.ActiveHours, &r.Reversed, &r.Sampled, &r.SampledBad); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // PreviousRejected is the enrolment's latest rejected submission before

@@ -118,3 +118,14 @@ func Captcha(t testing.TB, env *Env, ip string) auth.CaptchaAnswer {
 	}
 	return auth.CaptchaAnswer{ID: c.ID, Answer: answer}
 }
+
+// Must2 is Must for a call with two results.
+func Must2[T, U any](v T, w U, err error) func(testing.TB) (T, U) {
+	return func(t testing.TB) (T, U) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, w
+	}
+}

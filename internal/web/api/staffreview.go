@@ -25,7 +25,7 @@ func queueFilter(r *http.Request) domain.QueueFilter {
 		}
 	}
 	return domain.QueueFilter{CampaignID: campaign, College: q.Get("college"), Class: q.Get("class"), Findings: strings.ToUpper(q.Get("findings")),
-		State: q.Get("state"), OlderThan: time.Duration(hours) * time.Hour, After: after, Limit: limit, Skip: skip}
+		State: q.Get("state"), Stage: q.Get("stage"), OlderThan: time.Duration(hours) * time.Hour, After: after, Limit: limit, Skip: skip}
 }
 
 func (a staffRoutes) queue(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
@@ -163,5 +163,35 @@ func (a staffRoutes) unlock(w http.ResponseWriter, r *http.Request, s staff.Staf
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// sample settles an approval drawn for a second look.
+func (a staffRoutes) sample(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var d review.Decision
+	if err := readJSON(r, &d); err != nil {
+		return err
+	}
+	if err := a.review.Sample(r.Context(), s, id, d, a.where(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// stats is the reviewers' work: throughput and reversal rate.
+func (a staffRoutes) stats(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
+	q := r.URL.Query()
+	campaign, _ := strconv.ParseInt(q.Get("campaign"), 10, 64)
+	days, _ := strconv.Atoi(q.Get("days"))
+	list, err := a.review.Stats(r.Context(), s, campaign, days)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"reviewers": list})
 	return nil
 }

@@ -46,7 +46,8 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return strconv.Itoa(n*100/of) + "%"
 	},
-	"lines": func(list string) string { return strings.ReplaceAll(list, ",", "\n") }, // a comma-separated list, one per line
+	"percent": func(f float64) float64 { return f * 100 },
+	"lines":   func(list string) string { return strings.ReplaceAll(list, ",", "\n") }, // a comma-separated list, one per line
 }).ParseFS(templates, "templates/*.html"))
 
 // Console serves the pages.

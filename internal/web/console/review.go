@@ -22,6 +22,8 @@ type queueView struct {
 	Counts            map[string]int
 	Reasons           []reasonCount
 	Page              review.QueuePage
+	// Stats are the reviewers' last seven days on the campaign.
+	Stats []review.ReviewerStats
 }
 
 type reasonCount struct {
@@ -82,6 +84,10 @@ func (c *Console) reviewQueue(w http.ResponseWriter, r *http.Request) {
 		if n := v.Counts[string(code)]; n > 0 {
 			v.Reasons = append(v.Reasons, reasonCount{Code: string(code), Title: code.Title(), Count: n})
 		}
+	}
+	if v.Stats, err = c.review.Stats(r.Context(), *s, f.CampaignID, 7); err != nil && domain.Public(err).Code == domain.CodeInternal {
+		c.fail(w, r, err)
+		return
 	}
 	p.Queue = v
 	c.render(w, "review.html", p)

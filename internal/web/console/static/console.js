@@ -175,6 +175,7 @@ function campaignForm() {
       opens_at: when("c-opens"), closes_at: when("c-closes"), max_uploads: parseInt($("c-uploads").value, 10),
       review_days: parseInt($("c-days").value, 10), join_code: $("c-code").value.trim(),
       allow_album: $("c-album").checked, require_id_images: $("c-idimages").checked, roster_optional: $("c-roster-optional").checked,
+      second_review: $("c-second-review").checked, sample_percent: parseInt($("c-sample").value, 10) || 0,
       reasons: asBuilt ? [] : used.map((tr) => ({ code: tr.dataset.code, text: tr.querySelector(".r-text").value.trim() })) };
     if (form.dataset.id) {
       await call("PUT", `/api/v1/staff/campaigns/${form.dataset.id}`, body);
@@ -269,6 +270,19 @@ function queuePage() {
   const sync = () => { $("batch-approve").disabled = picks().length === 0; };
   table.addEventListener("change", sync);
   table.addEventListener("click", async (ev) => {
+    const sample = ev.target.closest("button.sample-ok, button.sample-bad");
+    if (sample) {
+      const ok = sample.classList.contains("sample-ok");
+      let body = { approve: true };
+      if (!ok) {
+        const codes = prompt("推翻的原因代码（如 R09，多个用逗号分隔）：");
+        if (codes === null) return;
+        body = { approve: false, reasons: codes.split(/[,，\s]+/).filter(Boolean), note: (prompt("给学生的备注（可不填）：") || "").trim() };
+      }
+      try { await call("POST", `/api/v1/staff/review/items/${sample.dataset.id}/sample`, body); sample.closest("tr").remove(); toast(ok ? "已确认通过。" : "已推翻，学生将收到驳回并重拍。"); }
+      catch (e) { toast(e.message); }
+      return;
+    }
     const btn = ev.target.closest("button.unlock");
     if (!btn) return;
     const reason = prompt("解锁原因（学生会看到，2-200 个字）：");
@@ -385,7 +399,9 @@ function workPage() {
     img("w-result", base + "/result.jpg");
     img("w-original", base + "/original");
     $("w-idcard-box").hidden = !v.has_id_card;
-    if (v.has_id_card) img("w-idcard", base + "/idcard");
+    if (v.has_id_card) img("w-idcard", base + "/idcard-portrait.jpg");
+    $("w-first").hidden = !v.first_pass;
+    if (v.first_pass) $("w-first").textContent = `初审（${v.first_pass.by}）：${v.first_pass.verdict === "approved" ? "通过" : "驳回 " + v.first_pass.reasons.join("、")}`;
     $("w-prev-box").hidden = !v.previous;
     if (v.previous) { img("w-prev", `/api/v1/staff/review/items/${v.previous.id}/result.jpg`); $("w-prev-cap").textContent = "上次被驳回：" + v.previous.reasons.join("、"); }
     $("w-findings").replaceChildren(...(v.findings.length ? v.findings : [null]).map((f) => {
