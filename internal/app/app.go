@@ -142,6 +142,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Manage = manage.New(a.Store, a.Roster, a.Audit, a.Staff, keys, blobs)
 	a.Manage.SetExports(filepath.Join(cfg.DataDir, "exports"), a.Queue)
 	a.Manage.SetReminder(a.Notify)
+	a.Manage.SetRenderer(a.Engine)
 	a.Ticket = ticket.New(ticket.DefaultConfig(), a.Store, blobs, a.Audit, a.Notify, log)
 	ok = true
 	return a, nil

@@ -151,3 +151,23 @@ func (e *Engine) CardPortrait(ctx context.Context, data []byte) (out []byte, fou
 	})
 	return out, found, err
 }
+
+// Render standardizes an original to another spec in a slot: a rendition
+// of an approved photo for another of the school's systems. A photo the
+// pipeline refuses for that spec is the error.
+func (e *Engine) Render(ctx context.Context, data []byte, spec *photo.Spec) ([]byte, error) {
+	var out []byte
+	var refusal error
+	err := e.run(ctx, data, func() {
+		res, err := e.Pipeline.Standardize(ctx, data, spec)
+		if err != nil {
+			refusal = err
+			return
+		}
+		out = res.JPEG
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, refusal
+}

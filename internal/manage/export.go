@@ -13,7 +13,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+	"zhipai/internal/zipaes"
 
 	"github.com/xuri/excelize/v2"
 
@@ -47,6 +49,20 @@ type ExportParams struct {
 	Folders bool `json:"folders,omitempty"`
 	// SinceLast takes only the photos not in an earlier export.
 	SinceLast bool `json:"since_last,omitempty"`
+	// Renditions are the specs to export each photo in ("单点采集，多点
+	// 通用"): "campaign" (the campaign's own), or a built-in spec such as
+	// idcard (358x441 white, the campus card's) or xueji-blue. The first is
+	// at the ZIP's root, each further one in a folder of its name; empty is
+	// the campaign's alone. Every file is re-checked against its spec.
+	Renditions []string `json:"renditions,omitempty"`
+	// Password encrypts every entry with AES-256 (WinZip AE-2, which 7-Zip
+	// and WinRAR open); it is sent to the school by another channel and
+	// kept sealed only until the export is built.
+	Password string `json:"password,omitempty"`
+	// PasswordSealed is the password while the job waits (never shown).
+	PasswordSealed []byte `json:"password_sealed,omitempty"`
+	// Encrypted records, once built, that the ZIP has a password.
+	Encrypted bool `json:"encrypted,omitempty"`
 }
 
 // ExportResult is what an export wrote.
@@ -57,8 +73,51 @@ type ExportResult struct {
 
 var placeholders = []string{"身份证号", "学号", "考生号", "报名号", "姓名", "学院", "专业", "班级", "学校标识码"}
 
+// rendition is one spec an export writes: where its files go and what
+// they must meet.
+type rendition struct {
+	name, folder string
+	spec         *photo.Spec
+	campaign     bool // the approved file itself, not a new rendering
+}
+
+// renditions resolves the names; unknown ones are the caller's error.
+func (p *ExportParams) renditions(own *photo.Spec) ([]rendition, error) {
+	names := p.Renditions
+	if len(names) == 0 {
+		names = []string{"campaign"}
+	}
+	if len(names) > 4 {
+		return nil, Errors.FailMsg(CodeExportInvalid, "一次最多导出 4 种规格。")
+	}
+	var out []rendition
+	seen := map[string]bool{}
+	for i, n := range names {
+		r := rendition{name: n, spec: own, campaign: n == "campaign" || n == own.Name}
+		if !r.campaign {
+			sp, ok := photo.BuiltinSpecs()[n]
+			if !ok {
+				return nil, Errors.FailMsg(CodeExportInvalid, "没有这种照片规格："+n+"。可选："+strings.Join(photo.SpecNames(), "、")+"。")
+			}
+			r.spec = sp
+		}
+		if seen[r.spec.Name] {
+			return nil, Errors.FailMsg(CodeExportInvalid, "规格 "+r.spec.Name+" 重复了。")
+		}
+		seen[r.spec.Name] = true
+		if i > 0 {
+			r.folder = r.spec.Name + "/"
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 func (p *ExportParams) check() error {
 	p.Name = strings.TrimSpace(p.Name)
+	if p.Password != "" && (utf8.RuneCountInString(p.Password) < 8 || len(p.Password) > 64) {
+		return Errors.FailMsg(CodeExportInvalid, "压缩包密码至少 8 位、最多 64 个字符。")
+	}
 	if p.Name == "" {
 		p.Name = "{学号}.jpg"
 	}
@@ -107,7 +166,37 @@ func (s *Service) WriteExport(ctx context.Context, who staff.Staff, p ExportPara
 	if err != nil {
 		return ExportResult{}, domain.Internal("spec: %w", err)
 	}
+	rends, err := p.renditions(spec)
+	if err != nil {
+		return ExportResult{}, err
+	}
+	if len(rends) > 1 || !rends[0].campaign {
+		if s.renderer == nil {
+			return ExportResult{}, domain.Internal("no renderer for renditions")
+		}
+	}
+	password := p.Password
+	if password == "" && len(p.PasswordSealed) > 0 {
+		if password, err = s.keys.OpenField(p.PasswordSealed, "export-password"); err != nil {
+			return ExportResult{}, domain.Internal("export password: %w", err)
+		}
+	}
 	zw := zip.NewWriter(w)
+	add := func(name string, at time.Time, data []byte) error {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: at})
+		if err != nil {
+			return err
+		}
+		_, err = fw.Write(data)
+		return err
+	}
+	if password != "" {
+		aw, err := zipaes.NewWriter(zw, password)
+		if err != nil {
+			return ExportResult{}, domain.Internal("zip: %w", err)
+		}
+		add = aw.Add
+	}
 	var sums strings.Builder
 	idx := excelize.NewFile()
 	defer idx.Close()
@@ -132,11 +221,11 @@ func (s *Service) WriteExport(ctx context.Context, who staff.Staff, p ExportPara
 			if full, err := s.keys.OpenField(it.DocEnc, domain.IndexDocument); err == nil {
 				doc = full
 			}
-			data, err := s.blobGet(ctx, it.ResultBlob)
+			files, why, err := s.renderAll(ctx, it, rends)
 			if err != nil {
-				return res, domain.Internal("photo of submission %d: %w", it.ID, err)
+				return res, err
 			}
-			if why := recheck(data, spec); why != "" {
+			if why != "" {
 				res.Skipped = append(res.Skipped, fmt.Sprintf("%s（%s）：%s", it.Student.Name, it.Student.StudentNo, why))
 				continue
 			}
@@ -148,15 +237,13 @@ func (s *Service) WriteExport(ctx context.Context, who staff.Staff, p ExportPara
 			} else {
 				used[name] = 1
 			}
-			fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: it.DecidedAt})
-			if err != nil {
-				return res, domain.Internal("zip: %w", err)
+			for i, data := range files {
+				if err := add(rends[i].folder+name, it.DecidedAt, data); err != nil {
+					return res, fmt.Errorf("export: write: %w", err)
+				}
+				sum := sha256.Sum256(data)
+				fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), rends[i].folder+name)
 			}
-			if _, err := fw.Write(data); err != nil {
-				return res, fmt.Errorf("export: write: %w", err)
-			}
-			sum := sha256.Sum256(data)
-			fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), name)
 			shown := it.Student.DocMasked
 			if fullIDs && doc != "" {
 				shown = doc
@@ -183,29 +270,68 @@ func (s *Service) WriteExport(ctx context.Context, who staff.Staff, p ExportPara
 	if err := idx.Write(&ib); err != nil {
 		return res, domain.Internal("index: %w", err)
 	}
-	fw, err := zw.Create("索引.xlsx")
-	if err != nil {
-		return res, domain.Internal("zip: %w", err)
-	}
-	if _, err := fw.Write(ib.Bytes()); err != nil {
+	if err := add("索引.xlsx", s.now(), ib.Bytes()); err != nil {
 		return res, fmt.Errorf("export: write: %w", err)
 	}
 	sum := sha256.Sum256(ib.Bytes())
 	fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), "索引.xlsx")
-	fw, err = zw.Create("SHA256SUMS")
-	if err != nil {
-		return res, domain.Internal("zip: %w", err)
+	if err := add("SHA256SUMS", s.now(), []byte(sums.String())); err != nil {
+		return res, fmt.Errorf("export: write: %w", err)
 	}
-	io.WriteString(fw, sums.String())
 	if err := zw.Close(); err != nil {
 		return res, fmt.Errorf("export: zip: %w", err)
 	}
 	if err := s.store.MarkExported(ctx, done); err != nil {
 		return res, domain.Internal("mark exported: %w", err)
 	}
-	after := fmt.Sprintf("files=%d skipped=%d name=%s college=%s class=%s folders=%v since_last=%v full_ids=%v", res.Files, len(res.Skipped), p.Name,
-		p.College, p.Class, p.Folders, p.SinceLast, fullIDs)
+	names := []string{}
+	for _, r := range rends {
+		names = append(names, r.spec.Name)
+	}
+	after := fmt.Sprintf("files=%d skipped=%d name=%s college=%s class=%s folders=%v since_last=%v full_ids=%v renditions=%s encrypted=%v", res.Files, len(res.Skipped), p.Name,
+		p.College, p.Class, p.Folders, p.SinceLast, fullIDs, strings.Join(names, ","), password != "")
 	return res, s.record(ctx, who, where, c.SchoolID, "export.photos", "campaign:"+strconv.FormatInt(c.ID, 10), "", after, "")
+}
+
+// Renderer makes renditions of an approved photo from its original (the
+// engine).
+type Renderer interface {
+	Render(ctx context.Context, original []byte, spec *photo.Spec) ([]byte, error)
+}
+
+// SetRenderer installs the renderer (at composition).
+func (s *Service) SetRenderer(r Renderer) { s.renderer = r }
+
+// renderAll is a photo in every rendition, each re-checked against its
+// spec; why is the first that fails (the photo is then left out whole, so
+// that no system gets it in one size and not another).
+func (s *Service) renderAll(ctx context.Context, it store.ExportItem, rends []rendition) (files [][]byte, why string, err error) {
+	var original []byte
+	for _, r := range rends {
+		var data []byte
+		if r.campaign {
+			if data, err = s.blobGet(ctx, it.ResultBlob); err != nil {
+				return nil, "", domain.Internal("photo of submission %d: %w", it.ID, err)
+			}
+		} else {
+			if original == nil {
+				if original, err = s.blobGet(ctx, it.OriginalBlob); err != nil {
+					return nil, "", domain.Internal("original of submission %d: %w", it.ID, err)
+				}
+			}
+			if data, err = s.renderer.Render(ctx, original, r.spec); err != nil {
+				if pe := domain.Public(err); pe.Code != domain.CodeInternal {
+					return nil, r.spec.Title + "：" + pe.Message, nil
+				}
+				return nil, "", domain.Internal("render %s: %w", r.spec.Name, err)
+			}
+		}
+		if w := recheck(data, r.spec); w != "" {
+			return nil, r.spec.Title + "：" + w, nil
+		}
+		files = append(files, data)
+	}
+	return files, "", nil
 }
 
 // recheck is why a photo does not meet its spec, or "".

@@ -20,6 +20,7 @@ import (
 	"zhipai/internal/manage"
 	"zhipai/internal/staff"
 	"zhipai/internal/store"
+	"zhipai/internal/zipaes"
 )
 
 // TestExport: the approved photos of a campaign stream into a ZIP named by
@@ -101,5 +102,64 @@ func TestExport(t *testing.T) {
 				t.Errorf("%d export rows in the audit log, want 2", n)
 			}
 		})
+	}
+}
+
+// TestExportRenditionsEncrypted: one approved photo becomes the campaign's
+// file at the root and a campus-card rendition (358x441, white) in its
+// folder, each meeting its spec; with a password every entry is AES-256
+// encrypted, the manifest verifies the decrypted files, and a wrong or
+// short password is refused or cannot open it.
+func TestExportRenditionsEncrypted(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	apptest.Must(app.SeedSubmissions(ctx, env.App, env.Demo.CampaignID, 2, 2))(t)
+	admin := staff.Staff{User: domain.StaffUser{ID: 1, Role: domain.RoleSchoolAdmin, SchoolID: env.Demo.SchoolID}, Scope: domain.Scope{SchoolID: env.Demo.SchoolID}}
+	p := manage.ExportParams{CampaignID: env.Demo.CampaignID, Name: "{学号}.jpg", Renditions: []string{"campaign", "idcard"}, Password: "short"}
+	_, err := env.App.Manage.WriteExport(ctx, admin, p, io.Discard, staff.Where{})
+	apptest.Code(t, err, manage.CodeExportInvalid)
+	_, err = env.App.Manage.WriteExport(ctx, admin, manage.ExportParams{CampaignID: env.Demo.CampaignID, Name: "{学号}.jpg", Renditions: []string{"passport"}}, io.Discard, staff.Where{})
+	apptest.Code(t, err, manage.CodeExportInvalid)
+	p.Password = "校园卡导出-2026"
+	var buf bytes.Buffer
+	res := apptest.Must(env.App.Manage.WriteExport(ctx, admin, p, &buf, staff.Where{}))(t)
+	if res.Files != 2 || len(res.Skipped) != 0 {
+		t.Fatalf("export %+v", res)
+	}
+	zr := apptest.Must(zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len())))(t)
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		if f.Method != zipaes.MethodAES {
+			t.Fatalf("%s is not encrypted (method %d)", f.Name, f.Method)
+		}
+		rc := apptest.Must(f.OpenRaw())(t)
+		raw, _ := io.ReadAll(rc)
+		files[f.Name] = apptest.Must(zipaes.Open(raw, p.Password))(t)
+		if _, err := zipaes.Open(raw, "wrong password"); err == nil {
+			t.Fatalf("%s opens with a wrong password", f.Name)
+		}
+	}
+	want := map[string][2]int{"": {480, 640}, "idcard/": {358, 441}}
+	n := 0
+	for name, data := range files {
+		if !strings.HasSuffix(name, ".jpg") {
+			continue
+		}
+		folder := name[:strings.LastIndex(name, "/")+1]
+		cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+		if err != nil || format != "jpeg" || [2]int{cfg.Width, cfg.Height} != want[folder] {
+			t.Errorf("%s: %s %dx%d %v, want %v", name, format, cfg.Width, cfg.Height, err, want[folder])
+		}
+		n++
+	}
+	if n != 4 {
+		t.Errorf("%d photos, want 2 students in 2 renditions: %v", n, len(files))
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(files["SHA256SUMS"])), "\n") {
+		sum, name, _ := strings.Cut(line, "  ")
+		got := sha256.Sum256(files[name])
+		if hex.EncodeToString(got[:]) != sum {
+			t.Errorf("SHA256SUMS: %s does not match", name)
+		}
 	}
 }

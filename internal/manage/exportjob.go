@@ -79,6 +79,10 @@ func (s *Service) StartExport(ctx context.Context, who staff.Staff, p ExportPara
 	if err := s.SweepExports(ctx); err != nil {
 		return ExportView{}, domain.Internal("sweep exports: %w", err)
 	}
+	if p.Password != "" {
+		// The job reads the password sealed; nothing shows it again.
+		p.PasswordSealed, p.Password = s.keys.SealField(p.Password, "export-password"), ""
+	}
 	b, _ := json.Marshal(exportRecord{Params: p})
 	id, err := s.store.CreateExport(ctx, store.Export{SchoolID: c.SchoolID, CampaignID: c.ID, StaffID: who.User.ID, ParamsJSON: string(b), Status: "queued"})
 	if err != nil {
@@ -139,6 +143,8 @@ func (s *Service) RunExport(ctx context.Context, id int64) error {
 	}
 	st, _ := os.Stat(final)
 	rec.Skipped = res.Skipped
+	rec.Params.Encrypted = len(rec.Params.PasswordSealed) > 0
+	rec.Params.PasswordSealed = nil // the ZIP is built: the password is not kept
 	b, _ := json.Marshal(rec)
 	return s.store.FinishExport(ctx, id, "done", filepath.Base(final), "", string(b), res.Files, st.Size(), s.now().Add(ExportTTL))
 }
@@ -177,6 +183,9 @@ func (s *Service) Exports(ctx context.Context, who staff.Staff, campaignID int64
 func (s *Service) exportView(e store.Export) ExportView {
 	var rec exportRecord
 	json.Unmarshal([]byte(e.ParamsJSON), &rec)
+	if len(rec.Params.PasswordSealed) > 0 {
+		rec.Params.Encrypted, rec.Params.PasswordSealed = true, nil
+	}
 	v := ExportView{ID: e.ID, Status: e.Status, Params: rec.Params, Files: e.Files, Bytes: e.Bytes, Skipped: rec.Skipped, Error: e.Error,
 		CreatedAt: e.CreatedAt, ExpiresAt: e.ExpiresAt}
 	now := s.now()

@@ -39,6 +39,7 @@ type Service struct {
 	exportDir string
 	queue     *job.Queue
 	reminder  Reminder
+	renderer  Renderer
 }
 
 // New builds the service.

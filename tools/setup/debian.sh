@@ -12,6 +12,7 @@
 #   libjpeg62-turbo-dev >= 1:2.1.5   libjpeg-turbo, linked statically into bin/zhipai
 #   chromium >= 150                  the browser the end-to-end tests drive (--browser)
 #   fonts-wqy-microhei >= 0.2.0      Chinese glyphs, so screenshots are readable (--browser)
+#   p7zip-full >= 16.02              7-Zip, which opens the AES-encrypted exports in a test (--browser)
 #
 # What cannot move is pinned elsewhere: Go modules by go.sum, ONNX Runtime
 # by sha256 (onnxruntime.sh), the models by sha256 (models/MODELS.md).
@@ -19,7 +20,7 @@ set -eu
 
 want="libjpeg62-turbo-dev:1:2.1.5"
 if [ "${1:-}" = "--browser" ]; then
-	want="$want chromium:150 fonts-wqy-microhei:0.2.0"
+	want="$want chromium:150 fonts-wqy-microhei:0.2.0 p7zip-full:16.02"
 fi
 
 installed() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '/install ok installed/ {print $4}'; }

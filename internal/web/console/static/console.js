@@ -493,7 +493,8 @@ function exportPage() {
   onSubmit("export-form", "export-error", async () => {
     await call("POST", `/api/v1/staff/campaigns/${form.dataset.campaign}/exports`, {
       name: $("x-name").value.trim(), college: $("x-college").value.trim(), class: $("x-class").value.trim(),
-      folders: $("x-folders").checked, since_last: $("x-since").checked });
+      folders: $("x-folders").checked, since_last: $("x-since").checked, password: $("x-password").value,
+      renditions: ["campaign", ...[...document.querySelectorAll("#x-renditions input:checked")].map((c) => c.value)] });
     location.reload();
   });
   if (document.querySelector('#exports tr[data-status="queued"]')) setTimeout(() => location.reload(), 1500);
