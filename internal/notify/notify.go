@@ -207,8 +207,9 @@ func day(t time.Time) string {
 
 // TicketAnswered tells the student of an answer to their ticket, in the
 // answer's transaction.
-func (s *Service) TicketAnswered(ctx context.Context, tx *store.Tx, t domain.Ticket, msgID int64, body string) error {
-	n := domain.Notification{UserID: t.UserID, CampaignID: t.CampaignID, Kind: KindTicket, Title: "客服回复了你的问题（" + t.Kind.Title() + "）",
+// author is who the student is told answered (客服, 学校老师).
+func (s *Service) TicketAnswered(ctx context.Context, tx *store.Tx, t domain.Ticket, msgID int64, author, body string) error {
+	n := domain.Notification{UserID: t.UserID, CampaignID: t.CampaignID, Kind: KindTicket, Title: author + "回复了你的问题（" + t.Kind.Title() + "）",
 		Body: body, Link: "#/tickets/" + strconv.FormatInt(t.ID, 10), DedupKey: "ticket:" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatInt(msgID, 10)}
 	_, err := s.post(ctx, tx, n, map[string]string{"campaign": t.CampaignName, "status": "已回复", "hint": "请在消息中查看客服回复", "deadline": stamp(s.now())})
 	return err

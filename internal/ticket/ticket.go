@@ -52,7 +52,7 @@ func fail(code string) *domain.Error { return Errors.Fail(code, nil) }
 
 // Notifier tells the student of an answer, in its transaction.
 type Notifier interface {
-	TicketAnswered(ctx context.Context, tx *store.Tx, t domain.Ticket, msgID int64, body string) error
+	TicketAnswered(ctx context.Context, tx *store.Tx, t domain.Ticket, msgID int64, author, body string) error
 }
 
 // Config tunes the service.
@@ -277,7 +277,7 @@ func (s *Service) Answer(ctx context.Context, who staff.Staff, id int64, m Messa
 		if s.notify == nil {
 			return nil
 		}
-		return s.notify.TicketAnswered(ctx, tx, t, msgID, body)
+		return s.notify.TicketAnswered(ctx, tx, t, msgID, msg.Author, body)
 	})
 	if errors.Is(err, store.ErrConflict) {
 		return t, fail(CodeClosed)

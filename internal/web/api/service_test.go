@@ -83,7 +83,7 @@ func TestTicketsOverHTTP(t *testing.T) {
 		Unread  int
 	}
 	student.json("GET", "/api/v1/inbox", nil).json(t, &inbox)
-	if len(inbox.Notices) == 0 || inbox.Notices[0]["kind"] != "ticket.reply" || inbox.Notices[0]["body"] != "已核实，学号已更正。" || inbox.Unread < 2 {
+	if len(inbox.Notices) == 0 || inbox.Notices[0]["kind"] != "ticket.reply" || inbox.Notices[0]["body"] != "已核实，学号已更正。" || inbox.Notices[0]["title"] != "学校老师回复了你的问题（信息有误）" || inbox.Unread < 2 {
 		t.Fatalf("inbox %+v", inbox)
 	}
 	student.json("POST", "/api/v1/inbox/read", map[string]any{"id": "x"}).code(t, 400, "request.invalid")
