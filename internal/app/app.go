@@ -144,6 +144,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Manage.SetReminder(a.Notify)
 	a.Manage.SetRenderer(a.Engine)
 	a.Ticket = ticket.New(ticket.DefaultConfig(), a.Store, blobs, a.Audit, a.Notify, log)
+	a.Ticket.SetLimiter(a.Limiter)
 	ok = true
 	return a, nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -23,6 +24,8 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 	limit := fs.Int("sheet-rows", 64, "photos on the contact sheet")
 	verbose := fs.Bool("v", false, "with --checks: list the photos each check got wrong")
 	checks := fs.Bool("checks", false, "score the compliance checks instead: precision and recall per labelled check, false alarms on clean portraits, cost")
+	only := fs.String("only", "", "only these folders (comma-separated), e.g. sunglasses,celeba_wild")
+	measuresOut := fs.String("measures", "", "with --checks: write every photo's measurements and labels as TSV to this file (for choosing thresholds)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: zhipai photo eval [--spec NAME] [--sheet FILE.png] DIR")
 		fmt.Fprintln(stderr, "       zhipai photo eval --checks [--spec NAME] DIR")
@@ -40,6 +43,16 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 	items, err := eval.Load(pos[0])
 	if err != nil {
 		return fail(stderr, usageError{err})
+	}
+	if *only != "" {
+		keep := map[string]bool{}
+		for _, f := range strings.Split(*only, ",") {
+			keep[strings.TrimSpace(f)] = true
+		}
+		items = slices.DeleteFunc(items, func(it eval.Item) bool { return !keep[it.Folder] })
+		if len(items) == 0 {
+			return fail(stderr, usageError{fmt.Errorf("no photos in the folders %s", *only)})
+		}
 	}
 	env, err := openPhotoEnv(*specName)
 	if err != nil {
@@ -63,6 +76,20 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "zhipai photo eval --checks %s (%d photos, spec %s)\n\n", pos[0], len(items), spec.Name)
 		cr.Print(stdout, *verbose)
+		if *measuresOut != "" {
+			f, err := os.Create(*measuresOut)
+			if err != nil {
+				return fail(stderr, err)
+			}
+			werr := cr.WriteMeasures(f)
+			if cerr := f.Close(); werr == nil {
+				werr = cerr
+			}
+			if werr != nil {
+				return fail(stderr, werr)
+			}
+			fmt.Fprintf(stdout, "\nmeasurements and labels: %s\n", *measuresOut)
+		}
 		return exitOK
 	}
 	res, err := eval.Run(ctx, env.ph.Pipeline, env.ph.Vision, items, opts)

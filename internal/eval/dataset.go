@@ -20,6 +20,9 @@ type Item struct {
 	Path   string // absolute
 	Rel    string // as in the manifest, e.g. lfw_parts/Aaron_Peirsol_0003.jpg
 	Folder string
+	// Split is the manifest's split (dev, or a held-out one), kept by
+	// identity.
+	Split  string
 	GT     string // ground-truth file (absolute), if any
 	Note   string
 	Labels map[string]any // per-folder manifests carry labels as JSON
@@ -40,7 +43,7 @@ func Load(dir string) ([]Item, error) {
 			return
 		}
 		seen[rel] = true
-		it := Item{Path: filepath.Join(base, rel), Rel: rel, Folder: strings.SplitN(rel, "/", 2)[0], Note: r["note"]}
+		it := Item{Path: filepath.Join(base, rel), Rel: rel, Folder: strings.SplitN(rel, "/", 2)[0], Note: r["note"], Split: r["split"]}
 		if gt := r["gt_file"]; gt != "" {
 			it.GT = filepath.Join(base, gt)
 		}

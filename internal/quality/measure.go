@@ -27,6 +27,8 @@ const (
 	mTeeth        = "teeth"
 	mGlasses      = "glasses"
 	mTinted       = "lens_darkness"
+	mSclera       = "eye_sclera"
+	mEyeSpread    = "eye_spread"
 	mGlare        = "lens_glare"
 	mEarrings     = "earrings"
 	mNecklace     = "necklace"
@@ -160,6 +162,9 @@ func faceMeasures(s *subject, m measures) {
 	m.set(mGlasses, glasses)
 	m.set(mTinted, darkness)
 	m.set(mGlare, glare)
+	sclera, spread := eyeDetail(s)
+	m.set(mSclera, sclera)
+	m.set(mEyeSpread, spread)
 	m.set(mEarrings, earrings(s))
 	m.set(mNecklace, necklace(s))
 	orn, cover := headTop(s)

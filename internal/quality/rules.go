@@ -64,7 +64,11 @@ func rules() []rule {
 			message: "头部上仰了，请平视镜头、下巴微收后重拍"},
 		{code: "pose.pitch_down", reason: domain.ReasonPose, measure: mPitch, warn: -12, block: -28,
 			message: "头部低下了，请平视镜头后重拍"},
-		{code: "pose.tilt", reason: domain.ReasonPose, measure: mEyeTilt, above: true, warn: 5, block: 22,
+		// The eye line's angle in the photo (the output is not rotated, so
+		// the tilt stays): ICAO 19794-5 conformance tests fail a roll over
+		// 8 degrees; warning at 5 fired on 27% of the clean portraits and
+		// 31% of pfcn's, at 8 on 12% and 15%.
+		{code: "pose.tilt", reason: domain.ReasonPose, measure: mEyeTilt, above: true, warn: 8, block: 22,
 			message: "头部歪了，双眼不在同一水平线，请摆正头部后重拍"},
 		// Share of non-skin in the strip above the brows: clean max 0.315.
 		{code: "forehead.covered", reason: domain.ReasonFaceCovered, measure: mForehead, above: true, warn: 0.35, block: none,
@@ -91,24 +95,34 @@ func rules() []rule {
 		// glasses median 0.017 (a weak cue).
 		{code: "glasses.present", reason: domain.ReasonGlassesGlare, measure: mGlasses, above: true, warn: 0.036, block: none, info: true,
 			message: "佩戴了眼镜：如平时一直佩戴可以保留，请确保镜片无反光、镜框不遮挡眼睛"},
-		// Eye socket's luma over the cheek's below it, the brighter side:
-		// Yale's sunglasses 0.219; the other Yale photos at least 0.407
-		// (deep-set eyes under overhead light: subjects 09 and 15), clean
-		// min 0.617.
-		{code: "glasses.tinted", reason: domain.ReasonTinted, measure: mTinted, warn: 0.35, block: 0.28,
+		// Eye socket's luma over the cheek's below it, the brighter side.
+		// On sunglasses/ (651 real faces in sunglasses, 216 without):
+		// median 0.58, while the faces without read at least 0.72 (p2)
+		// and CelebA's faces without glasses (celeba_wild, celeba_small:
+		// 3,281) 0.57 at p2. Warn at 0.55: recall 0.45 on sunglasses/,
+		// false alarms 1.0% on CelebA, 2.6% on the portraits (some pfcn
+		// selfies wear sunglasses, unlabelled), 13% on Yale's side-lit grey
+		// faces. Block at 0.40: recall 0.20, no false alarm on CelebA or
+		// sunglasses/. The 0.9 recall the issue asks for is not reached:
+		// light and mirrored lenses read like skin (p90 1.02).
+		{code: "glasses.tinted", reason: domain.ReasonTinted, measure: mTinted, warn: 0.55, block: 0.40,
 			message: "请摘下有色眼镜或墨镜后重拍"},
 		// Blown-out share of the worse eye socket, off the pupil: clean
 		// p99 0.041.
 		{code: "glasses.glare", reason: domain.ReasonGlassesGlare, measure: mGlare, above: true, warn: 0.045, block: none,
 			message: "眼镜片反光，请调整眼镜角度或光源位置，避免镜片反光后重拍"},
 		// Compact metal- or gem-like spots under the ear lobes (count):
-		// clean p90 1, p95 2. Weak: CelebA's six earrings are tiny crops
-		// (see the evaluation).
-		{code: "accessory.earrings", reason: domain.ReasonAccessories, measure: mEarrings, above: true, warn: 2, block: none,
+		// clean p90 1, p95 2. On CelebA (celeba_wild and celeba_small, 985
+		// with earrings, 3,438 without) no count reaches a precision of 0.5
+		// (2 spots: precision 0.25, recall 0.07), so it only informs the
+		// reviewer and never warns the student.
+		{code: "accessory.earrings", reason: domain.ReasonAccessories, measure: mEarrings, above: true, warn: 2, block: none, info: true,
 			message: "请摘下耳环、耳钉等饰品后重拍"},
 		// Share of columns across the neck crossed by a thin jewel-like
-		// band: clean p95 0.603 (collar edges and ties cross it too).
-		{code: "accessory.necklace", reason: domain.ReasonAccessories, measure: mNecklace, above: true, warn: 0.65, block: none,
+		// band: clean p95 0.603 (collar edges and ties cross it too). On
+		// CelebA (709 with a necklace, 3,714 without) precision stays under
+		// 0.1 at every threshold: informative only.
+		{code: "accessory.necklace", reason: domain.ReasonAccessories, measure: mNecklace, above: true, warn: 0.65, block: none, info: true,
 			message: "请摘下项链等饰品，或把它藏进衣领后重拍"},
 		// Strongly coloured / non-hair share of the top of the head against
 		// the hair beside the face. Weak: no labelled hats or ornaments in

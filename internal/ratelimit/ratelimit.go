@@ -53,6 +53,9 @@ func Defaults() map[string][]Rule {
 		// (submitted, rejected, submitted, approved, reminded) fits; a
 		// runaway loop does not reach the student's phone.
 		"notify-phone": {{5, time.Hour}, {10, 24 * time.Hour}},
+		// Messages to customer service per student (new questions and
+		// replies): a conversation, not a file store.
+		"ticket-user": {{20, time.Hour}, {60, 24 * time.Hour}},
 		// Wrong join codes per address: a student types one code, maybe
 		// twice; a guesser tries thousands.
 		"joincode-miss-ip": {{20, time.Minute}, {200, time.Hour}},

@@ -20,6 +20,7 @@ import (
 	"zhipai/internal/audit"
 	"zhipai/internal/blob"
 	"zhipai/internal/domain"
+	"zhipai/internal/ratelimit"
 	"zhipai/internal/staff"
 	"zhipai/internal/store"
 )
@@ -34,6 +35,7 @@ const (
 	CodeForbidden  = "ticket.forbidden"
 	CodeNoReview   = "ticket.no_review"
 	CodeRosterFix  = "ticket.roster_fix"
+	CodeFrequent   = "ticket.too_frequent"
 )
 
 // Errors are their messages.
@@ -46,6 +48,7 @@ var Errors = domain.Catalogue{
 	CodeForbidden:  "你的角色不能处理这个客服问题。",
 	CodeNoReview:   "这位学生没有审核中的照片可以退回。",
 	CodeRosterFix:  "学籍信息的姓名、学院和班级不能为空，每项最多 64 个字。",
+	CodeFrequent:   "消息发得太频繁了，请稍后再发；客服会尽快回复。",
 }
 
 func fail(code string) *domain.Error { return Errors.Fail(code, nil) }
@@ -70,13 +73,14 @@ func DefaultConfig() Config { return Config{AnswerDays: 1, RetakeWindow: 48 * ti
 
 // Service is customer service.
 type Service struct {
-	cfg    Config
-	store  *store.Store
-	blobs  blob.Store
-	audit  *audit.Log
-	notify Notifier
-	log    *slog.Logger
-	now    func() time.Time
+	cfg     Config
+	limiter *ratelimit.Limiter
+	store   *store.Store
+	blobs   blob.Store
+	audit   *audit.Log
+	notify  Notifier
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 // New builds the service.
@@ -89,6 +93,17 @@ func New(cfg Config, st *store.Store, bs blob.Store, a *audit.Log, n Notifier, l
 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SetLimiter bounds how many messages a student may send ("ticket-user"):
+// a ticket thread is not a place to store hundreds of images.
+func (s *Service) SetLimiter(l *ratelimit.Limiter) { s.limiter = l }
+
+func (s *Service) allow(ctx context.Context, who domain.Caller) error {
+	if s.limiter == nil {
+		return nil
+	}
+	return s.limiter.Check(ctx, "ticket-user", strconv.FormatInt(who.UserID, 10), fail(CodeFrequent))
+}
 
 // MaxAttachment bounds an attached image.
 const MaxAttachment = 5 << 20
@@ -129,6 +144,9 @@ func (s *Service) Open(ctx context.Context, who domain.Caller, campaignID int64,
 		return domain.Ticket{}, domain.Errors.Fail(domain.CodeNotFound, nil)
 	} else if err != nil {
 		return domain.Ticket{}, domain.Internal("campaign: %w", err)
+	}
+	if err := s.allow(ctx, who); err != nil {
+		return domain.Ticket{}, err
 	}
 	if n, err := s.store.OpenTicketsOf(ctx, who.UserID); err != nil {
 		return domain.Ticket{}, domain.Internal("tickets: %w", err)
@@ -181,6 +199,9 @@ func (s *Service) Reply(ctx context.Context, who domain.Caller, id int64, m Mess
 	}
 	if t.Status == domain.TicketClosed {
 		return t, fail(CodeClosed)
+	}
+	if err := s.allow(ctx, who); err != nil {
+		return t, err
 	}
 	msg := domain.TicketMessage{TicketID: id, Author: "student", Body: body, AttachmentType: typ}
 	if typ != "" {

@@ -148,6 +148,7 @@ var statuses = map[string]int{
 	ticket.CodeForbidden:       http.StatusForbidden,
 	ticket.CodeNoReview:        http.StatusConflict,
 	ticket.CodeRosterFix:       http.StatusBadRequest,
+	ticket.CodeFrequent:        http.StatusTooManyRequests,
 	// The API itself.
 	CodeMethod:        http.StatusMethodNotAllowed,
 	CodeContentType:   http.StatusUnsupportedMediaType,

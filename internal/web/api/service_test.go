@@ -139,6 +139,22 @@ func TestTicketsOverHTTP(t *testing.T) {
 		}
 	}
 	student.json("POST", open, map[string]string{"kind": "other", "body": "第六个"}).code(t, 429, "ticket.too_many")
+	// Replies are bounded too (20 messages an hour): a thread is not a
+	// file store.
+	var mine struct{ Tickets []struct{ ID int64 } }
+	student.json("GET", "/api/v1/tickets", nil).json(t, &mine)
+	reply := fmt.Sprintf("/api/v1/tickets/%d/messages", mine.Tickets[0].ID)
+	limited := false
+	for i := 0; i < 25 && !limited; i++ {
+		a := student.json("POST", reply, map[string]string{"body": fmt.Sprintf("补充 %d", i)})
+		if a.status == 429 {
+			a.code(t, 429, "ticket.too_frequent")
+			limited = a.header.Get("Retry-After") != ""
+		}
+	}
+	if !limited {
+		t.Error("25 replies in a row were all taken")
+	}
 }
 
 // TestRemindAndUndoOverHTTP: a counsellor reminds their unfinished
