@@ -56,12 +56,11 @@ type ExportParams struct {
 	// the campaign's alone. Every file is re-checked against its spec.
 	Renditions []string `json:"renditions,omitempty"`
 	// Password encrypts every entry with AES-256 (WinZip AE-2, which 7-Zip
-	// and WinRAR open); it is sent to the school by another channel and
-	// kept sealed only until the export is built.
+	// and WinRAR open); it is sent to the school by another channel. The
+	// export job keeps it sealed beside the parameters, never in them,
+	// and only until the ZIP is built.
 	Password string `json:"password,omitempty"`
-	// PasswordSealed is the password while the job waits (never shown).
-	PasswordSealed []byte `json:"password_sealed,omitempty"`
-	// Encrypted records, once built, that the ZIP has a password.
+	// Encrypted says the ZIP has a password (set by the server).
 	Encrypted bool `json:"encrypted,omitempty"`
 }
 
@@ -147,7 +146,15 @@ func (s *Service) exportCampaign(ctx context.Context, who staff.Staff, p *Export
 	if err != nil {
 		return c, err
 	}
-	return c, p.check()
+	if err := p.check(); err != nil {
+		return c, err
+	}
+	spec, err := enrol.CampaignSpec(c)
+	if err != nil {
+		return c, domain.Internal("spec: %w", err)
+	}
+	_, err = p.renditions(spec) // refused at the request, not in the job
+	return c, err
 }
 
 // WriteExport streams a campaign's approved photos as a ZIP to w, one
@@ -176,11 +183,6 @@ func (s *Service) WriteExport(ctx context.Context, who staff.Staff, p ExportPara
 		}
 	}
 	password := p.Password
-	if password == "" && len(p.PasswordSealed) > 0 {
-		if password, err = s.keys.OpenField(p.PasswordSealed, "export-password"); err != nil {
-			return ExportResult{}, domain.Internal("export password: %w", err)
-		}
-	}
 	zw := zip.NewWriter(w)
 	add := func(name string, at time.Time, data []byte) error {
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: at})

@@ -43,6 +43,9 @@ type ExportView struct {
 type exportRecord struct {
 	Params  ExportParams `json:"params"`
 	Skipped []string     `json:"skipped,omitempty"`
+	// Sealed is the ZIP's password while the job waits; dropped once it
+	// is built, and never in the audit log.
+	Sealed []byte `json:"sealed,omitempty"`
 }
 
 // SetClock replaces the clock (tests).
@@ -79,12 +82,16 @@ func (s *Service) StartExport(ctx context.Context, who staff.Staff, p ExportPara
 	if err := s.SweepExports(ctx); err != nil {
 		return ExportView{}, domain.Internal("sweep exports: %w", err)
 	}
+	rec := exportRecord{Params: p}
+	rec.Params.Encrypted = p.Password != ""
 	if p.Password != "" {
 		// The job reads the password sealed; nothing shows it again.
-		p.PasswordSealed, p.Password = s.keys.SealField(p.Password, "export-password"), ""
+		rec.Sealed, rec.Params.Password = s.keys.SealField(p.Password, "export-password"), ""
 	}
-	b, _ := json.Marshal(exportRecord{Params: p})
-	id, err := s.store.CreateExport(ctx, store.Export{SchoolID: c.SchoolID, CampaignID: c.ID, StaffID: who.User.ID, ParamsJSON: string(b), Status: "queued"})
+	stored, _ := json.Marshal(rec)
+	rec.Sealed = nil
+	b, _ := json.Marshal(rec) // what the audit log keeps: no password, sealed or not
+	id, err := s.store.CreateExport(ctx, store.Export{SchoolID: c.SchoolID, CampaignID: c.ID, StaffID: who.User.ID, ParamsJSON: string(stored), Status: "queued"})
 	if err != nil {
 		return ExportView{}, domain.Internal("export: %w", err)
 	}
@@ -126,7 +133,15 @@ func (s *Service) RunExport(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	res, werr := s.WriteExport(ctx, who, rec.Params, f, staff.Where{IP: "job"})
+	p := rec.Params
+	if len(rec.Sealed) > 0 {
+		if p.Password, err = s.keys.OpenField(rec.Sealed, "export-password"); err != nil {
+			f.Close()
+			os.Remove(final + ".part")
+			return s.store.FinishExport(ctx, id, "failed", "", "压缩包密码无法读取，请重新导出。", "", 0, 0, time.Time{})
+		}
+	}
+	res, werr := s.WriteExport(ctx, who, p, f, staff.Where{IP: "job"})
 	cerr := f.Close()
 	if werr == nil {
 		werr = cerr
@@ -143,8 +158,7 @@ func (s *Service) RunExport(ctx context.Context, id int64) error {
 	}
 	st, _ := os.Stat(final)
 	rec.Skipped = res.Skipped
-	rec.Params.Encrypted = len(rec.Params.PasswordSealed) > 0
-	rec.Params.PasswordSealed = nil // the ZIP is built: the password is not kept
+	rec.Sealed = nil // the ZIP is built: the password is not kept
 	b, _ := json.Marshal(rec)
 	return s.store.FinishExport(ctx, id, "done", filepath.Base(final), "", string(b), res.Files, st.Size(), s.now().Add(ExportTTL))
 }
@@ -183,9 +197,7 @@ func (s *Service) Exports(ctx context.Context, who staff.Staff, campaignID int64
 func (s *Service) exportView(e store.Export) ExportView {
 	var rec exportRecord
 	json.Unmarshal([]byte(e.ParamsJSON), &rec)
-	if len(rec.Params.PasswordSealed) > 0 {
-		rec.Params.Encrypted, rec.Params.PasswordSealed = true, nil
-	}
+	rec.Params.Password = ""
 	v := ExportView{ID: e.ID, Status: e.Status, Params: rec.Params, Files: e.Files, Bytes: e.Bytes, Skipped: rec.Skipped, Error: e.Error,
 		CreatedAt: e.CreatedAt, ExpiresAt: e.ExpiresAt}
 	now := s.now()

@@ -106,3 +106,54 @@ func headTop(s *subject) (ornament, covering float64) {
 	}
 	return orn / n, other / n
 }
+
+// hatCues measure what a hat, cap or headscarf changes above the brows:
+// brim is the strongest straight horizontal edge across the face's width
+// between the brows and the top of the forehead (the share of columns
+// where the luma steps at that row), and topTexture the fine detail of
+// the head's top against the face's (hair is full of strands; most hats
+// are smooth cloth).
+func hatCues(s *subject) (brim, topTexture float64) {
+	iod := float64(alignedIOD)
+	browY := math.Min(s.pt(105).Y, s.pt(334).Y)
+	x0, x1 := int(s.pt(234).X+0.15*iod), int(s.pt(454).X-0.15*iod)
+	y0, y1 := int(math.Max(1, s.pt(10).Y-0.9*iod)), int(browY-0.05*iod)
+	if x1-x0 < 10 || y1-y0 < 4 {
+		return math.NaN(), math.NaN()
+	}
+	at := func(x, y int) float64 { return float64(s.luma[clampIdx(y)*alignedSize+clampIdx(x)]) }
+	brim = 0
+	for y := y0; y < y1; y++ {
+		steps := 0
+		for x := x0; x < x1; x++ {
+			if math.Abs(at(x, y+2)-at(x, y-2)) > 0.12 {
+				steps++
+			}
+		}
+		brim = math.Max(brim, float64(steps)/float64(x1-x0))
+	}
+	detail := func(xa, ya, xb, yb int) float64 {
+		var sum, n float64
+		for y := max(1, ya); y < min(alignedSize-1, yb); y++ {
+			for x := max(1, xa); x < min(alignedSize-1, xb); x++ {
+				i := y*alignedSize + x
+				if s.mask.Pix[i] < 0.6 {
+					continue
+				}
+				lap := 4*s.luma[i] - s.luma[i-1] - s.luma[i+1] - s.luma[i-alignedSize] - s.luma[i+alignedSize]
+				sum += math.Abs(float64(lap))
+				n++
+			}
+		}
+		if n < 30 {
+			return math.NaN()
+		}
+		return sum / n
+	}
+	top := detail(x0, int(s.pt(10).Y-1.2*iod), x1, int(s.pt(10).Y-0.2*iod))
+	face := detail(x0, int(browY+0.3*iod), x1, int(s.pt(2).Y))
+	if math.IsNaN(top) || math.IsNaN(face) || face == 0 {
+		return brim, math.NaN()
+	}
+	return brim, top / face
+}

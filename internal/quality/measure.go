@@ -34,6 +34,8 @@ const (
 	mNecklace     = "necklace"
 	mHeadOrnament = "head_ornament"
 	mHeadCover    = "head_covering"
+	mBrim         = "brim_edge"
+	mTopTexture   = "head_top_texture"
 	mClothesLike  = "clothes_like_background"
 	mClothesBlue  = "clothes_blue"
 	mClothesSkin  = "clothes_skin"
@@ -170,6 +172,9 @@ func faceMeasures(s *subject, m measures) {
 	orn, cover := headTop(s)
 	m.set(mHeadOrnament, orn)
 	m.set(mHeadCover, cover)
+	brim, topTex := hatCues(s)
+	m.set(mBrim, brim)
+	m.set(mTopTexture, topTex)
 	m.set(mSkinTexture, skinTexture(s))
 	m.set(mLipColour, lipChroma(s))
 	m.set(mMoire, moire(s))

@@ -333,7 +333,8 @@ func (s *Store) ReviewStats(ctx context.Context, sc domain.Scope, campaignID int
 	// Each decision and each first pass is one row (who, when, what, and
 	// whether it was overturned); the stats group them per reviewer.
 	q := `WITH work AS (
-		SELECT sb.decided_by AS who, sb.decided_at AS at, sb.state AS what, CASE WHEN sb.sample = 'reversed' THEN 1 ELSE 0 END AS bad,
+		SELECT sb.decided_by AS who, sb.decided_at AS at, CASE WHEN sb.sample = 'reversed' THEN 'approved' ELSE sb.state END AS what,
+			CASE WHEN sb.sample = 'reversed' THEN 1 ELSE 0 END AS bad,
 			CASE WHEN sb.sample IN ('ok', 'reversed') THEN 1 ELSE 0 END AS looked
 		FROM submissions sb WHERE sb.decided_by <> 0 AND sb.decided_at >= ? AND sb.state IN ('approved', 'rejected') AND ` + where + `
 		UNION ALL

@@ -7,6 +7,24 @@ import (
 	"zhipai/internal/domain"
 )
 
+// ticketScope is the condition a staff scope puts on tickets, which hold a
+// student's own words, name and images: the vendor's staff see a school's
+// only while they hold an open support access to it (as for the student
+// list); a school's staff their school, college or classes.
+func ticketScope(sc domain.Scope) (string, []any) {
+	if sc.Vendor {
+		if len(sc.SupportSchools) == 0 {
+			return "1 = 0", nil
+		}
+		args := make([]any, len(sc.SupportSchools))
+		for i, id := range sc.SupportSchools {
+			args[i] = id
+		}
+		return "t.school_id IN (" + placeholders(len(args)) + ")", args
+	}
+	return workScope(sc, "t")
+}
+
 // CreateTicket opens a ticket with its first message, where the student's
 // enrolment puts it (school, college, class from the roster row once
 // matched), in one transaction; tx also carries the notice, if any.
@@ -95,7 +113,7 @@ func scanTicket(sc interface{ Scan(...any) error }) (domain.Ticket, error) {
 func (s *Store) Ticket(ctx context.Context, sc *domain.Scope, userID, id int64) (domain.Ticket, error) {
 	where, args := "t.user_id = ?", []any{userID}
 	if sc != nil {
-		where, args = workScope(*sc, "t")
+		where, args = ticketScope(*sc)
 	}
 	t, err := scanTicket(s.row(ctx, nil, `SELECT `+ticketCols+ticketFrom+` WHERE t.id = ? AND `+where, append([]any{id}, args...)...))
 	if err != nil {
@@ -131,7 +149,7 @@ type TicketFilter struct {
 func (s *Store) Tickets(ctx context.Context, sc *domain.Scope, f TicketFilter) ([]domain.Ticket, error) {
 	where, args := "t.user_id = ?", []any{f.UserID}
 	if sc != nil {
-		where, args = workScope(*sc, "t")
+		where, args = ticketScope(*sc)
 	}
 	if f.Status != "" {
 		where, args = where+" AND t.status = ?", append(args, f.Status)

@@ -7,14 +7,19 @@
 package ticket
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"image"
+	_ "image/jpeg"
+	_ "image/png"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"zhipai/internal/audit"
@@ -115,7 +120,7 @@ type Message struct {
 }
 
 func (s *Service) check(m Message) (string, string, error) {
-	body := strings.TrimSpace(m.Body)
+	body := strings.TrimSpace(visible(m.Body))
 	if n := utf8.RuneCountInString(body); (n < 2 && len(m.Attachment) == 0) || n > 1000 {
 		return "", "", fail(CodeBody)
 	}
@@ -126,7 +131,28 @@ func (s *Service) check(m Message) (string, string, error) {
 	if len(m.Attachment) > MaxAttachment || (kind != "image/jpeg" && kind != "image/png") {
 		return "", "", fail(CodeAttachment)
 	}
+	// The header must decode as the image it claims to be, of a sensible
+	// size: magic bytes before random data are not a picture.
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(m.Attachment))
+	if err != nil || (format != "jpeg" && format != "png") || cfg.Width < 16 || cfg.Height < 16 || cfg.Width*cfg.Height > 50_000_000 {
+		return "", "", fail(CodeAttachment)
+	}
 	return body, kind, nil
+}
+
+// visible drops control characters (NUL, escapes) and the invisible
+// format characters (zero-width spaces and joiners) from a message, so
+// that what staff read is what was counted; newlines and tabs stay.
+func visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func (s *Service) due() time.Time { return domain.AddWorkingDays(s.now(), s.cfg.AnswerDays) }
@@ -140,10 +166,12 @@ func (s *Service) Open(ctx context.Context, who domain.Caller, campaignID int64,
 	if err != nil {
 		return domain.Ticket{}, err
 	}
-	if _, err := s.store.Campaign(ctx, campaignID); errors.Is(err, store.ErrNotFound) {
+	// A ticket belongs to a campaign the student has entered (joined):
+	// that is where the school answering it sees them.
+	if _, err := s.store.EnrolmentOf(ctx, who.UserID, campaignID); errors.Is(err, store.ErrNotFound) {
 		return domain.Ticket{}, domain.Errors.Fail(domain.CodeNotFound, nil)
 	} else if err != nil {
-		return domain.Ticket{}, domain.Internal("campaign: %w", err)
+		return domain.Ticket{}, domain.Internal("enrolment: %w", err)
 	}
 	if err := s.allow(ctx, who); err != nil {
 		return domain.Ticket{}, err
@@ -380,6 +408,11 @@ func (s *Service) CorrectRoster(ctx context.Context, who staff.Staff, id int64, 
 	}
 	if fix.Name == "" || fix.College == "" || fix.Class == "" {
 		return fail(CodeRosterFix)
+	}
+	// A college's admin corrects within their college: moving a student to
+	// another would hand them to staff the admin cannot see.
+	if who.Scope.College != "" && fix.College != who.Scope.College {
+		return Errors.FailMsg(CodeRosterFix, "只能在本学院（"+who.Scope.College+"）内更正学籍信息。")
 	}
 	t, err := s.Get(ctx, who, id, where)
 	if err != nil {

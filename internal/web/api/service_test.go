@@ -70,8 +70,13 @@ func TestTicketsOverHTTP(t *testing.T) {
 		t.Fatalf("staff list %+v", list)
 	}
 	spath := fmt.Sprintf("/api/v1/staff/tickets/%d", id)
+	// The vendor's staff see a school's tickets only with a support access.
+	vendor.json("GET", spath+img[len(path):], nil).code(t, 404, "not_found")
+	if a := vendor.json("POST", "/api/v1/staff/support-access", map[string]any{"school_id": env.Demo.SchoolID, "reason": "学生来电咨询信息有误的问题"}); a.status/100 != 2 {
+		t.Fatalf("support access: %d %s", a.status, a.body)
+	}
 	if a := vendor.json("GET", spath+img[len(path):], nil); a.status != 200 {
-		t.Errorf("the vendor's support sees the image: %d", a.status)
+		t.Errorf("the vendor's support with an access sees the image: %d", a.status)
 	}
 	admin.json("POST", spath+"/answer", map[string]string{"body": ""}).code(t, 400, "ticket.body")
 	a = admin.json("POST", spath+"/answer", map[string]string{"body": "已核实，学号已更正。"})

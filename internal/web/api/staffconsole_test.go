@@ -261,3 +261,44 @@ func TestExempt(t *testing.T) {
 		t.Error("the exemption is not audited")
 	}
 }
+
+// TestEncryptedExportKeepsNoPassword: an export with a password is built
+// encrypted; the password, sealed or not, is in no answer, no audit row
+// and, once built, not in the stored record; a client cannot smuggle a
+// sealed password or the encrypted flag in; a bad rendition is refused at
+// the request.
+func TestEncryptedExportKeepsNoPassword(t *testing.T) {
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	ctx := context.Background()
+	apptest.Must(app.SeedSubmissions(ctx, env.App, env.Demo.CampaignID, 2, 2))(t)
+	ts, _ := newServer(t, env)
+	admin := staffClient(t, ts.URL, demoStaff("demo.school"))
+	path := fmt.Sprintf("/api/v1/staff/campaigns/%d/exports", env.Demo.CampaignID)
+	admin.json("POST", path, map[string]any{"name": "{学号}.jpg", "renditions": []string{"passport"}}).code(t, 400, "manage.export_invalid")
+	a := admin.json("POST", path, map[string]any{"name": "{学号}.jpg", "password": "给学校的密码-2026", "sealed": "AAAA", "password_sealed": "AAAA"})
+	var v struct {
+		ID     int64 `json:"id"`
+		Params struct {
+			Encrypted bool   `json:"encrypted"`
+			Password  string `json:"password"`
+		} `json:"params"`
+	}
+	a.json(t, &v)
+	if a.status != 202 || !v.Params.Encrypted || v.Params.Password != "" || strings.Contains(string(a.body), "AAAA") {
+		t.Fatalf("start: %d %s", a.status, a.body)
+	}
+	apptest.NoErr(t, env.App.Manage.RunExport(ctx, v.ID))
+	e := apptest.Must(env.App.Store.ExportByID(ctx, v.ID))(t)
+	if e.Status != "done" || strings.Contains(e.ParamsJSON, "sealed") || strings.Contains(e.ParamsJSON, "给学校的密码") {
+		t.Fatalf("stored after the job: %s %s", e.Status, e.ParamsJSON)
+	}
+	for _, r := range apptest.Must(env.App.Store.AuditRows(ctx, env.Demo.SchoolID, 0, 1000))(t) {
+		if strings.Contains(r.After+r.Before+r.Reason, "sealed") || strings.Contains(r.After, "给学校的密码") {
+			t.Errorf("audit row %s keeps the password: %s", r.Action, r.After)
+		}
+	}
+	b := admin.json("GET", fmt.Sprintf("/api/v1/staff/exports/%d", v.ID), nil)
+	if strings.Contains(string(b.body), "sealed") || strings.Contains(string(b.body), "给学校的密码") || !strings.Contains(string(b.body), `"encrypted":true`) {
+		t.Errorf("status %s", b.body)
+	}
+}

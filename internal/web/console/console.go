@@ -508,6 +508,12 @@ func (c *Console) tickets(w http.ResponseWriter, r *http.Request) {
 	if s == nil {
 		return
 	}
+	if s.Scope.Vendor && len(s.Scope.SupportSchools) == 0 {
+		// Tickets hold students' words and images: the vendor's staff
+		// open a support access to a school first.
+		http.Redirect(w, r, "/console/?need=support", http.StatusSeeOther)
+		return
+	}
 	status := r.URL.Query().Get("status")
 	if status == "" {
 		status = string(domain.TicketOpen)
