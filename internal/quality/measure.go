@@ -27,15 +27,11 @@ const (
 	mTeeth        = "teeth"
 	mGlasses      = "glasses"
 	mTinted       = "lens_darkness"
-	mSclera       = "eye_sclera"
-	mEyeSpread    = "eye_spread"
 	mGlare        = "lens_glare"
 	mEarrings     = "earrings"
 	mNecklace     = "necklace"
 	mHeadOrnament = "head_ornament"
 	mHeadCover    = "head_covering"
-	mBrim         = "brim_edge"
-	mTopTexture   = "head_top_texture"
 	mClothesLike  = "clothes_like_background"
 	mClothesBlue  = "clothes_blue"
 	mClothesSkin  = "clothes_skin"
@@ -164,17 +160,11 @@ func faceMeasures(s *subject, m measures) {
 	m.set(mGlasses, glasses)
 	m.set(mTinted, darkness)
 	m.set(mGlare, glare)
-	sclera, spread := eyeDetail(s)
-	m.set(mSclera, sclera)
-	m.set(mEyeSpread, spread)
 	m.set(mEarrings, earrings(s))
 	m.set(mNecklace, necklace(s))
 	orn, cover := headTop(s)
 	m.set(mHeadOrnament, orn)
 	m.set(mHeadCover, cover)
-	brim, topTex := hatCues(s)
-	m.set(mBrim, brim)
-	m.set(mTopTexture, topTex)
 	m.set(mSkinTexture, skinTexture(s))
 	m.set(mLipColour, lipChroma(s))
 	m.set(mMoire, moire(s))
