@@ -22,9 +22,10 @@ build: setup ## build bin/zhipai (with its ONNX Runtime library beside it)
 	$(GO) build -trimpath -o $(BIN) ./cmd/zhipai
 	@install -m 0644 $(ORT_LIB) bin/
 
-setup-test: setup ## also Chromium for the browser test and a running PostgreSQL
+setup-test: setup ## also Chromium for the browser test, a running PostgreSQL and the S3 server
 	@tools/setup/debian.sh --browser
 	@tools/setup/postgres.sh
+	@tools/setup/s3.sh
 
 run: build ## serve Zhipai on its embedded defaults (SQLite and photos in ./data) with a demo school
 	@$(BIN) demo seed --students 300 --submitted 120 --approved 40
@@ -34,7 +35,7 @@ run: build ## serve Zhipai on its embedded defaults (SQLite and photos in ./data
 
 test: setup-test ## run the whole test suite (SQLite and PostgreSQL, and the browser test)
 	$(GO) vet ./...
-	ZHIPAI_TEST_POSTGRES_REQUIRED=1 ZHIPAI_E2E_REQUIRED=1 $(GO) test ./...
+	ZHIPAI_TEST_POSTGRES_REQUIRED=1 ZHIPAI_E2E_REQUIRED=1 ZHIPAI_TEST_S3_REQUIRED=1 $(GO) test ./...
 
 FUZZTIME ?= 30s
 # Every parser that takes outside bytes; `make test` runs their seed corpora.

@@ -40,6 +40,7 @@ type App struct {
 	Limiter *ratelimit.Limiter
 	Log     *slog.Logger
 	Keys    *secret.Keys
+	Blobs   blob.Movable
 
 	Audit  *audit.Log
 	Staff  *staff.Service
@@ -81,10 +82,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	if err := Migrate(ctx, a.Store); err != nil {
 		return nil, err
 	}
-	blobs, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"), keys)
+	blobURL := cfg.BlobURL
+	if blobURL == "" {
+		blobURL = filepath.Join(cfg.DataDir, "blobs")
+	}
+	blobs, err := blob.Open(ctx, blobURL, cfg.S3AccessKey, cfg.S3SecretKey, keys)
 	if err != nil {
 		return nil, err
 	}
+	a.Blobs = blobs
 	if a.Engine, err = engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, Slots: cfg.PhotoWorkers, Memory: cfg.PhotoMemory()}); err != nil {
 		return nil, err
 	}
@@ -187,6 +193,10 @@ func Migrate(ctx context.Context, st *store.Store) error {
 	}
 	return job.Migrate(ctx, st)
 }
+
+// LoadKeys is the installation's keys, as the server loads them (for
+// commands that touch sealed data without the database).
+func LoadKeys(cfg config.Config) (*secret.Keys, error) { return loadKeys(cfg) }
 
 // loadKeys takes the master key from the configuration, or, for the
 // embedded default, from a key file beside the data, made on first run.

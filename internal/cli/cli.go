@@ -37,6 +37,7 @@ func commands() []command {
 		{"export", "write a campaign's approved photos as a ZIP with index and checksums", runExport},
 		{"user", "create a staff account (the first platform admin)", runUser},
 		{"audit", "verify the audit log's hash chains", runAudit},
+		{"blob", "move the photo store between a directory and S3 (blob migrate)", runBlob},
 		{"bench", "load-test the student path (bench flow)", runBench},
 		{"photo", "standardize, check and evaluate ID photos", runPhoto},
 		{"idcard", "check photos of identity cards", runIDCard},

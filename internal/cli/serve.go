@@ -74,8 +74,18 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if a.Config.SMS.Provider == "console" {
 		log.Warn("SMS codes are printed to this log and no SMS is sent: for the local demo only (ZHIPAI_SMS_PROVIDER=console)")
 	}
-	srv := web.New(api.New(api.Config{SecureCookies: a.Config.SecureCookies(), PublicURL: a.Config.PublicURL, TrustedProxies: a.Config.TrustedProxies}, a.Services(), log), a.Store.DB(), log)
+	metrics := web.NewMetrics(a.Store.DB(), func(ctx context.Context) (map[[2]string]int, error) {
+		list, err := a.Store.JobCounts(ctx)
+		out := map[[2]string]int{}
+		for _, c := range list {
+			out[[2]string{c.Queue, c.State}] = c.N
+		}
+		return out, err
+	})
+	srv := web.New(api.New(api.Config{SecureCookies: a.Config.SecureCookies(), PublicURL: a.Config.PublicURL, TrustedProxies: a.Config.TrustedProxies,
+		Refused: metrics.Refused}, a.Services(), log), a.Store.DB(), log, metrics)
 	srv.SetHSTS(a.Config.SecureCookies())
+	srv.AddReadiness("blob", a.Blobs.Ping)
 	if err := a.Start(ctx); err != nil {
 		return fail(stderr, err)
 	}

@@ -65,6 +65,11 @@ type Config struct {
 	SMS    SMS
 	WeChat WeChat
 	Notify Notify
+	// BlobURL is where photos and documents are kept: file:///dir (the
+	// default, DataDir/blobs) or s3://bucket/prefix?endpoint=host:port
+	// (&region=R&secure=false&sse=1), with S3AccessKey and S3SecretKey.
+	BlobURL                  string
+	S3AccessKey, S3SecretKey string
 	// VendorPhone and VendorHours are the vendor's hotline on every
 	// student page (ZHIPAI_VENDOR_PHONE, ZHIPAI_VENDOR_HOURS).
 	VendorPhone, VendorHours string
@@ -137,6 +142,7 @@ func Load(getenv func(string) string) (Config, error) {
 			AppID:   get("ZHIPAI_WECHAT_APPID", ""),
 			BaseURL: get("ZHIPAI_WECHAT_BASE_URL", DefaultWeChatBaseURL),
 		},
+		BlobURL:     get("ZHIPAI_BLOB_URL", ""),
 		VendorPhone: get("ZHIPAI_VENDOR_PHONE", ""),
 		VendorHours: get("ZHIPAI_VENDOR_HOURS", ""),
 		Notify: Notify{
@@ -157,6 +163,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SecretKey = secretOf("ZHIPAI_SECRET_KEY")
 	c.SMS.Key = secretOf("ZHIPAI_SMS_KEY")
 	c.WeChat.Secret = secretOf("ZHIPAI_WECHAT_SECRET")
+	c.S3AccessKey = secretOf("ZHIPAI_S3_ACCESS_KEY")
+	c.S3SecretKey = secretOf("ZHIPAI_S3_SECRET_KEY")
 	if err != nil {
 		return c, err
 	}
@@ -291,6 +299,9 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("config: ZHIPAI_SMS_PROVIDER=%q: want http, console or empty", c.SMS.Provider)
 	}
+	if strings.HasPrefix(c.BlobURL, "s3://") && (c.S3AccessKey == "" || c.S3SecretKey == "") {
+		return fmt.Errorf("config: ZHIPAI_BLOB_URL on S3 needs ZHIPAI_S3_ACCESS_KEY and ZHIPAI_S3_SECRET_KEY (or their _FILE)")
+	}
 	if c.Notify.SMSTemplates != "" && c.SMS.Provider != "http" {
 		return fmt.Errorf("config: ZHIPAI_NOTIFY_SMS_TEMPLATES needs ZHIPAI_SMS_PROVIDER=http")
 	}
@@ -320,7 +331,7 @@ func (c Config) Redacted() []any {
 	return []any{
 		"addr", c.Addr, "data_dir", c.DataDir, "database", db, "secret_key", set(c.SecretKey),
 		"public_url", c.PublicURL, "trusted_proxies", fmt.Sprint(c.TrustedProxies), "photo_workers", c.PhotoWorkers, "queue_limit", c.QueueLimit, "memory_mb", c.MemoryMB,
-		"sms_provider", c.SMS.Provider, "sms_key", set(c.SMS.Key), "wechat_appid", c.WeChat.AppID, "wechat_secret", set(c.WeChat.Secret),
+		"blob_url", c.BlobURL, "s3_access_key", set(c.S3AccessKey), "s3_secret_key", set(c.S3SecretKey), "sms_provider", c.SMS.Provider, "sms_key", set(c.SMS.Key), "wechat_appid", c.WeChat.AppID, "wechat_secret", set(c.WeChat.Secret),
 		"notify_sms_templates", c.Notify.SMSTemplates, "notify_wechat_templates", c.Notify.WeChatTemplates,
 	}
 }

@@ -220,3 +220,29 @@ func nullMs(v sql.NullInt64) time.Time {
 	}
 	return time.UnixMilli(v.Int64)
 }
+
+// JobCount is how many jobs of a queue are in a state (the metrics).
+type JobCount struct {
+	Queue, State string
+	N            int
+}
+
+// JobCounts counts River's jobs that are waiting or running, by queue and
+// state; finished ones are left out (River prunes them).
+func (s *Store) JobCounts(ctx context.Context) ([]JobCount, error) {
+	rows, err := s.rows(ctx, nil, `SELECT queue, state, COUNT(*) FROM river_job
+		WHERE state IN ('available', 'scheduled', 'running', 'retryable') GROUP BY queue, state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []JobCount
+	for rows.Next() {
+		var c JobCount
+		if err := rows.Scan(&c.Queue, &c.State, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

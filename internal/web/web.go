@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -33,14 +35,22 @@ type Server struct {
 	log     *slog.Logger
 	ready   atomic.Bool
 	hsts    atomic.Bool
+	// checks are what readiness also asks (the blob store...).
+	checks  map[string]func(context.Context) error
+	metrics *Metrics
 }
 
 // New builds the server around the API.
-func New(a *api.API, db Pinger, log *slog.Logger) *Server {
+//
+// With metrics, requests are measured and GET /metrics serves them.
+func New(a *api.API, db Pinger, log *slog.Logger, metrics ...*Metrics) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{db: db, log: log}
+	if len(metrics) > 0 {
+		s.metrics = metrics[0]
+	}
 	mux := http.NewServeMux()
 	a.Register(mux)
 	student.Register(mux)
@@ -48,6 +58,10 @@ func New(a *api.API, db Pinger, log *slog.Logger) *Server {
 		console.Register(mux, st, a.Manage(), a.Review(), a.Tickets(), console.Env{ClientIP: a.ClientIP, PublicBase: a.PublicBase}, log)
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.metrics.handler())
+	}
 	s.handler = s.recover(s.logRequests(s.securityHeaders(mux)))
 	return s
 }
@@ -61,6 +75,50 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // SetReady marks the server ready (the workers are running).
 func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+// AddReadiness adds a dependency /readyz checks (before serving).
+func (s *Server) AddReadiness(name string, check func(context.Context) error) {
+	if s.checks == nil {
+		s.checks = map[string]func(context.Context) error{}
+	}
+	s.checks[name] = check
+}
+
+// readyz answers 200 when the server should get traffic: started (the
+// models are loaded and the workers run), the database answers and every
+// added dependency does (the blob store). A balancer takes an instance out
+// while it says 503; the body names what failed, never why in detail.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	failed := []string{}
+	if !s.ready.Load() {
+		failed = append(failed, "starting")
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: database", "error", err)
+		failed = append(failed, "database")
+	}
+	names := make([]string, 0, len(s.checks))
+	for n := range s.checks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := s.checks[n](ctx); err != nil {
+			s.log.WarnContext(ctx, "readiness", "check", n, "error", err)
+			failed = append(failed, n)
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if len(failed) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready: " + strings.Join(failed, ", ") + "\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
 
 // healthz answers 200 once the server is ready and its database answers.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +204,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", rid)
 		r = r.WithContext(logctx.WithRequestID(r.Context(), rid))
 		next.ServeHTTP(sw, r)
-		if r.Pattern == "GET /healthz" {
+		if s.metrics != nil {
+			s.metrics.observe(r.Pattern, sw.status, time.Since(start))
+		}
+		if r.Pattern == "GET /healthz" || r.Pattern == "GET /metrics" || r.Pattern == "GET /readyz" {
 			return
 		}
 		level := slog.LevelDebug

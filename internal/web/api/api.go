@@ -47,6 +47,9 @@ type Config struct {
 	// every second or so; a stalled sender sends nothing).
 	PhotoBodies, PhotoBodiesPerUser int
 	PhotoIdle                       time.Duration
+	// Refused, when set, is told of every error answer's code and status
+	// (the metrics count refusals by code).
+	Refused func(code string, status int)
 }
 
 // CookieName is the session cookie.

@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -473,9 +475,28 @@ func TestHealthAndHeaders(t *testing.T) {
 	if r := get("/healthz"); r.StatusCode != 503 {
 		t.Fatalf("healthz before ready: %d", r.StatusCode)
 	}
+	if r := get("/readyz"); r.StatusCode != 503 {
+		t.Fatalf("readyz before ready: %d", r.StatusCode)
+	}
 	srv.SetReady(true)
 	if r := get("/healthz"); r.StatusCode != 200 {
 		t.Fatalf("healthz: %d", r.StatusCode)
+	}
+	// Readiness also asks the blob store: a store that does not answer
+	// takes the instance out of the balancer.
+	blobDown := false
+	srv.AddReadiness("blob", func(ctx context.Context) error {
+		if blobDown {
+			return errors.New("bucket unreachable")
+		}
+		return env.App.Blobs.Ping(ctx)
+	})
+	if r := get("/readyz"); r.StatusCode != 200 {
+		t.Fatalf("readyz: %d", r.StatusCode)
+	}
+	blobDown = true
+	if r := get("/readyz"); r.StatusCode != 503 {
+		t.Fatalf("readyz with the bucket down: %d", r.StatusCode)
 	}
 	r := get("/")
 	if r.StatusCode != 200 || !strings.Contains(r.Header.Get("Content-Security-Policy"), "script-src 'self'") || r.Header.Get("X-Frame-Options") != "DENY" {

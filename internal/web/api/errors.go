@@ -212,6 +212,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if recordError != nil {
 		recordError(r.Pattern, pe.Code, status)
 	}
+	if a.cfg.Refused != nil {
+		a.cfg.Refused(pe.Code, status)
+	}
 	if status >= 500 {
 		a.log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "code", pe.Code, "error", err)
 	}
