@@ -53,6 +53,8 @@ type App struct {
 	Review  *review.Service
 	Notify  *notify.Service
 	Ticket  *ticket.Service
+
+	stopListen context.CancelFunc
 }
 
 // Open builds everything from the configuration and migrates the
@@ -99,6 +101,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	// the photo work itself to one per core.
 	jc := job.DefaultConfig(2 * cfg.PhotoWorkers)
 	jc.Log = log.With("component", "river")
+	if cfg.JobRescueAfter > 0 {
+		// A job running longer than half the rescue time is stuck: cut
+		// it off, so that a rescued job is never still running elsewhere.
+		jc.RescueAfter, jc.JobTimeout = cfg.JobRescueAfter, min(jc.JobTimeout, cfg.JobRescueAfter/2)
+	}
 	for _, f := range tune {
 		f(&jc)
 	}
@@ -151,6 +158,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Manage.SetRenderer(a.Engine)
 	a.Ticket = ticket.New(ticket.DefaultConfig(), a.Store, blobs, a.Audit, a.Notify, log)
 	a.Ticket.SetLimiter(a.Limiter)
+	// Another instance's finished photo ends a wait here at once.
+	lctx, stop := context.WithCancel(context.Background())
+	a.stopListen = stop
+	go a.Capture.Listen(lctx)
 	ok = true
 	return a, nil
 }
@@ -240,6 +251,9 @@ const maxPhotoBytes = 30 << 20
 
 // Close stops the workers and releases everything.
 func (a *App) Close() error {
+	if a.stopListen != nil {
+		a.stopListen()
+	}
 	var errs []error
 	if a.Queue != nil {
 		errs = append(errs, a.Queue.Stop(context.Background()))

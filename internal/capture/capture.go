@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"zhipai/internal/blob"
@@ -63,6 +64,7 @@ type Service struct {
 	Deps
 	now     func() time.Time
 	waiting waits
+	heard   atomic.Int64 // finishes announced by the database (tests)
 }
 
 // New builds the service.

@@ -341,6 +341,9 @@ func TestInstancesShareOneDatabase(t *testing.T) {
 	_, err := b.App.Auth.SendCode(ctx, "13200132000", "ip", true, apptest.Captcha(t, b, "ip"))
 	apptest.Code(t, err, auth.CodeSMSTooFrequent)
 
+	for i := 0; i < 250 && !a.App.Store.Listening(); i++ {
+		time.Sleep(20 * time.Millisecond) // the listener connects in the background
+	}
 	up := must3(a.App.Capture.Upload(ctx, who, cid, "key-shared-1", apptest.Testdata(t, "astronaut.png")))(t)
 	got := apptest.Must(a.App.Capture.WaitUpload(ctx, who, up.ID, 60*time.Second))(t) // instance A has no workers
 	if got.Status != domain.UploadDone || !got.HasResult {
@@ -348,6 +351,14 @@ func TestInstancesShareOneDatabase(t *testing.T) {
 	}
 	if n := a.App.Capture.Waiting(); n != 0 {
 		t.Errorf("%d finish signals left behind by a wait the other instance ended", n)
+	}
+	// The other instance announced it (LISTEN/NOTIFY): the wait did not
+	// have to poll to see it.
+	for i := 0; i < 50 && a.App.Capture.Heard() == 0; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if a.App.Capture.Heard() == 0 {
+		t.Error("the finished upload was not announced to the other instance")
 	}
 	if len(apptest.Must(a.App.Capture.UploadImage(ctx, who, up.ID, capture.ImageResult))(t)) == 0 {
 		t.Fatal("the result is not readable from the instance that took the upload")

@@ -85,3 +85,12 @@ func (s *Service) WaitUpload(ctx context.Context, who domain.Caller, uploadID in
 		t.Stop()
 	}
 }
+
+// Listen ends waits for uploads other instances finish, as they announce
+// them (PostgreSQL), until ctx ends.
+func (s *Service) Listen(ctx context.Context) {
+	s.Store.ListenUploads(ctx, func(id int64) {
+		s.heard.Add(1)
+		s.waiting.finished(id)
+	})
+}

@@ -58,6 +58,10 @@ type Config struct {
 	MemoryMB int
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL time.Duration
+	// JobRescueAfter is how long a job left running by a dead instance
+	// waits before another takes it (ZHIPAI_JOB_RESCUE_AFTER, 2m, at least
+	// 20s; photo jobs are cut off at half of it).
+	JobRescueAfter time.Duration
 	// UndoWindow is how long a reviewer may take back an approval
 	// (ZHIPAI_UNDO_WINDOW, 2m); the student hears of it only after.
 	UndoWindow time.Duration
@@ -132,6 +136,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MemoryMB:       1024,
 		SessionTTL:     7 * 24 * time.Hour,
 		UndoWindow:     2 * time.Minute,
+		JobRescueAfter: 2 * time.Minute,
 		SMS: SMS{
 			Provider: get("ZHIPAI_SMS_PROVIDER", ""),
 			URL:      get("ZHIPAI_SMS_URL", ""),
@@ -191,6 +196,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	durVar("ZHIPAI_SESSION_TTL", &c.SessionTTL, "168h")
 	durVar("ZHIPAI_UNDO_WINDOW", &c.UndoWindow, "2m")
+	durVar("ZHIPAI_JOB_RESCUE_AFTER", &c.JobRescueAfter, "2m")
 	if err != nil {
 		return c, err
 	}
@@ -274,6 +280,9 @@ func (c Config) Validate() error {
 	}
 	if c.QueueLimit < 1 {
 		return fmt.Errorf("config: ZHIPAI_QUEUE_LIMIT=%d must be at least 1", c.QueueLimit)
+	}
+	if c.JobRescueAfter != 0 && c.JobRescueAfter < 20*time.Second {
+		return fmt.Errorf("config: ZHIPAI_JOB_RESCUE_AFTER=%s: at least 20s (a photo job must be able to finish first)", c.JobRescueAfter)
 	}
 	if c.UndoWindow < 0 || c.UndoWindow > time.Hour {
 		return fmt.Errorf("config: ZHIPAI_UNDO_WINDOW=%s outside 0-1h", c.UndoWindow)

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -38,6 +39,9 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	hook    TransitionHook
+	url     string // PostgreSQL's, for LISTEN on a connection of its own
+	// listening: ListenUploads holds its LISTEN now.
+	listening atomic.Bool
 }
 
 // Open connects to a database URL: postgres://... or sqlite:PATH (a file;
@@ -79,7 +83,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{db: db, dialect: dialect, now: time.Now}, nil
+	st := &Store{db: db, dialect: dialect, now: time.Now}
+	if dialect == Postgres {
+		st.url = url
+	}
+	return st, nil
 }
 
 // DB is the connection pool (for River, which shares it).
