@@ -65,7 +65,17 @@ type Service struct {
 	now     func() time.Time
 	waiting waits
 	heard   atomic.Int64 // finishes announced by the database (tests)
+	observe PhotoObserver
 }
+
+// PhotoObserver is told of every processed photo: the pipeline's stage
+// timings (ms) and the refusal's code ("" when a photo was produced).
+type PhotoObserver interface {
+	Photo(timingsMS map[string]float64, refusal string)
+}
+
+// SetObserver installs the observer (the metrics; at composition).
+func (s *Service) SetObserver(o PhotoObserver) { s.observe = o }
 
 // New builds the service.
 func New(cfg Config, d Deps) *Service {

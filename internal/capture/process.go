@@ -110,6 +110,13 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 		return fmt.Errorf("service: finish upload %d: %w", u.ID, err)
 	}
 	s.waiting.finished(u.ID)
+	if s.observe != nil {
+		var timings map[string]float64
+		if report != nil {
+			timings = report.TimingsMS
+		}
+		s.observe.Photo(timings, out.ErrorCode)
+	}
 	s.Log.InfoContext(ctx, "photo processed", "upload", u.ID, "status", out.Status, "code", out.ErrorCode, "blocking", out.Blocking,
 		"ms", time.Since(start).Milliseconds())
 	return nil

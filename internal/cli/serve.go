@@ -86,6 +86,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		Refused: metrics.Refused}, a.Services(), log), a.Store.DB(), log, metrics)
 	srv.SetHSTS(a.Config.SecureCookies())
 	srv.AddReadiness("blob", a.Blobs.Ping)
+	a.Capture.SetObserver(metrics)
 	if err := a.Start(ctx); err != nil {
 		return fail(stderr, err)
 	}

@@ -21,6 +21,8 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	latency  *prometheus.HistogramVec
 	refusals *prometheus.CounterVec
+	stages   *prometheus.HistogramVec
+	photos   *prometheus.CounterVec
 }
 
 // NewMetrics builds the registry; jobs, if set, is asked for the queues'
@@ -34,7 +36,14 @@ func NewMetrics(db *sql.DB, jobs func(ctx context.Context) (map[[2]string]int, e
 	m.refusals = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zhipai_api_errors_total", Help: "Error answers of the API by stable code and HTTP status.",
 	}, []string{"code", "status"})
-	m.reg.MustRegister(m.latency, m.refusals, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.stages = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "zhipai_photo_stage_seconds", Help: "Wall time of each photo pipeline stage (total: the whole photo).",
+		Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5},
+	}, []string{"stage"})
+	m.photos = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zhipai_photos_total", Help: "Processed photos by outcome: produced, or the refusal's code.",
+	}, []string{"outcome"})
+	m.reg.MustRegister(m.latency, m.refusals, m.stages, m.photos, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(db, "main"))
 	}
@@ -47,6 +56,17 @@ func NewMetrics(db *sql.DB, jobs func(ctx context.Context) (map[[2]string]int, e
 // Refused counts an error answer (api.Config.Refused).
 func (m *Metrics) Refused(code string, status int) {
 	m.refusals.WithLabelValues(code, strconv.Itoa(status)).Inc()
+}
+
+// Photo records a processed photo (capture's observer).
+func (m *Metrics) Photo(timingsMS map[string]float64, refusal string) {
+	for stage, ms := range timingsMS {
+		m.stages.WithLabelValues(stage).Observe(ms / 1000)
+	}
+	if refusal == "" {
+		refusal = "produced"
+	}
+	m.photos.WithLabelValues(refusal).Inc()
 }
 
 func (m *Metrics) observe(route string, status int, d time.Duration) {
