@@ -87,6 +87,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	srv.SetHSTS(a.Config.SecureCookies())
 	srv.AddReadiness("blob", a.Blobs.Ping)
 	a.Capture.SetObserver(metrics)
+	a.Queue.Observe(ctx, metrics)
 	if err := a.Start(ctx); err != nil {
 		return fail(stderr, err)
 	}

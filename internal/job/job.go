@@ -290,3 +290,33 @@ func (q *Queue) Stop(ctx context.Context) error {
 	}
 	return err
 }
+
+// JobObserver is told of every job that ends a run: its kind, how it
+// ended (completed, failed, cancelled, snoozed), how long it waited and
+// ran.
+type JobObserver interface {
+	Job(kind, outcome string, wait, run time.Duration)
+}
+
+// Observe feeds o the queue's job events until ctx ends (the metrics).
+// River drops events a slow observer cannot take, never jobs.
+func (q *Queue) Observe(ctx context.Context, o JobObserver) {
+	events, cancel := q.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled, river.EventKindJobSnoozed)
+	go func() {
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-events:
+				if !ok {
+					return
+				}
+				if e.Job == nil || e.JobStats == nil {
+					continue
+				}
+				o.Job(e.Job.Kind, string(e.Kind), e.JobStats.QueueWaitDuration, e.JobStats.RunDuration)
+			}
+		}
+	}()
+}

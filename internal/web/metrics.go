@@ -23,6 +23,8 @@ type Metrics struct {
 	refusals *prometheus.CounterVec
 	stages   *prometheus.HistogramVec
 	photos   *prometheus.CounterVec
+	jobs     *prometheus.HistogramVec
+	jobWait  *prometheus.HistogramVec
 }
 
 // NewMetrics builds the registry; jobs, if set, is asked for the queues'
@@ -43,7 +45,15 @@ func NewMetrics(db *sql.DB, jobs func(ctx context.Context) (map[[2]string]int, e
 	m.photos = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zhipai_photos_total", Help: "Processed photos by outcome: produced, or the refusal's code.",
 	}, []string{"outcome"})
-	m.reg.MustRegister(m.latency, m.refusals, m.stages, m.photos, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.jobs = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "zhipai_job_run_seconds", Help: "Job run time by kind and outcome (job_completed, job_failed...).",
+		Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300},
+	}, []string{"kind", "outcome"})
+	m.jobWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "zhipai_job_wait_seconds", Help: "How long a job waited in the queue before it ran, by kind.",
+		Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300},
+	}, []string{"kind"})
+	m.reg.MustRegister(m.latency, m.refusals, m.stages, m.photos, m.jobs, m.jobWait, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(db, "main"))
 	}
@@ -67,6 +77,12 @@ func (m *Metrics) Photo(timingsMS map[string]float64, refusal string) {
 		refusal = "produced"
 	}
 	m.photos.WithLabelValues(refusal).Inc()
+}
+
+// Job records a job's run (the queue's observer).
+func (m *Metrics) Job(kind, outcome string, wait, run time.Duration) {
+	m.jobs.WithLabelValues(kind, outcome).Observe(run.Seconds())
+	m.jobWait.WithLabelValues(kind).Observe(wait.Seconds())
 }
 
 func (m *Metrics) observe(route string, status int, d time.Duration) {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMetrics: a request is measured by its route; refusals count by
@@ -20,6 +21,7 @@ func TestMetrics(t *testing.T) {
 	m.Refused("upload.queue_full", 429)
 	m.Photo(map[string]float64{"segment": 12, "total": 95}, "")
 	m.Photo(map[string]float64{"detect": 5}, "face.none")
+	m.Job("standardize_photo", "job_completed", 30*time.Millisecond, 120*time.Millisecond)
 	h := m.handler()
 	get := func(remote string, hdr map[string]string) (int, string) {
 		r := httptest.NewRequest("GET", "/metrics", nil)
@@ -35,7 +37,8 @@ func TestMetrics(t *testing.T) {
 	code, body := get("127.0.0.1:5555", nil)
 	for _, want := range []string{`zhipai_http_request_duration_seconds_count{route="GET /api/v1/me",status="2xx"} 1`,
 		`zhipai_api_errors_total{code="upload.queue_full",status="429"} 1`, `zhipai_jobs{queue="photos",state="available"} 7`, "go_goroutines",
-		`zhipai_photo_stage_seconds_count{stage="segment"} 1`, `zhipai_photos_total{outcome="produced"} 1`, `zhipai_photos_total{outcome="face.none"} 1`} {
+		`zhipai_photo_stage_seconds_count{stage="segment"} 1`, `zhipai_photos_total{outcome="produced"} 1`, `zhipai_photos_total{outcome="face.none"} 1`,
+		`zhipai_job_run_seconds_count{kind="standardize_photo",outcome="job_completed"} 1`, `zhipai_job_wait_seconds_count{kind="standardize_photo"} 1`} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("metrics (%d) lack %s", code, want)
 		}
