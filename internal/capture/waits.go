@@ -94,3 +94,6 @@ func (s *Service) Listen(ctx context.Context) {
 		s.waiting.finished(id)
 	})
 }
+
+// Waiting is how many uploads have a request waiting for them now.
+func (s *Service) Waiting() int { return s.waiting.count() }

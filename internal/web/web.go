@@ -31,6 +31,7 @@ type Pinger interface {
 // Server serves everything.
 type Server struct {
 	handler http.Handler
+	api     *api.API
 	db      Pinger
 	log     *slog.Logger
 	ready   atomic.Bool
@@ -47,7 +48,7 @@ func New(a *api.API, db Pinger, log *slog.Logger, metrics ...*Metrics) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{db: db, log: log}
+	s := &Server{api: a, db: db, log: log}
 	if len(metrics) > 0 {
 		s.metrics = metrics[0]
 	}
@@ -156,7 +157,13 @@ func (s *Server) Serve(ctx context.Context, addr string, started func(net.Addr))
 		return err
 	case <-ctx.Done():
 	}
+	// Stop taking work: readiness says no (the balancer stops sending),
+	// waiting long-polls answer now, requests in flight (an upload being
+	// received) finish; then the caller stops the workers.
 	s.ready.Store(false)
+	if s.api != nil {
+		s.api.Drain()
+	}
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shut); err != nil {

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"zhipai/internal/auth"
@@ -68,7 +69,17 @@ type API struct {
 	tickets *ticket.Service
 	log     *slog.Logger
 	bodies  *bodies
+	// draining closes when the server begins to shut down: long-polls
+	// answer at once with what they have, so that apps ask again (another
+	// instance, or this one restarted) and the shutdown does not wait them
+	// out.
+	draining chan struct{}
+	drainOne sync.Once
 }
+
+// Drain ends every long-poll now and every one that starts later (the
+// server is shutting down).
+func (a *API) Drain() { a.drainOne.Do(func() { close(a.draining) }) }
 
 // Staff is the staff side's use case (for the console's pages).
 func (a *API) Staff() *staff.Service { return a.staff }
@@ -111,7 +122,7 @@ func New(cfg Config, s Services, log *slog.Logger) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, staff: s.Staff, manage: s.Manage, review: s.Review, notify: s.Notify, tickets: s.Ticket, log: log, bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
+	return &API{cfg: cfg, auth: s.Auth, enrol: s.Enrol, capture: s.Capture, staff: s.Staff, manage: s.Manage, review: s.Review, notify: s.Notify, tickets: s.Ticket, log: log, draining: make(chan struct{}), bodies: newBodies(cfg.PhotoBodies, cfg.PhotoBodiesPerUser)}
 }
 
 // Route is one endpoint.

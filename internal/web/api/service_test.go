@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
 	"zhipai/internal/domain"
 	"zhipai/internal/store"
+	"zhipai/internal/web"
+	"zhipai/internal/web/api"
 )
 
 // studentOf signs in over HTTP as the seeded student of a submission.
@@ -198,4 +203,46 @@ func TestRemindAndUndoOverHTTP(t *testing.T) {
 	}
 	counsellor, _ := staffFrom(t, ts.URL, demoStaff("demo.counsellor"), "127.0.0.1")
 	counsellor.json("POST", "/api/v1/staff/review/undo", map[string][]int64{"ids": {ids[0]}}).code(t, 403, "review.forbidden")
+}
+
+// TestShutdownEndsLongPolls: when the server shuts down, a student's
+// long-poll for a photo still in the queue answers at once with the
+// upload as it is (the app asks again, elsewhere), readiness says no, and
+// the server stops within its shutdown time instead of waiting the poll
+// out.
+func TestShutdownEndsLongPolls(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	srv := web.New(api.New(api.Config{}, env.App.Services(), nil), env.App.Store.DB(), nil)
+	sctx, stop := context.WithCancel(ctx)
+	addr := make(chan string, 1)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(sctx, "127.0.0.1:0", func(a net.Addr) { addr <- a.String() }) }()
+	base := "http://" + <-addr
+	srv.SetReady(true)
+	c := newClient(t, base)
+	var in api.SignInBody
+	c.json("POST", "/api/v1/auth/wechat", map[string]string{"code": "wx-shutdown"}).json(t, &in)
+	who := apptest.Must(env.App.Auth.Authenticate(ctx, in.Token, "ip"))(t)
+	apptest.Enrolled(t, env, who, env.Demo.Student.Name, env.Demo.Student.DocNumber)
+	up, _, err := env.App.Capture.Upload(ctx, who, env.Demo.CampaignID, "key-shutdown-1", apptest.Testdata(t, "astronaut.png"))
+	apptest.NoErr(t, err)
+	mini := &client{t: t, base: base, c: &http.Client{}}
+	polled := make(chan answer, 1)
+	go func() {
+		polled <- mini.do("GET", fmt.Sprintf("/api/v1/uploads/%d?wait=30", up.ID), nil, "", map[string]string{"Authorization": "Bearer " + in.Token})
+	}()
+	for env.App.Capture.Waiting() == 0 {
+		time.Sleep(10 * time.Millisecond) // the poll is waiting
+	}
+	stop()
+	a := <-polled
+	var body struct{ Status string }
+	a.json(t, &body)
+	if a.status != 200 || body.Status != "queued" {
+		t.Fatalf("the long-poll at shutdown: %d %s", a.status, a.body)
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -56,8 +57,17 @@ func (a uploadRoutes) uploadStatus(w http.ResponseWriter, r *http.Request, c dom
 	// ?wait=N holds the request up to N seconds (at most 30) until the
 	// photo is processed.
 	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	go func() {
+		select {
+		case <-a.draining:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	return withID(w, r, http.StatusOK, func(id int64) (UploadBody, error) {
-		v, err := a.capture.WaitUpload(r.Context(), c, id, time.Duration(min(max(wait, 0), 30))*time.Second)
+		v, err := a.capture.WaitUpload(ctx, c, id, time.Duration(min(max(wait, 0), 30))*time.Second)
 		return uploadBody(v), err
 	})
 }
