@@ -108,7 +108,7 @@ func (e *Engine) Process(ctx context.Context, data []byte, spec *photo.Spec) (Pr
 // A photo that cannot be read is refused (with a public error); the
 // findings say what the check saw; err is the slot's.
 func (e *Engine) CheckDocument(ctx context.Context, data []byte, side string, idCard bool) (findings []photo.Finding, refusal, err error) {
-	err = e.run(ctx, data, func() {
+	err = e.runUrgent(ctx, data, func() {
 		img, _, err := e.Pipeline.Decode(data)
 		if err != nil {
 			refusal = err
@@ -125,11 +125,24 @@ func (e *Engine) CheckDocument(ctx context.Context, data []byte, side string, id
 // header) is free: whatever mix of photos arrives, the work holds at most
 // the budget.
 func (e *Engine) run(ctx context.Context, data []byte, fn func()) error {
+	return e.runAs(ctx, data, false, fn)
+}
+
+// runUrgent is run for work a request waits for (a person is looking at
+// the screen): it takes the next free slot ahead of the photo jobs.
+func (e *Engine) runUrgent(ctx context.Context, data []byte, fn func()) error {
+	return e.runAs(ctx, data, true, fn)
+}
+
+func (e *Engine) runAs(ctx context.Context, data []byte, urgent bool, fn func()) error {
 	need := min(photo.MemoryNeed(data), e.budget)
 	if err := e.memory.Acquire(ctx, need); err != nil {
 		return err
 	}
 	defer e.memory.Release(need)
+	if urgent {
+		return e.slots.RunUrgent(ctx, fn)
+	}
 	return e.slots.Run(ctx, fn)
 }
 
@@ -137,7 +150,7 @@ func (e *Engine) run(ctx context.Context, data []byte, fn func()) error {
 // as a JPEG, for a reviewer to compare with the student's photo; false
 // when no card is found.
 func (e *Engine) CardPortrait(ctx context.Context, data []byte) (out []byte, found bool, err error) {
-	err = e.run(ctx, data, func() {
+	err = e.runUrgent(ctx, data, func() {
 		img, _, derr := e.Pipeline.Decode(data)
 		if derr != nil {
 			return

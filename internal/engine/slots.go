@@ -7,6 +7,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 )
 
 // photoNice is the scheduling niceness of photo work: requests are served
@@ -15,23 +17,34 @@ import (
 // a core against a normal one, and all of it when nothing else runs).
 const photoNice = 5
 
-// Slots bounds the CPU-heavy work to a number of cores.
-type Slots struct{ ch chan struct{} }
+// Slots bounds the CPU-heavy work to a number of cores. Work a person is
+// waiting for in a request (an ID-card check) goes before background work
+// (the photo jobs): when a slot frees, an urgent waiter takes it first, so
+// a card check answers in about its own time even while photo jobs fill
+// every core.
+type Slots struct {
+	mu             sync.Mutex
+	free           int
+	urgent, normal []chan struct{} // waiters, first come first served
+}
 
 // NewSlots makes n slots (at least one).
-func NewSlots(n int) *Slots { return &Slots{ch: make(chan struct{}, max(1, n))} }
+func NewSlots(n int) *Slots { return &Slots{free: max(1, n)} }
 
-// Run runs CPU-heavy work once a slot is free, whatever the number of
-// requests and jobs asking, on an OS thread of its own at low priority.
-// The thread ends with the work (it is never handed back to the Go
+// Run runs background work once a slot is free; RunUrgent runs work a
+// request waits for. Either runs on an OS thread of its own at low
+// priority, which ends with the work (it is never handed back to the Go
 // runtime with its priority lowered). A panic in fn is an error.
-func (s *Slots) Run(ctx context.Context, fn func()) (err error) {
-	select {
-	case s.ch <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+func (s *Slots) Run(ctx context.Context, fn func()) error { return s.run(ctx, false, fn) }
+
+// RunUrgent is Run ahead of every background waiter.
+func (s *Slots) RunUrgent(ctx context.Context, fn func()) error { return s.run(ctx, true, fn) }
+
+func (s *Slots) run(ctx context.Context, urgent bool, fn func()) (err error) {
+	if err := s.acquire(ctx, urgent); err != nil {
+		return err
 	}
-	defer func() { <-s.ch }()
+	defer s.release()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -45,4 +58,51 @@ func (s *Slots) Run(ctx context.Context, fn func()) (err error) {
 	}()
 	<-done
 	return err
+}
+
+func (s *Slots) acquire(ctx context.Context, urgent bool) error {
+	s.mu.Lock()
+	if s.free > 0 && (urgent || len(s.urgent) == 0) {
+		s.free--
+		s.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	q := &s.normal
+	if urgent {
+		q = &s.urgent
+	}
+	*q = append(*q, ch)
+	s.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		i := slices.Index(*q, ch)
+		if i >= 0 {
+			*q = slices.Delete(*q, i, i+1)
+		}
+		s.mu.Unlock()
+		if i < 0 { // handed over as the context ended: give it on
+			s.release()
+		}
+		return ctx.Err()
+	}
+}
+
+// release hands the slot to the first urgent waiter, else the first
+// background one, else frees it.
+func (s *Slots) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, q := range []*[]chan struct{}{&s.urgent, &s.normal} {
+		if len(*q) > 0 {
+			ch := (*q)[0]
+			*q = (*q)[1:]
+			close(ch)
+			return
+		}
+	}
+	s.free++
 }
