@@ -58,6 +58,36 @@ func withID[T any](w http.ResponseWriter, r *http.Request, status int, fn func(i
 	return nil
 }
 
+// withIDBody is withID for a route that also takes a JSON body.
+func withIDBody[B, T any](w http.ResponseWriter, r *http.Request, status int, fn func(id int64, body B) (T, error)) error {
+	var body B
+	return withID(w, r, status, func(id int64) (T, error) {
+		if err := readJSON(r, &body); err != nil {
+			var zero T
+			return zero, err
+		}
+		return fn(id, body)
+	})
+}
+
+// noContent runs an action on the path's id with the JSON body and
+// answers 204.
+func noContent[B any](w http.ResponseWriter, r *http.Request, fn func(id int64, body B) error) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var body B
+	if err := readJSON(r, &body); err != nil {
+		return err
+	}
+	if err := fn(id, body); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (a campaignRoutes) join(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	return withID(w, r, http.StatusOK, func(id int64) (capture.Status, error) {
 		if err := a.enrol.Join(r.Context(), c, id); err != nil {

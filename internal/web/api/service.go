@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"zhipai/internal/domain"
+	"zhipai/internal/notify"
 	"zhipai/internal/staff"
 	"zhipai/internal/store"
 	"zhipai/internal/ticket"
@@ -128,23 +129,13 @@ func (a serviceRoutes) myTickets(w http.ResponseWriter, r *http.Request, c domai
 }
 
 func (a serviceRoutes) openTicket(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
+	return withIDBody(w, r, http.StatusCreated, func(id int64, req struct {
 		Kind string `json:"kind"`
 		Body string `json:"body"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	t, err := a.API.tickets.Open(r.Context(), c, id, domain.TicketKind(req.Kind), ticket.Message{Body: req.Body})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, ticketBody(t, time.Now(), nil))
-	return nil
+	}) (TicketBody, error) {
+		t, err := a.API.tickets.Open(r.Context(), c, id, domain.TicketKind(req.Kind), ticket.Message{Body: req.Body})
+		return ticketBody(t, time.Now(), nil), err
+	})
 }
 
 func (a serviceRoutes) myTicket(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
@@ -155,22 +146,15 @@ func (a serviceRoutes) myTicket(w http.ResponseWriter, r *http.Request, c domain
 }
 
 func (a serviceRoutes) reply(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
-		Body string `json:"body"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	t, err := a.API.tickets.Reply(r.Context(), c, id, ticket.Message{Body: req.Body})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, ticketBody(t, time.Now(), nil))
-	return nil
+	return withIDBody(w, r, http.StatusOK, func(id int64, req messageRequest) (TicketBody, error) {
+		t, err := a.API.tickets.Reply(r.Context(), c, id, ticket.Message{Body: req.Body})
+		return ticketBody(t, time.Now(), nil), err
+	})
+}
+
+// messageRequest is a message's text.
+type messageRequest struct {
+	Body string `json:"body"`
 }
 
 // replyImage adds an image to the thread (the body is the image, as a
@@ -224,23 +208,12 @@ func (a serviceRoutes) myImage(w http.ResponseWriter, r *http.Request, c domain.
 func (a serviceRoutes) where(r *http.Request) staff.Where { return staffRoutes{a.API}.where(r) }
 
 func (a serviceRoutes) remind(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
+	return withIDBody(w, r, http.StatusOK, func(id int64, req struct {
 		College string `json:"college"`
 		Class   string `json:"class"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	got, err := a.manage.Remind(r.Context(), s, id, req.College, req.Class, a.where(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, got)
-	return nil
+	}) (notify.Reminded, error) {
+		return a.manage.Remind(r.Context(), s, id, req.College, req.Class, a.where(r))
+	})
 }
 
 func (a serviceRoutes) tickets(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
@@ -268,22 +241,10 @@ func (a serviceRoutes) ticket(w http.ResponseWriter, r *http.Request, s staff.St
 }
 
 func (a serviceRoutes) answer(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
-		Body string `json:"body"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	t, err := a.API.tickets.Answer(r.Context(), s, id, ticket.Message{Body: req.Body}, a.where(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, ticketBody(t, time.Now(), &s))
-	return nil
+	return withIDBody(w, r, http.StatusOK, func(id int64, req messageRequest) (TicketBody, error) {
+		t, err := a.API.tickets.Answer(r.Context(), s, id, ticket.Message{Body: req.Body}, a.where(r))
+		return ticketBody(t, time.Now(), &s), err
+	})
 }
 
 func (a serviceRoutes) closeTicket(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
@@ -299,45 +260,24 @@ func (a serviceRoutes) closeTicket(w http.ResponseWriter, r *http.Request, s sta
 }
 
 func (a serviceRoutes) handBack(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
+	return noContent(w, r, func(id int64, req struct {
 		Reason string `json:"reason"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	if err := a.API.tickets.HandBack(r.Context(), s, id, req.Reason, a.where(r)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	}) error {
+		return a.API.tickets.HandBack(r.Context(), s, id, req.Reason, a.where(r))
+	})
 }
 
 func (a serviceRoutes) correctRoster(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
+	return noContent(w, r, func(id int64, req struct {
 		Name      string `json:"name"`
 		StudentNo string `json:"student_no"`
 		ExamNo    string `json:"exam_no"`
 		College   string `json:"college"`
 		Major     string `json:"major"`
 		Class     string `json:"class"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	fix := domain.RosterFix{Name: req.Name, StudentNo: req.StudentNo, ExamNo: req.ExamNo, College: req.College, Major: req.Major, Class: req.Class}
-	if err := a.API.tickets.CorrectRoster(r.Context(), s, id, fix, a.where(r)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	}) error {
+		return a.API.tickets.CorrectRoster(r.Context(), s, id, domain.RosterFix(req), a.where(r))
+	})
 }
 
 func (a serviceRoutes) staffImage(w http.ResponseWriter, r *http.Request, s staff.Staff) error {

@@ -33,33 +33,13 @@ func (a staffRoutes) campaigns(w http.ResponseWriter, r *http.Request, s staff.S
 }
 
 func (a staffRoutes) campaignSettings(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := a.manage.CampaignSettings(r.Context(), s, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return withID(w, r, http.StatusOK, func(id int64) (manage.CampaignView, error) { return a.manage.CampaignSettings(r.Context(), s, id) })
 }
 
 func (a staffRoutes) updateCampaign(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in manage.CampaignInput
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
-	v, err := a.manage.UpdateCampaign(r.Context(), s, id, in, a.where(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return withIDBody(w, r, http.StatusOK, func(id int64, in manage.CampaignInput) (manage.CampaignView, error) {
+		return a.manage.UpdateCampaign(r.Context(), s, id, in, a.where(r))
+	})
 }
 
 // poster serves the join poster: poster.png or poster.pdf.
@@ -108,22 +88,12 @@ func (a staffRoutes) students(w http.ResponseWriter, r *http.Request, s staff.St
 }
 
 func (a staffRoutes) reveal(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
+	return withIDBody(w, r, http.StatusOK, func(id int64, req struct {
 		Reason string `json:"reason"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	full, err := a.manage.Reveal(r.Context(), s, id, req.Reason, a.where(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"doc_number": full})
-	return nil
+	}) (map[string]string, error) {
+		full, err := a.manage.Reveal(r.Context(), s, id, req.Reason, a.where(r))
+		return map[string]string{"doc_number": full}, err
+	})
 }
 
 func (a staffRoutes) supportAccess(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
@@ -189,39 +159,19 @@ func (a staffRoutes) createStaff(w http.ResponseWriter, r *http.Request, s staff
 }
 
 func (a staffRoutes) setClasses(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
+	return noContent(w, r, func(id int64, req struct {
 		Classes []string `json:"classes"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	if err := a.manage.SetClasses(r.Context(), s, id, req.Classes, a.where(r)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	}) error {
+		return a.manage.SetClasses(r.Context(), s, id, req.Classes, a.where(r))
+	})
 }
 
 func (a staffRoutes) disableStaff(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
+	return noContent(w, r, func(id int64, req struct {
 		Disabled bool `json:"disabled"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	if err := a.manage.SetDisabled(r.Context(), s, id, req.Disabled, a.where(r)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	}) error {
+		return a.manage.SetDisabled(r.Context(), s, id, req.Disabled, a.where(r))
+	})
 }
 
 func (a staffRoutes) classes(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
@@ -251,16 +201,7 @@ func (a staffRoutes) ipAllow(w http.ResponseWriter, r *http.Request, s staff.Sta
 }
 
 func (a staffRoutes) progress(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := a.manage.Progress(r.Context(), s, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return withID(w, r, http.StatusOK, func(id int64) (manage.ProgressView, error) { return a.manage.Progress(r.Context(), s, id) })
 }
 
 func (a staffRoutes) unfinished(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
@@ -277,21 +218,10 @@ func (a staffRoutes) unfinished(w http.ResponseWriter, r *http.Request, s staff.
 }
 
 func (a staffRoutes) startExport(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var p manage.ExportParams
-	if err := readJSON(r, &p); err != nil {
-		return err
-	}
-	p.CampaignID = id
-	v, err := a.manage.StartExport(r.Context(), s, p, a.where(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusAccepted, v)
-	return nil
+	return withIDBody(w, r, http.StatusAccepted, func(id int64, p manage.ExportParams) (manage.ExportView, error) {
+		p.CampaignID = id
+		return a.manage.StartExport(r.Context(), s, p, a.where(r))
+	})
 }
 
 func (a staffRoutes) exports(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
@@ -345,20 +275,10 @@ func (a staffRoutes) download(w http.ResponseWriter, r *http.Request, _ domain.C
 }
 
 func (a staffRoutes) exempt(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
+	return noContent(w, r, func(id int64, req struct {
 		Exempt bool   `json:"exempt"`
 		Reason string `json:"reason"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	if err := a.manage.SetExempt(r.Context(), s, id, req.Exempt, req.Reason, a.where(r)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	}) error {
+		return a.manage.SetExempt(r.Context(), s, id, req.Exempt, req.Reason, a.where(r))
+	})
 }

@@ -59,33 +59,14 @@ func (a staffRoutes) next(w http.ResponseWriter, r *http.Request, s staff.Staff)
 }
 
 func (a staffRoutes) openItem(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := a.review.Open(r.Context(), s, id, a.where(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return withID(w, r, http.StatusOK, func(id int64) (review.ItemView, error) { return a.review.Open(r.Context(), s, id, a.where(r)) })
 }
 
 func (a staffRoutes) decide(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var d review.Decision
-	if err := readJSON(r, &d); err != nil {
-		return err
-	}
-	to, err := a.review.DecideAs(r.Context(), s, id, d, a.where(r))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"state": string(to), "state_title": to.Title()})
-	return nil
+	return withIDBody(w, r, http.StatusOK, func(id int64, d review.Decision) (map[string]string, error) {
+		to, err := a.review.DecideAs(r.Context(), s, id, d, a.where(r))
+		return map[string]string{"state": string(to), "state_title": to.Title()}, err
+	})
 }
 
 func (a staffRoutes) skip(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
@@ -149,38 +130,17 @@ func (a staffRoutes) itemImage(kind string) func(w http.ResponseWriter, r *http.
 }
 
 func (a staffRoutes) unlock(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var req struct {
+	return noContent(w, r, func(id int64, req struct {
 		Reason string `json:"reason"`
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	if err := a.review.Unlock(r.Context(), s, id, req.Reason, a.where(r)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	}) error {
+		return a.review.Unlock(r.Context(), s, id, req.Reason, a.where(r))
+	})
 }
 
 // sample settles an approval drawn for a second look.
+// sample settles an approval drawn for a second look.
 func (a staffRoutes) sample(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var d review.Decision
-	if err := readJSON(r, &d); err != nil {
-		return err
-	}
-	if err := a.review.Sample(r.Context(), s, id, d, a.where(r)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, r, func(id int64, d review.Decision) error { return a.review.Sample(r.Context(), s, id, d, a.where(r)) })
 }
 
 // stats is the reviewers' work: throughput and reversal rate.
