@@ -58,54 +58,38 @@ func NewLocal(dir string, keys *secret.Keys) (*Local, error) {
 // or the whole file). Kinds are short lower-case words: photo, result,
 // idcard...
 func (l *Local) Put(ctx context.Context, kind string, data []byte) (string, error) {
-	if !kindRe.MatchString(kind) {
-		return "", fmt.Errorf("blob: bad kind %q", kind)
-	}
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	var r [16]byte
-	if _, err := rand.Read(r[:]); err != nil {
-		return "", fmt.Errorf("blob: %w", err)
-	}
-	key := kind + "/" + l.now().UTC().Format("200601") + "/" + hex.EncodeToString(r[:])
-	path := filepath.Join(l.dir, filepath.FromSlash(key))
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", fmt.Errorf("blob: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".put-*")
+	key, err := newKey(kind, l.now())
 	if err != nil {
-		return "", fmt.Errorf("blob: %w", err)
+		return "", err
 	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	_, err = tmp.Write(l.keys.SealBlob(data, key))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
+	if err := l.putSealed(ctx, key, l.keys.SealBlob(data, key)); err != nil {
 		return "", fmt.Errorf("blob: write %s: %w", key, err)
 	}
 	return key, nil
 }
 
+// newKey is a fresh key of a kind: kind/YYYYMM/32 hex digits. Kinds are
+// short lower-case words: photo, result, idcard...
+func newKey(kind string, now time.Time) (string, error) {
+	if !kindRe.MatchString(kind) {
+		return "", fmt.Errorf("blob: bad kind %q", kind)
+	}
+	var r [16]byte
+	if _, err := rand.Read(r[:]); err != nil {
+		return "", fmt.Errorf("blob: %w", err)
+	}
+	return kind + "/" + now.UTC().Format("200601") + "/" + hex.EncodeToString(r[:]), nil
+}
+
 // Get reads and decrypts a blob; the key is authenticated with the data,
 // so a file moved to another key's place does not decrypt.
 func (l *Local) Get(ctx context.Context, key string) ([]byte, error) {
-	if !keyRe.MatchString(key) {
-		return nil, fmt.Errorf("blob: key %q: %w", key, ErrNotFound)
-	}
-	sealed, err := os.ReadFile(filepath.Join(l.dir, filepath.FromSlash(key)))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("blob: key %s: %w", key, ErrNotFound)
-	}
+	sealed, err := l.getSealed(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("blob: read %s: %w", key, err)
+		return nil, err
 	}
 	data, err := l.keys.OpenBlob(sealed, key)
 	if err != nil {

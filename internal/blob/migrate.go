@@ -97,9 +97,14 @@ func (l *Local) getSealed(ctx context.Context, key string) ([]byte, error) {
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("blob: key %s: %w", key, ErrNotFound)
 	}
-	return b, err
+	if err != nil {
+		return nil, fmt.Errorf("blob: read %s: %w", key, err)
+	}
+	return b, nil
 }
 
+// putSealed writes a sealed blob atomically: a crash leaves either
+// nothing or the whole file.
 func (l *Local) putSealed(ctx context.Context, key string, sealed []byte) error {
 	path := filepath.Join(l.dir, filepath.FromSlash(key))
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {

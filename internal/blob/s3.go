@@ -3,8 +3,6 @@ package blob
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -82,14 +80,10 @@ func NewS3(ctx context.Context, cfg S3Config, keys *secret.Keys) (*S3, error) {
 
 // Put seals and uploads a blob under a new key.
 func (s *S3) Put(ctx context.Context, kind string, data []byte) (string, error) {
-	if !kindRe.MatchString(kind) {
-		return "", fmt.Errorf("blob: bad kind %q", kind)
+	key, err := newKey(kind, s.now())
+	if err != nil {
+		return "", err
 	}
-	var r [16]byte
-	if _, err := rand.Read(r[:]); err != nil {
-		return "", fmt.Errorf("blob: %w", err)
-	}
-	key := kind + "/" + s.now().UTC().Format("200601") + "/" + hex.EncodeToString(r[:])
 	return key, s.putSealed(ctx, key, s.keys.SealBlob(data, key))
 }
 
