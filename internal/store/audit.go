@@ -39,20 +39,7 @@ func (s *Store) AppendAudit(ctx context.Context, e domain.AuditEntry, link func(
 
 // AuditTenants lists the tenants that have a chain.
 func (s *Store) AuditTenants(ctx context.Context) ([]int64, error) {
-	rows, err := s.rows(ctx, nil, `SELECT tenant_id FROM audit_heads ORDER BY tenant_id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return s.ids(ctx, `SELECT tenant_id FROM audit_heads ORDER BY tenant_id`)
 }
 
 // AuditHead is a chain's last link as the head table records it.

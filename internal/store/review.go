@@ -22,20 +22,7 @@ func workScope(sc domain.Scope, t string) (string, []any) {
 	if sc.Vendor {
 		return "1 = 1", nil
 	}
-	w, args := []string{t + ".school_id = ?"}, []any{sc.SchoolID}
-	if sc.College != "" {
-		w, args = append(w, t+".college = ?"), append(args, sc.College)
-	}
-	if sc.Classes != nil {
-		if len(sc.Classes) == 0 {
-			return "1 = 0", nil
-		}
-		w = append(w, t+".class_name IN ("+placeholders(len(sc.Classes))+")")
-		for _, k := range sc.Classes {
-			args = append(args, k)
-		}
-	}
-	return strings.Join(w, " AND "), args
+	return schoolScope(sc, t+".school_id", t+".college", t+".class_name")
 }
 
 const reviewFrom = ` FROM submissions sb JOIN enrolments e ON e.id = sb.enrolment_id JOIN roster_rows r ON r.id = e.roster_row_id
@@ -235,33 +222,17 @@ func (s *Store) Release(ctx context.Context, id, staffID int64) error {
 // A final decision that differs from a first pass marks the first pass
 // reversed; sample draws an approval for a second look.
 func (s *Store) Decide(ctx context.Context, id, staffID int64, from, to domain.State, actor, reasons, note string, retake time.Time, sample bool) error {
+	mark := ""
+	if sample && to == domain.StateApproved {
+		mark = "drawn"
+	}
 	return s.InTx(ctx, func(tx *Tx) error {
-		var dl any
-		if !retake.IsZero() {
-			dl = retake.UnixMilli()
-		}
 		now := s.ms()
-		res, err := s.exec(ctx, tx, `UPDATE submissions SET state = ?, reasons = ?, note = ?, deadline_at = ?, updated_at = ?, decided_by = ?, decided_at = ?,
-			claimed_until = 0 WHERE id = ? AND state = ? AND claimed_by = ? AND claimed_until >= ?`,
-			to, reasons, note, dl, now, staffID, now, id, from, staffID, now)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrConflict
-		}
-		if err := s.setLatest(ctx, tx, id, to); err != nil {
-			return err
-		}
-		mark := ""
-		if sample && to == domain.StateApproved {
-			mark = "drawn"
-		}
-		if _, err := s.exec(ctx, tx, `UPDATE submissions SET sample = ?, reversed_by = CASE WHEN first_by <> 0 AND first_verdict <> ? THEN first_by ELSE 0 END
-			WHERE id = ?`, mark, to, id); err != nil {
-			return err
-		}
-		return s.recordEvent(ctx, tx, id, actor, from, to, reasons, note)
+		return s.move(ctx, tx, id, from, to, actor, reasons, note,
+			`UPDATE submissions SET state = ?, reasons = ?, note = ?, deadline_at = ?, updated_at = ?, decided_by = ?, decided_at = ?, claimed_until = 0,
+				sample = ?, reversed_by = CASE WHEN first_by <> 0 AND first_verdict <> ? THEN first_by ELSE 0 END
+			WHERE id = ? AND state = ? AND claimed_by = ? AND claimed_until >= ?`,
+			to, reasons, note, msOrNull(retake), now, staffID, now, mark, to, id, from, staffID, now)
 	})
 }
 
@@ -271,15 +242,8 @@ func (s *Store) Decide(ctx context.Context, id, staffID int64, from, to domain.S
 // it, or it has a first pass already.
 func (s *Store) FirstPass(ctx context.Context, id, staffID int64, verdict domain.State, reasons string) error {
 	now := s.ms()
-	res, err := s.exec(ctx, nil, `UPDATE submissions SET first_by = ?, first_verdict = ?, first_reasons = ?, first_at = ?, claimed_until = 0
-		WHERE id = ? AND state = 'pending' AND first_verdict = '' AND claimed_by = ? AND claimed_until >= ?`, staffID, verdict, reasons, now, id, staffID, now)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrConflict
-	}
-	return nil
+	return changed(s.exec(ctx, nil, `UPDATE submissions SET first_by = ?, first_verdict = ?, first_reasons = ?, first_at = ?, claimed_until = 0
+		WHERE id = ? AND state = 'pending' AND first_verdict = '' AND claimed_by = ? AND claimed_until >= ?`, staffID, verdict, reasons, now, id, staffID, now))
 }
 
 // SampleCheck settles an approval drawn for a second look: kept (ok), or
@@ -287,27 +251,13 @@ func (s *Store) FirstPass(ctx context.Context, id, staffID int64, verdict domain
 // the reviewer who approved it. ErrConflict when it is not (or no longer)
 // a drawn approval.
 func (s *Store) SampleCheck(ctx context.Context, id int64, ok bool, actor, reasons, note string, retake time.Time) error {
+	if ok {
+		return changed(s.exec(ctx, nil, `UPDATE submissions SET sample = 'ok' WHERE id = ? AND state = 'approved' AND sample = 'drawn'`, id))
+	}
 	return s.InTx(ctx, func(tx *Tx) error {
-		q, args := `UPDATE submissions SET sample = 'ok' WHERE id = ? AND state = 'approved' AND sample = 'drawn'`, []any{id}
-		if !ok {
-			q = `UPDATE submissions SET state = 'rejected', reasons = ?, note = ?, deadline_at = ?, updated_at = ?, sample = 'reversed', reversed_by = decided_by
-				WHERE id = ? AND state = 'approved' AND sample = 'drawn' AND exported_at = 0`
-			args = []any{reasons, note, retake.UnixMilli(), s.ms(), id}
-		}
-		res, err := s.exec(ctx, tx, q, args...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrConflict
-		}
-		if ok {
-			return nil
-		}
-		if err := s.setLatest(ctx, tx, id, domain.StateRejected); err != nil {
-			return err
-		}
-		return s.recordEvent(ctx, tx, id, actor, domain.StateApproved, domain.StateRejected, reasons, note)
+		return s.move(ctx, tx, id, domain.StateApproved, domain.StateRejected, actor, reasons, note,
+			`UPDATE submissions SET state = 'rejected', reasons = ?, note = ?, deadline_at = ?, updated_at = ?, sample = 'reversed', reversed_by = decided_by
+			WHERE id = ? AND state = 'approved' AND sample = 'drawn' AND exported_at = 0`, reasons, note, msOrNull(retake), s.ms(), id)
 	})
 }
 
@@ -511,17 +461,8 @@ func (s *Store) ExpireExport(ctx context.Context, id int64) error {
 // the photo waits for review again. ErrConflict when it cannot.
 func (s *Store) UndoApproval(ctx context.Context, id, staffID int64, since time.Time, actor string) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		res, err := s.exec(ctx, tx, `UPDATE submissions SET state = 'pending', decided_by = 0, decided_at = 0, claimed_until = 0, updated_at = ?
+		return s.move(ctx, tx, id, domain.StateApproved, domain.StatePending, actor, "", "undo",
+			`UPDATE submissions SET state = 'pending', decided_by = 0, decided_at = 0, claimed_until = 0, updated_at = ?
 			WHERE id = ? AND state = 'approved' AND decided_by = ? AND decided_at >= ? AND exported_at = 0`, s.ms(), id, staffID, since.UnixMilli())
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrConflict
-		}
-		if err := s.setLatest(ctx, tx, id, domain.StatePending); err != nil {
-			return err
-		}
-		return s.recordEvent(ctx, tx, id, actor, domain.StateApproved, domain.StatePending, "", "undo")
 	})
 }

@@ -16,29 +16,42 @@ import (
 // through it, so a handler cannot forget the scope.
 func scopeWhere(sc domain.Scope) (string, []any) {
 	if sc.Vendor {
-		if len(sc.SupportSchools) == 0 {
-			return "1 = 0", nil
-		}
-		args := make([]any, len(sc.SupportSchools))
-		for i, id := range sc.SupportSchools {
-			args[i] = id
-		}
-		return "c.school_id IN (" + placeholders(len(args)) + ")", args
+		return supportedSchools(sc, "c.school_id")
 	}
-	w, args := []string{"c.school_id = ?"}, []any{sc.SchoolID}
+	return schoolScope(sc, "c.school_id", "r.college", "r.class_name")
+}
+
+// schoolScope is a school staff member's condition on the columns given:
+// their school, narrowed to their college or to a counsellor's classes
+// (none assigned: nothing).
+func schoolScope(sc domain.Scope, school, college, class string) (string, []any) {
+	w, args := []string{school + " = ?"}, []any{sc.SchoolID}
 	if sc.College != "" {
-		w, args = append(w, "r.college = ?"), append(args, sc.College)
+		w, args = append(w, college+" = ?"), append(args, sc.College)
 	}
 	if sc.Classes != nil {
 		if len(sc.Classes) == 0 {
 			return "1 = 0", nil
 		}
-		w = append(w, "r.class_name IN ("+placeholders(len(sc.Classes))+")")
+		w = append(w, class+" IN ("+placeholders(len(sc.Classes))+")")
 		for _, k := range sc.Classes {
 			args = append(args, k)
 		}
 	}
 	return strings.Join(w, " AND "), args
+}
+
+// supportedSchools is a vendor scope's condition on personal data: the
+// schools it holds an open support access to, none without one.
+func supportedSchools(sc domain.Scope, col string) (string, []any) {
+	if len(sc.SupportSchools) == 0 {
+		return "1 = 0", nil
+	}
+	args := make([]any, len(sc.SupportSchools))
+	for i, id := range sc.SupportSchools {
+		args[i] = id
+	}
+	return col + " IN (" + placeholders(len(args)) + ")", args
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
@@ -136,20 +149,7 @@ func (s *Store) GrantSupportAccess(ctx context.Context, staffID, schoolID int64,
 
 // SupportSchools lists the schools a vendor staff member has open access to.
 func (s *Store) SupportSchools(ctx context.Context, staffID int64) ([]int64, error) {
-	rows, err := s.rows(ctx, nil, `SELECT DISTINCT school_id FROM support_access WHERE staff_id = ? AND expires_at > ? ORDER BY school_id`, staffID, s.ms())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return s.ids(ctx, `SELECT DISTINCT school_id FROM support_access WHERE staff_id = ? AND expires_at > ? ORDER BY school_id`, staffID, s.ms())
 }
 
 // StaffIn lists the staff accounts a scope sees: the vendor's every

@@ -254,3 +254,21 @@ func (s *Store) JobCounts(ctx context.Context) ([]JobCount, error) {
 	}
 	return out, rows.Err()
 }
+
+// ids runs a query of one integer column and returns its values.
+func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.rows(ctx, nil, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -46,14 +46,10 @@ func (s *Store) Events(ctx context.Context, submissionID int64) ([]domain.Event,
 // already (a double submit).
 // findings are the automatic checks' warnings, due the review deadline.
 func (s *Store) InsertSubmission(ctx context.Context, tx *Tx, enrolmentID, uploadID int64, state domain.State, findings string, due time.Time) (int64, error) {
-	var dueMs int64
-	if !due.IsZero() {
-		dueMs = due.UnixMilli()
-	}
 	id, err := s.insert(ctx, tx, `INSERT INTO submissions (enrolment_id, upload_id, state, findings, due_at, created_at, updated_at, campaign_id, school_id, college, class_name)
 		SELECT e.id, ?, ?, ?, ?, ?, ?, e.campaign_id, c.school_id, COALESCE(r.college, ''), COALESCE(r.class_name, '')
 		FROM enrolments e JOIN campaigns c ON c.id = e.campaign_id LEFT JOIN roster_rows r ON r.id = e.roster_row_id WHERE e.id = ?`,
-		uploadID, state, findings, dueMs, s.ms(), s.ms(), enrolmentID)
+		uploadID, state, findings, msOrZero(due), s.ms(), s.ms(), enrolmentID)
 	if err == nil {
 		err = s.setLatest(ctx, tx, id, state)
 	}
@@ -87,21 +83,49 @@ func (s *Store) LatestSubmission(ctx context.Context, enrolmentID int64) (domain
 // event: who, reasons, note.
 func (s *Store) Transition(ctx context.Context, id int64, from, to domain.State, actor, reasons, note string, deadline time.Time) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		var dl any
-		if !deadline.IsZero() {
-			dl = deadline.UnixMilli()
-		}
-		res, err := s.exec(ctx, tx, `UPDATE submissions SET state = ?, reasons = ?, note = ?, deadline_at = ?, updated_at = ? WHERE id = ? AND state = ?`,
-			to, reasons, note, dl, s.ms(), id, from)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrConflict
-		}
-		if err := s.setLatest(ctx, tx, id, to); err != nil {
-			return err
-		}
-		return s.recordEvent(ctx, tx, id, actor, from, to, reasons, note)
+		return s.move(ctx, tx, id, from, to, actor, reasons, note,
+			`UPDATE submissions SET state = ?, reasons = ?, note = ?, deadline_at = ?, updated_at = ? WHERE id = ? AND state = ?`,
+			to, reasons, note, msOrNull(deadline), s.ms(), id, from)
 	})
+}
+
+// move runs a state change's conditional UPDATE and, when it matched a
+// row (else ErrConflict: someone moved the submission meanwhile), keeps
+// the enrolment's state in step and records the event, which runs the
+// transition hook: every move of a submission goes through here.
+func (s *Store) move(ctx context.Context, tx *Tx, id int64, from, to domain.State, actor, reasons, note, query string, args ...any) error {
+	if err := changed(s.exec(ctx, tx, query, args...)); err != nil {
+		return err
+	}
+	if err := s.setLatest(ctx, tx, id, to); err != nil {
+		return err
+	}
+	return s.recordEvent(ctx, tx, id, actor, from, to, reasons, note)
+}
+
+// changed is ErrConflict when a conditional statement matched no row.
+func changed(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
+// msOrZero is a time as stored in a NOT NULL column: 0 for none.
+func msOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// msOrNull is a time as stored in a nullable column: NULL for none.
+func msOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
 }

@@ -13,14 +13,7 @@ import (
 // list); a school's staff their school, college or classes.
 func ticketScope(sc domain.Scope) (string, []any) {
 	if sc.Vendor {
-		if len(sc.SupportSchools) == 0 {
-			return "1 = 0", nil
-		}
-		args := make([]any, len(sc.SupportSchools))
-		for i, id := range sc.SupportSchools {
-			args[i] = id
-		}
-		return "t.school_id IN (" + placeholders(len(args)) + ")", args
+		return supportedSchools(sc, "t.school_id")
 	}
 	return workScope(sc, "t")
 }
@@ -56,19 +49,11 @@ func (s *Store) addTicketMessage(ctx context.Context, tx *Tx, m domain.TicketMes
 // a staff answer goes in the same transaction (notice may be nil).
 func (s *Store) AddTicketMessage(ctx context.Context, m domain.TicketMessage, status domain.TicketStatus, due time.Time, notice func(tx *Tx, msgID int64) error) (int64, error) {
 	var id int64
-	var dueMs int64
-	if !due.IsZero() {
-		dueMs = due.UnixMilli()
-	}
 	err := s.InTx(ctx, func(tx *Tx) (err error) {
-		res, err := s.exec(ctx, tx, `UPDATE tickets SET status = ?, updated_at = ?, due_at = ?, closed_at = 0,
+		if err := changed(s.exec(ctx, tx, `UPDATE tickets SET status = ?, updated_at = ?, due_at = ?, closed_at = 0,
 			first_answer_at = CASE WHEN first_answer_at = 0 AND ? = 'answered' THEN ? ELSE first_answer_at END WHERE id = ? AND status <> 'closed'`,
-			status, s.ms(), dueMs, status, s.ms(), m.TicketID)
-		if err != nil {
+			status, s.ms(), msOrZero(due), status, s.ms(), m.TicketID)); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrConflict
 		}
 		if id, err = s.addTicketMessage(ctx, tx, m); err != nil {
 			return err
@@ -83,14 +68,7 @@ func (s *Store) AddTicketMessage(ctx context.Context, m domain.TicketMessage, st
 
 // CloseTicket closes a ticket (ErrConflict when it was closed already).
 func (s *Store) CloseTicket(ctx context.Context, id int64) error {
-	res, err := s.exec(ctx, nil, `UPDATE tickets SET status = 'closed', closed_at = ?, updated_at = ?, due_at = 0 WHERE id = ? AND status <> 'closed'`, s.ms(), s.ms(), id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrConflict
-	}
-	return nil
+	return changed(s.exec(ctx, nil, `UPDATE tickets SET status = 'closed', closed_at = ?, updated_at = ?, due_at = 0 WHERE id = ? AND status <> 'closed'`, s.ms(), s.ms(), id))
 }
 
 const ticketCols = `t.id, t.school_id, t.campaign_id, t.user_id, t.enrolment_id, t.college, t.class_name, t.kind, t.status, t.created_at, t.updated_at,
