@@ -75,26 +75,13 @@ func (s *Service) Decide(ctx context.Context, submissionID int64, to domain.Stat
 	if err != nil {
 		return sub, domain.Internal("campaign: %w", err)
 	}
-	var codes []string
-	for _, r := range reasons {
-		r = strings.ToUpper(strings.TrimSpace(r))
-		if r == "" {
-			continue
-		}
-		if !domain.Reason(r).Valid() {
-			return sub, Errors.FailMsg(CodeReviewReason, "未知的原因代码 "+r)
-		}
-		if _, inUse := c.ReasonText(domain.Reason(r)); !inUse {
-			return sub, Errors.FailMsg(CodeReviewReason, "本批次未启用原因代码 "+r)
-		}
-		codes = append(codes, r)
-	}
-	var deadline time.Time
+	pick, deadline := reasonCodes, time.Time{}
 	if to == domain.StateRejected {
-		if len(codes) == 0 {
-			return sub, fail(CodeReviewReason, nil)
-		}
-		deadline = s.now().Add(s.cfg.RetakeWindow)
+		pick, deadline = rejectionCodes, s.now().Add(s.cfg.RetakeWindow)
+	}
+	codes, err := pick(c, reasons)
+	if err != nil {
+		return sub, err
 	}
 	err = s.store.Transition(ctx, sub.ID, sub.State, to, actor, strings.Join(codes, ","), note, deadline)
 	if errors.Is(err, store.ErrConflict) {

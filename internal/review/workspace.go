@@ -309,17 +309,8 @@ func (s *Service) DecideAs(ctx context.Context, who staff.Staff, id int64, d Dec
 	var retake time.Time
 	if !d.Approve {
 		to = domain.StateRejected
-		for _, r := range d.Reasons {
-			r = strings.ToUpper(strings.TrimSpace(r))
-			if _, inUse := c.ReasonText(domain.Reason(r)); !inUse || !domain.Reason(r).Valid() {
-				return "", Errors.FailMsg(CodeReviewReason, "本批次没有启用原因代码 "+r+"。")
-			}
-			if !slices.Contains(codes, r) {
-				codes = append(codes, r)
-			}
-		}
-		if len(codes) == 0 {
-			return "", fail(CodeReviewReason, nil)
+		if codes, err = rejectionCodes(c, d.Reasons); err != nil {
+			return "", err
 		}
 		retake = s.now().Add(s.cfg.RetakeWindow)
 	}
@@ -578,14 +569,8 @@ func (s *Service) Sample(ctx context.Context, who staff.Staff, id int64, d Decis
 	}
 	var codes []string
 	if !d.Approve {
-		for _, r := range d.Reasons {
-			r = strings.ToUpper(strings.TrimSpace(r))
-			if _, inUse := c.ReasonText(domain.Reason(r)); inUse && domain.Reason(r).Valid() && !slices.Contains(codes, r) {
-				codes = append(codes, r)
-			}
-		}
-		if len(codes) == 0 {
-			return fail(CodeReviewReason, nil)
+		if codes, err = rejectionCodes(c, d.Reasons); err != nil {
+			return err
 		}
 	}
 	err = s.store.SampleCheck(ctx, id, d.Approve, "sampler:"+who.User.Login, strings.Join(codes, ","), strings.TrimSpace(d.Note), s.now().Add(s.cfg.RetakeWindow))
@@ -645,3 +630,30 @@ func (s *Service) Stats(ctx context.Context, who staff.Staff, campaignID int64, 
 
 // UndoUntil is until when approvals made now may be taken back.
 func (s *Service) UndoUntil() time.Time { return s.now().Add(s.cfg.UndoWindow) }
+
+// reasonCodes are reason codes as the campaign uses them: trimmed,
+// upper-case, each once; a code the campaign has not enabled is refused
+// by name.
+func reasonCodes(c domain.Campaign, reasons []string) ([]string, error) {
+	var codes []string
+	for _, r := range reasons {
+		r = strings.ToUpper(strings.TrimSpace(r))
+		if r == "" || slices.Contains(codes, r) {
+			continue
+		}
+		if _, inUse := c.ReasonText(domain.Reason(r)); !inUse || !domain.Reason(r).Valid() {
+			return nil, Errors.FailMsg(CodeReviewReason, "本批次没有启用原因代码 "+r+"。")
+		}
+		codes = append(codes, r)
+	}
+	return codes, nil
+}
+
+// rejectionCodes are reasonCodes, of which a rejection needs one at least.
+func rejectionCodes(c domain.Campaign, reasons []string) ([]string, error) {
+	codes, err := reasonCodes(c, reasons)
+	if err == nil && len(codes) == 0 {
+		err = fail(CodeReviewReason, nil)
+	}
+	return codes, err
+}
