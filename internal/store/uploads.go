@@ -91,22 +91,20 @@ type Outcome struct {
 // FinishUpload records the outcome of processing (idempotent: processing
 // the same upload again writes the same values).
 //
-// On PostgreSQL the change is announced (NOTIFY zhipai_upload, delivered
-// at commit) to every instance listening (ListenUploads), so a student's
-// wait on another instance ends at once rather than at its next poll.
+// On PostgreSQL the change is then announced (NOTIFY zhipai_upload) to
+// every instance listening (ListenUploads), so a student's wait on another
+// instance ends at once rather than at its next poll.
 func (s *Store) FinishUpload(ctx context.Context, id int64, o Outcome) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := s.exec(ctx, tx, `UPDATE uploads SET status = ?, result_blob = ?, preview_blob = ?, phash = ?, report_json = ?, error_code = ?,
-			blocking = ?, updated_at = ? WHERE id = ?`,
-			o.Status, o.ResultBlob, o.PreviewBlob, o.PHash, o.ReportJSON, o.ErrorCode, boolInt(o.Blocking), s.ms(), id); err != nil {
-			return err
-		}
-		if s.dialect != Postgres {
-			return nil
-		}
-		_, err := s.exec(ctx, tx, `SELECT pg_notify('zhipai_upload', CAST(? AS text))`, strconv.FormatInt(id, 10))
+	if _, err := s.exec(ctx, nil, `UPDATE uploads SET status = ?, result_blob = ?, preview_blob = ?, phash = ?, report_json = ?, error_code = ?,
+		blocking = ?, updated_at = ? WHERE id = ?`,
+		o.Status, o.ResultBlob, o.PreviewBlob, o.PHash, o.ReportJSON, o.ErrorCode, boolInt(o.Blocking), s.ms(), id); err != nil {
 		return err
-	})
+	}
+	if s.dialect != Postgres {
+		return nil
+	}
+	_, err := s.exec(ctx, nil, `SELECT pg_notify('zhipai_upload', CAST(? AS text))`, strconv.FormatInt(id, 10))
+	return err
 }
 
 // RejectedFingerprints lists the hashes (exact and perceptual) of an
