@@ -141,20 +141,23 @@ func (p *ExportParams) check() error {
 
 // exportCampaign loads a campaign the caller may export: its school's
 // admin, the platform admin.
-func (s *Service) exportCampaign(ctx context.Context, who staff.Staff, p *ExportParams) (domain.Campaign, error) {
+func (s *Service) exportCampaign(ctx context.Context, who staff.Staff, p *ExportParams) (domain.Campaign, []rendition, error) {
 	c, err := s.Campaign(ctx, who, p.CampaignID)
 	if err != nil {
-		return c, err
+		return c, nil, err
 	}
 	if err := p.check(); err != nil {
-		return c, err
+		return c, nil, err
 	}
 	spec, err := enrol.CampaignSpec(c)
 	if err != nil {
-		return c, domain.Internal("spec: %w", err)
+		return c, nil, domain.Internal("spec: %w", err)
 	}
-	_, err = p.renditions(spec) // refused at the request, not in the job
-	return c, err
+	rends, err := p.renditions(spec) // refused at the request, not in the job
+	if err == nil && (len(rends) > 1 || !rends[0].campaign) && s.renderer == nil {
+		err = domain.Internal("no renderer for renditions")
+	}
+	return c, rends, err
 }
 
 // WriteExport streams a campaign's approved photos as a ZIP to w, one
@@ -165,22 +168,9 @@ func (s *Service) exportCampaign(ctx context.Context, who staff.Staff, p *Export
 // sha256sum's format, so that `sha256sum -c SHA256SUMS` verifies the
 // unzipped files. Audited; the photos are marked exported.
 func (s *Service) WriteExport(ctx context.Context, who staff.Staff, p ExportParams, w io.Writer, where staff.Where) (ExportResult, error) {
-	c, err := s.exportCampaign(ctx, who, &p)
+	c, rends, err := s.exportCampaign(ctx, who, &p)
 	if err != nil {
 		return ExportResult{}, err
-	}
-	spec, err := enrol.CampaignSpec(c)
-	if err != nil {
-		return ExportResult{}, domain.Internal("spec: %w", err)
-	}
-	rends, err := p.renditions(spec)
-	if err != nil {
-		return ExportResult{}, err
-	}
-	if len(rends) > 1 || !rends[0].campaign {
-		if s.renderer == nil {
-			return ExportResult{}, domain.Internal("no renderer for renditions")
-		}
 	}
 	password := p.Password
 	zw := zip.NewWriter(w)

@@ -75,7 +75,7 @@ func (s *Service) SweepExports(ctx context.Context) error {
 // StartExport records an export and queues the job that builds it (and
 // deletes the files of expired exports).
 func (s *Service) StartExport(ctx context.Context, who staff.Staff, p ExportParams, where staff.Where) (ExportView, error) {
-	c, err := s.exportCampaign(ctx, who, &p)
+	c, _, err := s.exportCampaign(ctx, who, &p)
 	if err != nil {
 		return ExportView{}, err
 	}
