@@ -188,30 +188,6 @@ func (s *Store) CountAttempt(ctx context.Context, id int64, errText string) erro
 	return err
 }
 
-// DeliveryTally counts a campaign's deliveries by channel and status (for
-// the console: what reached students).
-func (s *Store) DeliveryTally(ctx context.Context, campaignID int64) (map[string]map[string]int, error) {
-	rows, err := s.rows(ctx, nil, `SELECT d.channel, d.status, COUNT(*) FROM deliveries d JOIN notifications n ON n.id = d.notification_id
-		WHERE n.campaign_id = ? GROUP BY d.channel, d.status`, campaignID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]map[string]int{}
-	for rows.Next() {
-		var ch, st string
-		var n int
-		if err := rows.Scan(&ch, &st, &n); err != nil {
-			return nil, err
-		}
-		if out[ch] == nil {
-			out[ch] = map[string]int{}
-		}
-		out[ch][st] = n
-	}
-	return out, rows.Err()
-}
-
 // Unfinished is a student with an account who has not finished a
 // campaign: nothing submitted, or the last submission rejected or
 // withdrawn, and not exempt. A reminder goes to them.
