@@ -131,7 +131,7 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, n domain.Notification,
 }
 
 // Hook is the store's transition hook: the notices of a submission.
-func (s *Service) Hook(ctx context.Context, tx *store.Tx, t store.Transition) error {
+func (s *Service) Hook(ctx context.Context, tx *store.Tx, t store.StateChange) error {
 	sub, c := t.Submission, t.Campaign
 	key := "sub:" + strconv.FormatInt(sub.ID, 10) + ":"
 	base := domain.Notification{UserID: t.UserID, CampaignID: c.ID, Link: "#/c/" + strconv.FormatInt(c.ID, 10)}

@@ -12,10 +12,10 @@ import (
 // (submit, decision, undo, unlock, hand-back), after the change: what it
 // writes commits or rolls back with it. The notifications use it, so that
 // no path that moves a submission can forget to tell the student.
-type TransitionHook func(ctx context.Context, tx *Tx, t Transition) error
+type TransitionHook func(ctx context.Context, tx *Tx, t StateChange) error
 
-// Transition is a state change as the hook sees it.
-type Transition struct {
+// StateChange is a state change as the hook sees it.
+type StateChange struct {
 	Submission domain.Submission
 	UserID     int64
 	Campaign   domain.Campaign
@@ -39,7 +39,7 @@ func (s *Store) recordEvent(ctx context.Context, tx *Tx, id int64, actor string,
 	if err != nil {
 		return err
 	}
-	t := Transition{Submission: sub, From: from, Actor: actor}
+	t := StateChange{Submission: sub, From: from, Actor: actor}
 	var campaignID int64
 	if err := s.row(ctx, tx, `SELECT user_id, campaign_id FROM enrolments WHERE id = ?`, sub.EnrolmentID).Scan(&t.UserID, &campaignID); err != nil {
 		return err
