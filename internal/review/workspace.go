@@ -351,37 +351,49 @@ func (s *Service) DecideAs(ctx context.Context, who staff.Staff, id int64, d Dec
 // passed cleanly and that nobody else holds; the rest are left as they
 // are. It returns the ids approved.
 func (s *Service) BatchApprove(ctx context.Context, who staff.Staff, ids []int64, where staff.Where) ([]int64, error) {
+	return s.eachItem(ctx, who, ids, func(it domain.ReviewItem) (bool, error) {
+		if it.Findings != "" || it.State != domain.StatePending {
+			return false, nil
+		}
+		ok, err := s.store.Claim(ctx, it.ID, who.User.ID, s.now().Add(time.Minute))
+		if err != nil {
+			return false, domain.Internal("claim: %w", err)
+		}
+		if !ok {
+			return false, nil
+		}
+		if _, err := s.DecideAs(ctx, who, it.ID, Decision{Approve: true}, where); err != nil {
+			if domain.Public(err).Code == CodeClaimLost {
+				return false, nil
+			}
+			return false, err
+		}
+		return true, nil
+	})
+}
+
+// eachItem runs fn on each of a reviewer's chosen items in their scope (at
+// most 500; those gone from it are skipped) and returns the ids fn acted
+// on, up to the first error.
+func (s *Service) eachItem(ctx context.Context, who staff.Staff, ids []int64, fn func(domain.ReviewItem) (bool, error)) ([]int64, error) {
 	if !who.User.Role.Reviews() {
 		return nil, fail(CodeForbidden, nil)
 	}
-	if len(ids) > 500 {
-		ids = ids[:500]
-	}
 	done := []int64{}
-	for _, id := range ids {
+	for _, id := range ids[:min(len(ids), 500)] {
 		it, err := s.store.ReviewItem(ctx, who.Scope, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		} else if err != nil {
 			return done, domain.Internal("review item: %w", err)
 		}
-		if it.Findings != "" || it.State != domain.StatePending {
-			continue
-		}
-		ok, err := s.store.Claim(ctx, id, who.User.ID, s.now().Add(time.Minute))
+		acted, err := fn(it)
 		if err != nil {
-			return done, domain.Internal("claim: %w", err)
-		}
-		if !ok {
-			continue
-		}
-		if _, err := s.DecideAs(ctx, who, id, Decision{Approve: true}, where); err != nil {
-			if domain.Public(err).Code == CodeClaimLost {
-				continue
-			}
 			return done, err
 		}
-		done = append(done, id)
+		if acted {
+			done = append(done, id)
+		}
 	}
 	return done, nil
 }
@@ -515,33 +527,16 @@ func (s *Service) record(ctx context.Context, who staff.Staff, where staff.Where
 // student, whose approval notice was still held back, hears nothing. It
 // returns the ids taken back; the rest (older, exported, moved) stay.
 func (s *Service) Undo(ctx context.Context, who staff.Staff, ids []int64, where staff.Where) ([]int64, error) {
-	if !who.User.Role.Reviews() {
-		return nil, fail(CodeForbidden, nil)
-	}
-	if len(ids) > 500 {
-		ids = ids[:500]
-	}
 	since := s.now().Add(-s.cfg.UndoWindow)
-	done := []int64{}
-	for _, id := range ids {
-		it, err := s.store.ReviewItem(ctx, who.Scope, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		} else if err != nil {
-			return done, domain.Internal("review item: %w", err)
-		}
-		err = s.store.UndoApproval(ctx, id, who.User.ID, since, "reviewer:"+who.User.Login)
+	return s.eachItem(ctx, who, ids, func(it domain.ReviewItem) (bool, error) {
+		err := s.store.UndoApproval(ctx, it.ID, who.User.ID, since, "reviewer:"+who.User.Login)
 		if errors.Is(err, store.ErrConflict) {
-			continue
+			return false, nil
 		} else if err != nil {
-			return done, domain.Internal("undo: %w", err)
+			return false, domain.Internal("undo: %w", err)
 		}
-		if err := s.record(ctx, who, where, it.SchoolID, "review.undo", id, string(domain.StateApproved), string(domain.StatePending)); err != nil {
-			return done, err
-		}
-		done = append(done, id)
-	}
-	return done, nil
+		return true, s.record(ctx, who, where, it.SchoolID, "review.undo", it.ID, string(domain.StateApproved), string(domain.StatePending))
+	})
 }
 
 // Sample settles an approval drawn for a second look: kept, or

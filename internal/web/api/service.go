@@ -186,12 +186,16 @@ func writeImage(w http.ResponseWriter, b []byte, typ string) {
 	w.Write(b)
 }
 
-func (a serviceRoutes) myImage(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
+// messageIDs are a message route's ticket and message ids.
+func messageIDs(r *http.Request) (id, msg int64, err error) {
+	if id, err = pathID(r, "id"); err == nil {
+		msg, err = pathID(r, "msg")
 	}
-	msg, err := pathID(r, "msg")
+	return id, msg, err
+}
+
+func (a serviceRoutes) myImage(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	id, msg, err := messageIDs(r)
 	if err != nil {
 		return err
 	}
@@ -281,11 +285,7 @@ func (a serviceRoutes) correctRoster(w http.ResponseWriter, r *http.Request, s s
 }
 
 func (a serviceRoutes) staffImage(w http.ResponseWriter, r *http.Request, s staff.Staff) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	msg, err := pathID(r, "msg")
+	id, msg, err := messageIDs(r)
 	if err != nil {
 		return err
 	}
