@@ -213,3 +213,29 @@ func TestDeliveries(t *testing.T) {
 		t.Errorf("a provider's refusal: %s", status(ids[0]))
 	}
 }
+
+// TestClosingReminders: a campaign closing within a day reminds its
+// unfinished students (a rejected one, not the one waiting for review)
+// with the one-day notice only, and once however often the sweep runs.
+func TestClosingReminders(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t, store.SQLite, apptest.Options{NoWorkers: true})
+	c := apptest.Must(env.App.Store.Campaign(ctx, env.Demo.CampaignID))(t)
+	c.OpensAt, c.ClosesAt = time.Now().Add(-time.Hour), time.Now().Add(20*time.Hour)
+	apptest.NoErr(t, env.App.Store.UpdateCampaign(ctx, c))
+	ids := apptest.Must(app.SeedSubmissions(ctx, env.App, env.Demo.CampaignID, 2, 0))(t)
+	apptest.Must(env.App.Review.Decide(ctx, ids[0], domain.StateRejected, []string{"R09"}, "", "reviewer:cli"))(t)
+	if n := apptest.Must(env.App.Notify.SendClosingReminders(ctx))(t); n != 1 {
+		t.Fatalf("first sweep reminded %d, want the rejected student", n)
+	}
+	if n := apptest.Must(env.App.Notify.SendClosingReminders(ctx))(t); n != 0 {
+		t.Fatalf("second sweep reminded %d again", n)
+	}
+	got := inbox(t, env, ids[0])
+	if got[0].Kind != "campaign.closing" || !strings.Contains(got[0].Body, "1天内") || !strings.Contains(got[0].Body, "重新拍摄") {
+		t.Fatalf("the rejected student's inbox: %+v", got[0])
+	}
+	if kinds(inbox(t, env, ids[1])) != "submission.received" {
+		t.Errorf("the student waiting for review was reminded: %q", kinds(inbox(t, env, ids[1])))
+	}
+}

@@ -28,27 +28,40 @@ func (s *Service) Remind(ctx context.Context, sc domain.Scope, c domain.Campaign
 	if err != nil {
 		return Reminded{}, fmt.Errorf("notify: unfinished: %w", err)
 	}
-	r := Reminded{NoAccount: none}
 	today := s.now().In(chinaTime).Format("2006-01-02")
+	sent, already, err := s.remindEach(ctx, c, list, reminder{kind: KindReminder, key: "remind:" + strconv.FormatInt(c.ID, 10) + ":" + today,
+		title: "老师提醒你完成照片采集", body: "「" + c.Name + "」将于" + stamp(c.ClosesAt) + "截止，你还没有完成照片采集。",
+		status: "待完成", hint: "请尽快完成照片采集"})
+	return Reminded{Sent: sent, Already: already, NoAccount: none}, err
+}
+
+// reminder is a reminder's notice, the same for each student but the hint
+// for their state.
+type reminder struct {
+	kind, key, title, body, status, hint string
+}
+
+// remindEach posts the reminder to each unfinished student, once per its
+// key, each in its own transaction: how many got it now, how many had it.
+func (s *Service) remindEach(ctx context.Context, c domain.Campaign, list []store.Unfinished, r reminder) (sent, already int, err error) {
+	params := map[string]string{"campaign": c.Name, "status": r.status, "hint": r.hint, "deadline": stamp(c.ClosesAt)}
 	for _, u := range list {
-		n := domain.Notification{UserID: u.UserID, CampaignID: c.ID, Kind: KindReminder, Link: "#/c/" + strconv.FormatInt(c.ID, 10),
-			DedupKey: "remind:" + strconv.FormatInt(c.ID, 10) + ":" + today, Title: "老师提醒你完成照片采集"}
-		n.Body = "「" + c.Name + "」将于" + stamp(c.ClosesAt) + "截止，你还没有完成照片采集。" + unfinishedHint(u.State)
+		n := domain.Notification{UserID: u.UserID, CampaignID: c.ID, Kind: r.kind, Link: "#/c/" + strconv.FormatInt(c.ID, 10),
+			DedupKey: r.key, Title: r.title, Body: r.body + unfinishedHint(u.State)}
 		var fresh bool
-		err := s.Store.InTx(ctx, func(tx *store.Tx) (err error) {
-			fresh, err = s.post(ctx, tx, n, map[string]string{"campaign": c.Name, "status": "待完成", "hint": "请尽快完成照片采集", "deadline": stamp(c.ClosesAt)})
+		if err := s.Store.InTx(ctx, func(tx *store.Tx) (err error) {
+			fresh, err = s.post(ctx, tx, n, params)
 			return err
-		})
-		if err != nil {
-			return r, err
+		}); err != nil {
+			return sent, already, err
 		}
 		if fresh {
-			r.Sent++
+			sent++
 		} else {
-			r.Already++
+			already++
 		}
 	}
-	return r, nil
+	return sent, already, nil
 }
 
 func unfinishedHint(st domain.State) string {
@@ -91,21 +104,13 @@ func (s *Service) SendClosingReminders(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, fmt.Errorf("notify: unfinished: %w", err)
 		}
-		for _, u := range list {
-			n := domain.Notification{UserID: u.UserID, CampaignID: c.ID, Kind: KindClosing, Link: "#/c/" + strconv.FormatInt(c.ID, 10),
-				DedupKey: "closing:" + strconv.FormatInt(c.ID, 10) + ":" + strconv.Itoa(mark), Title: "照片采集即将截止"}
-			n.Body = "「" + c.Name + "」将在" + strconv.Itoa(mark) + "天内（" + stamp(c.ClosesAt) + "）截止，你还没有完成照片采集。" + unfinishedHint(u.State)
-			var fresh bool
-			err := s.Store.InTx(ctx, func(tx *store.Tx) (err error) {
-				fresh, err = s.post(ctx, tx, n, map[string]string{"campaign": c.Name, "status": "即将截止", "hint": strconv.Itoa(mark) + "天内截止", "deadline": stamp(c.ClosesAt)})
-				return err
-			})
-			if err != nil {
-				return sent, err
-			}
-			if fresh {
-				sent++
-			}
+		days := strconv.Itoa(mark)
+		n, _, err := s.remindEach(ctx, c, list, reminder{kind: KindClosing, key: "closing:" + strconv.FormatInt(c.ID, 10) + ":" + days,
+			title: "照片采集即将截止", body: "「" + c.Name + "」将在" + days + "天内（" + stamp(c.ClosesAt) + "）截止，你还没有完成照片采集。",
+			status: "即将截止", hint: days + "天内截止"})
+		sent += n
+		if err != nil {
+			return sent, err
 		}
 	}
 	return sent, nil

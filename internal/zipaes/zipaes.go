@@ -99,8 +99,8 @@ func ctr(block cipher.Block, dst, src []byte) {
 	}
 }
 
-// Open decrypts an entry this package wrote (tests, and `zhipai export`
-// checking its own archive): the raw bytes of the entry, the password.
+// Open decrypts an entry's raw bytes with the password: the reading side
+// of Add, with which the tests read back what an export wrote.
 func Open(raw []byte, password string) ([]byte, error) {
 	if len(raw) < saltLen+2+macLen {
 		return nil, errors.New("zipaes: entry too short")
