@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -98,14 +97,9 @@ func (x WeChat) Send(ctx context.Context, openid string, n domain.Notification, 
 	if t == "" {
 		return ErrNoTemplate
 	}
-	keys := make([]string, 0, len(x.Fields))
-	for k := range x.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	data := map[string]string{}
-	for _, k := range keys {
-		v := params[x.Fields[k]]
+	for k, name := range x.Fields {
+		v := params[name]
 		switch {
 		case strings.HasPrefix(k, "phrase"):
 			v = clip(v, 5)
