@@ -92,6 +92,22 @@ func (r Role) Reviews() bool {
 	return r == RolePlatformAdmin || r == RoleVendorReviewer || r == RoleSchoolAdmin || r == RoleSchoolReviewer
 }
 
+// Reminds reports whether the role sends the bulk reminder to the
+// unfinished students in its scope (requirements CS-5): counsellors,
+// college and school admins, the platform's admin.
+func (r Role) Reminds() bool {
+	return r == RoleCounsellor || r == RoleCollegeAdmin || r == RoleSchoolAdmin || r == RolePlatformAdmin
+}
+
+// HandsBack reports whether the role may hand a photo under review back
+// for a retake from a customer-service ticket: those who review, and the
+// vendor's support.
+func (r Role) HandsBack() bool { return r.Reviews() || r == RoleVendorSupport }
+
+// CorrectsRoster reports whether the role may correct a roster row from a
+// ticket: school and college admins, the platform's admin.
+func (r Role) CorrectsRoster() bool { return r.Manages() || r == RoleCollegeAdmin }
+
 // MayReveal reports whether the role may reveal a full ID number (an
 // audited action of its own, requirements PS-5).
 func (r Role) MayReveal() bool {

@@ -24,9 +24,7 @@ func (s *Service) SetReminder(r Reminder) { s.reminder = r }
 // admins for theirs. Each student gets it once a day; audited with what
 // it reached.
 func (s *Service) Remind(ctx context.Context, who staff.Staff, campaignID int64, college, class string, where staff.Where) (notify.Reminded, error) {
-	switch who.User.Role {
-	case domain.RoleCounsellor, domain.RoleCollegeAdmin, domain.RoleSchoolAdmin, domain.RolePlatformAdmin:
-	default:
+	if !who.User.Role.Reminds() {
 		return notify.Reminded{}, Errors.Fail(CodeForbidden, nil)
 	}
 	c, err := s.campaignIn(ctx, who, campaignID)

@@ -367,7 +367,7 @@ func (s *Service) Close(ctx context.Context, who staff.Staff, id int64, where st
 // with the reason as its note, which the student reads with a new
 // deadline. Audited.
 func (s *Service) HandBack(ctx context.Context, who staff.Staff, id int64, reason string, where staff.Where) error {
-	if !who.User.Role.Reviews() && who.User.Role != domain.RoleVendorSupport {
+	if !who.User.Role.HandsBack() {
 		return fail(CodeForbidden)
 	}
 	reason = strings.TrimSpace(reason)
@@ -397,7 +397,7 @@ func (s *Service) HandBack(ctx context.Context, who staff.Staff, id int64, reaso
 // name, 学号 or class): school and college admins only. Audited with the
 // fields before and after.
 func (s *Service) CorrectRoster(ctx context.Context, who staff.Staff, id int64, fix domain.RosterFix, where staff.Where) error {
-	if !who.User.Role.Manages() && who.User.Role != domain.RoleCollegeAdmin {
+	if !who.User.Role.CorrectsRoster() {
 		return fail(CodeForbidden)
 	}
 	for _, v := range []*string{&fix.Name, &fix.StudentNo, &fix.ExamNo, &fix.College, &fix.Major, &fix.Class} {

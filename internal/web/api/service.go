@@ -106,7 +106,7 @@ func ticketBody(t domain.Ticket, now time.Time, forStaff *staff.Staff) TicketBod
 		b.Student, b.StudentNo, b.College, b.Class = t.StudentName, t.StudentNo, t.College, t.Class
 		role := forStaff.User.Role
 		b.Actions = map[string]bool{"answer": true, "close": t.Status != domain.TicketClosed,
-			"hand_back": role.Reviews() || role == domain.RoleVendorSupport, "correct_roster": role.Manages() || role == domain.RoleCollegeAdmin}
+			"hand_back": role.HandsBack(), "correct_roster": role.CorrectsRoster()}
 	}
 	return b
 }

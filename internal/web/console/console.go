@@ -395,11 +395,7 @@ func (c *Console) progress(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := base(s, "采集进度")
-	p.Progress, p.Campaign = &v, &campaignRow{ID: id, Name: v.Campaign}
-	switch s.User.Role {
-	case domain.RoleCounsellor, domain.RoleCollegeAdmin, domain.RoleSchoolAdmin, domain.RolePlatformAdmin:
-		p.Reminds = true
-	}
+	p.Progress, p.Campaign, p.Reminds = &v, &campaignRow{ID: id, Name: v.Campaign}, s.User.Role.Reminds()
 	c.render(w, "progress.html", p)
 }
 
