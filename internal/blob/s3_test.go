@@ -5,63 +5,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"zhipai/internal/secret"
 )
 
-// startS3 runs versitygw (tools/setup/s3.sh puts it in bin/) over a
-// temporary directory on a free loopback port, with a fresh bucket; it
-// stops with the test. Without the binary the test is skipped, or fails
-// under make test (ZHIPAI_TEST_S3_REQUIRED=1).
+// startS3 runs the S3 server (StartS3Server) for the test, with a fresh
+// bucket. Without the binary the test is skipped, or fails under make test
+// (ZHIPAI_TEST_S3_REQUIRED=1).
 func startS3(t *testing.T) S3Config {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	bin := filepath.Join(filepath.Dir(file), "..", "..", "bin", "versitygw")
-	if _, err := os.Stat(bin); err != nil {
+	bin, err := S3ServerBin()
+	if err != nil {
 		if os.Getenv("ZHIPAI_TEST_S3_REQUIRED") == "1" {
-			t.Fatalf("the S3 server is not installed (tools/setup/s3.sh): %v", err)
+			t.Fatal(err)
 		}
-		t.Skip("versitygw not installed; run tools/setup/s3.sh")
+		t.Skip(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	cfg, stop, err := StartS3Server(context.Background(), bin, t.TempDir(), "zhipai-test", "school-1/")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	root := t.TempDir()
-	cfg := S3Config{Endpoint: addr, Bucket: "zhipai-test", Prefix: "school-1/", AccessKey: "testaccess", SecretKey: "testsecret-0123456789", Region: "us-east-1"}
-	cmd := exec.Command(bin, "--access", cfg.AccessKey, "--secret", cfg.SecretKey, "--port", addr, "posix", root)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	c, err := minio.New(addr, &minio.Options{Creds: credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""), Region: cfg.Region})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if err = c.MakeBucket(ctx, cfg.Bucket, minio.MakeBucketOptions{Region: cfg.Region}); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("S3 server: %v\n%s", err, logs.String())
-		}
-	}
+	t.Cleanup(stop)
 	return cfg
 }
 

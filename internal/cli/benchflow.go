@@ -25,7 +25,10 @@ func benchFlow(args []string, stdout, stderr io.Writer) int {
 	photoPath := fs.String("photo", "testdata/astronaut.png", "the portrait every student uploads")
 	portrait := fs.String("card-portrait", "testdata/astronaut.png", "PNG portrait for the specimen ID cards")
 	think := fs.Duration("think", 0, "a student's pause before each step (uniformly 0.5-1.5 times this); 0: every request at once, the worst case")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	blobStore := fs.String("blob", "file", "where photos are kept: file (a directory) or s3 (a local S3 server, bin/versitygw from tools/setup/s3.sh)")
+	instances := fs.Int("instances", 1, "run this many `zhipai serve` processes on one PostgreSQL and one blob store, behind a small balancer (needs --database postgres)")
+	killOne := fs.Bool("kill-one", false, "SIGKILL one instance when a quarter of the photos are done (with --instances 2 or more)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (the bench's own process)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagErr(err)
 	}
@@ -46,8 +49,12 @@ func benchFlow(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, usageError{err})
 	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fail(stderr, err)
+	}
 	ok, err := benchflow.Run(benchflow.Options{Students: *students, Database: *database, Photo: photoBytes, PhotoName: filepath.Base(*photoPath),
-		Card: cardImg, Think: *think}, stdout)
+		Card: cardImg, Think: *think, Blob: *blobStore, Instances: *instances, KillOne: *killOne, Exe: exe}, stdout)
 	var ue benchflow.UsageError
 	switch {
 	case errors.As(err, &ue):
