@@ -126,7 +126,7 @@ type flowBench struct {
 	kill  *killer
 	retry atomic.Int64 // requests the students sent again after a 502 or a refused connection
 	// acked is each student's upload id, once the server answered it.
-	acked             map[int]int64
+	acked            map[int]int64
 	lost, duplicated int
 }
 
