@@ -142,7 +142,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	ac.SessionTTL = cfg.SessionTTL
 	a.Auth = auth.New(ac, ad)
 	a.Enrol = enrol.New(enrol.Config{MaxUploadBytes: maxPhotoBytes, VendorPhone: cfg.VendorPhone, VendorHours: cfg.VendorHours},
-		enrol.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Engine, Limiter: a.Limiter, Log: log})
+		enrol.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Engine, Limiter: a.Limiter, Audit: audit.New(a.Store), Log: log})
 	a.Roster = roster.New(roster.Deps{Store: a.Store, Keys: keys, Log: log})
 	a.Capture = capture.New(capture.Config{QueueLimit: cfg.QueueLimit, MaxUploadBytes: maxPhotoBytes, PhotoWorkers: cfg.PhotoWorkers},
 		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Engine, Queue: a.Queue, Enrol: a.Enrol, Limiter: a.Limiter, Log: log})

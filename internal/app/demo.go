@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -137,27 +138,56 @@ func SeedDemo(ctx context.Context, a *App) (Demo, error) {
 	return d, nil
 }
 
-// WriteDemoCards renders specimen identity-card photos (front with the
-// given portrait, back with an emblem; no real document is depicted) into
-// dir as idcard-front.jpg and idcard-back.jpg, for trying the identity
-// step without a real card.
-func WriteDemoCards(dir string, portrait *raster.Image) error {
+// CardPerson is what the specimen card of a fictitious person with this
+// name and number prints: sex and birth date from the number, a made-up
+// address and authority, a validity period that has not ended.
+func CardPerson(name, number string) synth.CardPerson {
+	p := synth.CardPerson{Name: name, Number: number, Ethnic: "汉", Sex: "女",
+		Address: "示范省示范市示范路1号示范大学新生公寓", Authority: "示范市公安局示范分局",
+		ValidFrom: "2024.08.20", ValidTo: "2034.08.20"}
+	if len(number) == 18 {
+		p.BirthYear, _ = strconv.Atoi(number[6:10])
+		p.BirthMonth, _ = strconv.Atoi(number[10:12])
+		p.BirthDay, _ = strconv.Atoi(number[12:14])
+		if (number[16]-'0')%2 == 1 {
+			p.Sex = "男"
+		}
+	}
+	return p
+}
+
+// WriteDemoCards renders photos of the specimen identity card of the
+// student (a fictitious person: name and number as a real card lays them
+// out, the front with the given portrait, the back with an emblem; no real
+// document is depicted) into dir as idcard-front.jpg and idcard-back.jpg,
+// for trying the identity step without a real card.
+func WriteDemoCards(dir string, portrait *raster.Image, student DemoStudent) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	front, back, err := DemoCardPhotos(portrait, CardPerson(student.Name, student.DocNumber))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "idcard-front.jpg"), front, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "idcard-back.jpg"), back, 0o644)
+}
+
+// DemoCardPhotos renders the JPEG photos of a specimen card's two sides,
+// lying flat on a table.
+func DemoCardPhotos(portrait *raster.Image, p synth.CardPerson) (front, back []byte, err error) {
 	at := [4][2]float64{{150, 140}, {1450, 160}, {1430, 990}, {170, 975}}
-	for _, side := range []struct {
-		front bool
-		name  string
-	}{{true, "idcard-front.jpg"}, {false, "idcard-back.jpg"}} {
-		photo := synth.CardPhoto(synth.IDCard(side.front, portrait, 7), at, 1600, 1200, 0, 0, 9)
-		b, err := jpegturbo.Encode(photo, jpegturbo.EncodeOptions{Quality: 90, DPI: 72})
+	var out [2][]byte
+	for i, side := range []bool{true, false} {
+		card, err := synth.IDCardText(side, portrait, p, 7)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := os.WriteFile(filepath.Join(dir, side.name), b, 0o644); err != nil {
-			return err
+		if out[i], err = jpegturbo.Encode(synth.CardPhoto(card, at, 1600, 1200, 0, 0, 9), jpegturbo.EncodeOptions{Quality: 90, DPI: 72}); err != nil {
+			return nil, nil, err
 		}
 	}
-	return nil
+	return out[0], out[1], nil
 }

@@ -106,7 +106,10 @@ type flowBench struct {
 
 	base      string
 	transport *http.Transport // shared by the students' clients
-	cards     [2][]byte
+	// Each student's card front (their own name and number), and the back
+	// every card shares.
+	fronts [][]byte
+	back   []byte
 	mu        sync.Mutex
 	lat       map[string][]time.Duration
 	errs      []string
@@ -201,11 +204,9 @@ func (b *flowBench) run(o Options) error {
 	if err := b.seedRoster(ctx, a, d.CampaignID); err != nil {
 		return err
 	}
-	if err := app.WriteDemoCards(filepath.Join(dir, "cards"), cardImg); err != nil {
+	if err := b.renderCards(cardImg); err != nil {
 		return err
 	}
-	b.cards[0], _ = os.ReadFile(filepath.Join(dir, "cards", "idcard-front.jpg"))
-	b.cards[1], _ = os.ReadFile(filepath.Join(dir, "cards", "idcard-back.jpg"))
 
 	single, err := singlePhotoMS(ctx, a, b.photo)
 	if err != nil {
@@ -365,6 +366,36 @@ func benchStudent(i int) (name, doc, phone string) {
 	surnames, given := []rune("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许"), []rune("一二三四五六七八九十明华伟芳娜敏静丽强磊")
 	name = string([]rune{surnames[i%len(surnames)], given[(i/len(surnames))%len(given)], given[(i*7+3)%len(given)]})
 	return name, first + string(idnumber.CheckChar(first)), fmt.Sprintf("1990%07d", i)
+}
+
+// renderCards renders each student's specimen card, on every core.
+func (b *flowBench) renderCards(portrait *raster.Image) error {
+	b.fronts = make([][]byte, b.students)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	next := atomic.Int64{}
+	for range runtime.NumCPU() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < b.students; i = int(next.Add(1) - 1) {
+				name, doc, _ := benchStudent(i)
+				front, back, err := app.DemoCardPhotos(portrait, app.CardPerson(name, doc))
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				b.fronts[i] = front
+				if b.back == nil {
+					b.back = back
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
 
 func (b *flowBench) seedRoster(ctx context.Context, a *app.App, campaignID int64) error {

@@ -129,11 +129,11 @@ func (b *flowBench) student(i int, cid int64, codes *sms.Gateway) error {
 			return c.json("api", "PUT", cp+"/identity", map[string]string{"name": name, "doc_type": "resident_id", "doc_number": doc}, nil)
 		},
 		func() error {
-			_, err := c.call("idcard", "PUT", cp+"/id-images/front", b.cards[0], "image/jpeg", nil, nil)
+			_, err := c.call("idcard", "PUT", cp+"/id-images/front", b.fronts[i], "image/jpeg", nil, nil)
 			return err
 		},
 		func() error {
-			_, err := c.call("idcard", "PUT", cp+"/id-images/back", b.cards[1], "image/jpeg", nil, nil)
+			_, err := c.call("idcard", "PUT", cp+"/id-images/back", b.back, "image/jpeg", nil, nil)
 			return err
 		},
 		func() error { return c.json("api", "POST", cp+"/match", nil, nil) },

@@ -51,7 +51,33 @@ func runMigrate(args []string, stdout, stderr io.Writer) int {
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
-	return subcommand("demo", map[string]func([]string, io.Writer, io.Writer) int{"seed": demoSeed}, []string{"seed"}, args, stdout, stderr)
+	return subcommand("demo", map[string]func([]string, io.Writer, io.Writer) int{"seed": demoSeed, "cards": demoCards}, []string{"seed", "cards"}, args, stdout, stderr)
+}
+
+// demoCards renders the specimen ID-card photos of a demo student: their
+// fictitious name and number where a real card prints them.
+func demoCards(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("zhipai demo cards", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	student := fs.Int("student", 1, "the demo student (1 is the first on the demo roster, 张三)")
+	out := fs.String("out", "data/demo", "directory for idcard-front.jpg and idcard-back.jpg")
+	portrait := fs.String("portrait", "testdata/astronaut.png", "PNG portrait for the card's front")
+	if _, err := parseArgs(fs, args); err != nil {
+		return flagErr(err)
+	}
+	if *student < 1 {
+		return fail(stderr, usageError{fmt.Errorf("--student counts from 1")})
+	}
+	img, err := readPNG(*portrait)
+	if err != nil {
+		return fail(stderr, usageError{err})
+	}
+	st := app.DemoStudentAt(*student - 1)
+	if err := app.WriteDemoCards(*out, img, st); err != nil {
+		return fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "%s: specimen card of %s, %s (fictitious)\n", filepath.Join(*out, "idcard-{front,back}.jpg"), st.Name, st.DocNumber)
+	return exitOK
 }
 
 // demoSeed creates the demo school, campaign and roster (idempotent) and
@@ -92,7 +118,7 @@ func demoSeed(args []string, stdout, stderr io.Writer) int {
 		cards := filepath.Join(a.Config.DataDir, "demo")
 		cardsNote := ""
 		if img, err := readPNG(*portrait); err == nil {
-			if err := app.WriteDemoCards(cards, img); err != nil {
+			if err := app.WriteDemoCards(cards, img, d.Student); err != nil {
 				return fail(stderr, err)
 			}
 			cardsNote = fmt.Sprintf("  ID card photos:   %s (specimens, no real document)\n", filepath.Join(cards, "idcard-{front,back}.jpg"))

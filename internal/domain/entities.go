@@ -69,8 +69,11 @@ type Enrolment struct {
 	DocEnc                  []byte
 	DocMasked               string
 	IDFrontBlob, IDBackBlob string
-	RosterRowID             int64
-	ConfirmedAt             time.Time
+	// CardDocIndex is the blind index of the number read off the ID
+	// card's front ("" when not read, or not a resident ID card).
+	CardDocIndex string
+	RosterRowID  int64
+	ConfirmedAt  time.Time
 }
 
 // RosterRow is a student on a campaign's roster (学籍, requirements RO-2).
@@ -345,10 +348,14 @@ const (
 	TicketNotOnRoster TicketKind = "not_on_roster"
 	TicketDocument    TicketKind = "document"
 	TicketOther       TicketKind = "other"
+	// TicketRosterClaimed is opened by Zhipai, not the student: a student
+	// whose ID card matches a roster row found it bound to another account.
+	TicketRosterClaimed TicketKind = "roster_claimed"
 )
 
 var ticketKindTitles = map[TicketKind]string{
 	TicketInfoWrong: "信息有误", TicketPhotoChange: "更换照片", TicketNotOnRoster: "不在名单", TicketDocument: "证件问题", TicketOther: "其他",
+	TicketRosterClaimed: "学籍被他人绑定",
 }
 
 // TicketKinds lists the kinds in the order the student picks them.
@@ -381,3 +388,7 @@ func (s TicketStatus) Title() string {
 type RosterFix struct {
 	Name, StudentNo, ExamNo, College, Major, Class string
 }
+
+// China is the time zone of the schools' calendars (UTC+8, no daylight
+// saving): deadlines, days and card validity are counted in it.
+var China = time.FixedZone("CST", 8*3600)

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"zhipai/internal/jpegturbo"
+	"zhipai/internal/ocr"
 	"zhipai/internal/photo"
 	"zhipai/internal/quality"
 	"zhipai/internal/vision"
@@ -31,6 +32,7 @@ type Engine struct {
 	Pipeline *photo.Pipeline
 	Checker  *quality.Checker
 	Vision   *vision.Engine
+	ocr      *ocr.Reader
 	slots    *Slots
 	memory   *semaphore.Weighted
 	budget   int64
@@ -53,14 +55,24 @@ func Open(c Config) (*Engine, error) {
 		v.Close()
 		return nil, fmt.Errorf("engine: checks: %w", err)
 	}
+	// One Tesseract per slot and script: the card is read in its slot.
+	reader, err := ocr.Open(max(1, c.Slots))
+	if err != nil {
+		v.Close()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	checker.ReadCards(reader)
 	if c.Memory <= 0 {
 		c.Memory = 640 << 20
 	}
-	return &Engine{Pipeline: p, Checker: checker, Vision: v, slots: NewSlots(c.Slots), memory: semaphore.NewWeighted(c.Memory), budget: c.Memory}, nil
+	return &Engine{Pipeline: p, Checker: checker, Vision: v, ocr: reader, slots: NewSlots(c.Slots), memory: semaphore.NewWeighted(c.Memory), budget: c.Memory}, nil
 }
 
 // Close releases the models.
-func (e *Engine) Close() error { return e.Vision.Close() }
+func (e *Engine) Close() error {
+	e.ocr.Close()
+	return e.Vision.Close()
+}
 
 // Standardize runs the standardization and the compliance checks, on the
 // caller's goroutine (the command line runs its own workers); the report
@@ -104,10 +116,12 @@ func (e *Engine) Process(ctx context.Context, data []byte, spec *photo.Spec) (Pr
 }
 
 // CheckDocument reads a photo of an identity document in a slot and, for
-// a resident identity card, checks its corners, sharpness, glare and side.
-// A photo that cannot be read is refused (with a public error); the
-// findings say what the check saw; err is the slot's.
-func (e *Engine) CheckDocument(ctx context.Context, data []byte, side string, idCard bool) (findings []photo.Finding, refusal, err error) {
+// a resident identity card, checks its corners, sharpness, glare and side
+// and reads its text. A photo that cannot be read is refused (with a
+// public error); the findings say what the check saw, text what the card
+// says (nil when it was not read), checked for the name when one is given;
+// err is the slot's.
+func (e *Engine) CheckDocument(ctx context.Context, data []byte, side string, idCard bool, name string) (findings []photo.Finding, text *quality.CardText, refusal, err error) {
 	err = e.runUrgent(ctx, data, func() {
 		img, _, err := e.Pipeline.Decode(data)
 		if err != nil {
@@ -115,10 +129,11 @@ func (e *Engine) CheckDocument(ctx context.Context, data []byte, side string, id
 			return
 		}
 		if idCard {
-			findings = e.Checker.CheckIDCard(img, side).Findings
+			rep := e.Checker.CheckIDCardOf(img, side, name)
+			findings, text = rep.Findings, rep.Text
 		}
 	})
-	return findings, refusal, err
+	return findings, text, refusal, err
 }
 
 // run does a photo's work in a slot, once the memory it needs (from its

@@ -9,14 +9,17 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
 
+	"zhipai/internal/audit"
 	"zhipai/internal/blob"
 	"zhipai/internal/domain"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/photo"
+	"zhipai/internal/quality"
 	"zhipai/internal/ratelimit"
 	"zhipai/internal/secret"
 	"zhipai/internal/store"
@@ -32,7 +35,7 @@ type Config struct {
 
 // Engine checks document photos (engine.Engine).
 type Engine interface {
-	CheckDocument(ctx context.Context, data []byte, side string, idCard bool) (findings []photo.Finding, refusal, err error)
+	CheckDocument(ctx context.Context, data []byte, side string, idCard bool, name string) (findings []photo.Finding, text *quality.CardText, refusal, err error)
 }
 
 // Deps are the collaborators.
@@ -42,6 +45,7 @@ type Deps struct {
 	Keys    *secret.Keys
 	Engine  Engine
 	Limiter *ratelimit.Limiter
+	Audit   *audit.Log
 	Log     *slog.Logger
 }
 
@@ -181,6 +185,12 @@ func (s *Service) Match(ctx context.Context, who domain.Caller, campaignID int64
 	if c.RequireIDImages && (e.IDFrontBlob == "" || NeedsBack(e.DocType) && e.IDBackBlob == "") {
 		return RecordView{}, fail(CodeIDImages, nil)
 	}
+	// The card's own number must be the typed one: knowing a classmate's
+	// name and number is not enough to claim their row.
+	cardChecked := c.RequireIDImages && e.DocType == string(idnumber.ResidentID)
+	if cardChecked && e.CardDocIndex != e.DocIndex {
+		return RecordView{}, fail(CodeCardRecheck, nil)
+	}
 	if err := s.Limiter.Check(ctx, "match-user", strconv.FormatInt(who.UserID, 10), fail(CodeMatchLimited, nil)); err != nil {
 		return RecordView{}, err
 	}
@@ -200,21 +210,47 @@ func (s *Service) Match(ctx context.Context, who domain.Caller, campaignID int64
 		return RecordView{}, domain.Internal("roster: %w", err)
 	}
 	if err := s.Store.MatchRoster(ctx, e.ID, who.UserID, row.ID); errors.Is(err, store.ErrConflict) {
-		// The row is someone else's already. The answer is the same as for
-		// a row that does not exist, so that nobody learns from it that a
-		// name and number are on the roster and taken; the school gets a
-		// support case to settle whose row it is.
-		s.Log.WarnContext(ctx, "roster row bound to another account", "user", who.UserID, "campaign", c.ID, "row", row.ID)
-		if err := s.Store.OpenSupportCase(ctx, domain.SupportCase{CampaignID: c.ID, Kind: domain.CaseRosterClaimed, RosterRowID: row.ID,
-			UserID: who.UserID, IP: who.IP}); err != nil {
-			return RecordView{}, domain.Internal("support case: %w", err)
-		}
-		return RecordView{}, fail(CodeNoMatch, nil)
+		return RecordView{}, s.claimed(ctx, who, c, row, cardChecked)
 	} else if err != nil {
 		return RecordView{}, domain.Internal("match: %w", err)
 	}
 	s.Log.InfoContext(ctx, "roster matched", "user", who.UserID, "campaign", c.ID, "row", row.ID)
 	return s.Record(ctx, c, row.ID)
+}
+
+// claimed answers a match on a row someone else's account holds. The
+// school gets a support case to settle whose row it is. When the card was
+// read and its number is the row's, the claimant holds the card: a ticket
+// opened for them puts the case in the school's queue (and in the audit
+// log), and they are told so. Otherwise the answer is the same as for a
+// row that does not exist, so that nobody learns from it that a name and
+// number are on the roster and taken.
+func (s *Service) claimed(ctx context.Context, who domain.Caller, c domain.Campaign, row domain.RosterRow, cardChecked bool) error {
+	s.Log.WarnContext(ctx, "roster row bound to another account", "user", who.UserID, "campaign", c.ID, "row", row.ID, "card_checked", cardChecked)
+	opened, err := s.Store.OpenSupportCase(ctx, domain.SupportCase{CampaignID: c.ID, Kind: domain.CaseRosterClaimed, RosterRowID: row.ID,
+		UserID: who.UserID, IP: who.IP})
+	if err != nil {
+		return domain.Internal("support case: %w", err)
+	}
+	if !cardChecked {
+		return fail(CodeNoMatch, nil)
+	}
+	if opened {
+		body := fmt.Sprintf("系统消息：本账号上传的身份证人像面经识别，号码与学籍“%s（%s，%s %s）”一致，但该学籍已被另一个账号（#%d）绑定。"+
+			"请核实哪个账号是学生本人：冒用的账号须解除绑定，并提醒本人更改密码、保管好证件。", row.Name, row.DocMasked, row.College, row.ClassName, row.BoundUserID)
+		if _, err := s.Store.CreateTicket(ctx, domain.Ticket{UserID: who.UserID, CampaignID: c.ID, Kind: domain.TicketRosterClaimed,
+			DueAt: domain.AddWorkingDays(s.now(), 1)}, domain.TicketMessage{Author: "系统", Body: body}); err != nil {
+			return domain.Internal("roster claim ticket: %w", err)
+		}
+		if s.Audit != nil {
+			if _, err := s.Audit.Record(ctx, domain.AuditEntry{TenantID: c.SchoolID, ActorRole: "system", IP: who.IP, Action: "roster.claimed",
+				Target: fmt.Sprintf("roster_row:%d", row.ID), Before: fmt.Sprintf("user:%d", row.BoundUserID), After: fmt.Sprintf("user:%d", who.UserID),
+				Reason: "ID card number matches the row"}); err != nil {
+				return domain.Internal("audit: %w", err)
+			}
+		}
+	}
+	return fail(CodeRosterClaimed, nil)
 }
 
 // selfRow adds a student to a campaign's roster from their checked

@@ -21,7 +21,7 @@ func TestMatchAttemptsAreLimited(t *testing.T) {
 	c := apptest.Must(env.App.Enrol.Consent(ctx, who, cid))(t)
 	env.App.Enrol.AcceptConsent(ctx, who, cid, c.Version)
 	apptest.Must(env.App.Enrol.SetIdentity(ctx, who, cid, enrol.IdentityInput{Name: "不在名单", DocType: "resident_id", DocNumber: env.Demo.Student.DocNumber}))(t)
-	front, back := apptest.Cards(t)
+	front, back := apptest.CardsFor(t, "不在名单", env.Demo.Student.DocNumber)
 	apptest.Must(env.App.Enrol.UploadIDImage(ctx, who, cid, enrol.SideFront, front))(t)
 	apptest.Must(env.App.Enrol.UploadIDImage(ctx, who, cid, enrol.SideBack, back))(t)
 	for i := 0; i < 5; i++ {
@@ -71,7 +71,7 @@ func TestRosterOptional(t *testing.T) {
 		c := apptest.Must(env.App.Enrol.Consent(ctx, who, cid))(t)
 		apptest.NoErr(t, env.App.Enrol.AcceptConsent(ctx, who, cid, c.Version))
 		apptest.Must(env.App.Enrol.SetIdentity(ctx, who, cid, enrol.IdentityInput{Name: name, DocType: "resident_id", DocNumber: number}))(t)
-		front, back := apptest.Cards(t)
+		front, back := apptest.CardsFor(t, name, number)
 		apptest.Must(env.App.Enrol.UploadIDImage(ctx, who, cid, enrol.SideFront, front))(t)
 		apptest.Must(env.App.Enrol.UploadIDImage(ctx, who, cid, enrol.SideBack, back))(t)
 		_, err := env.App.Enrol.Match(ctx, who, cid)

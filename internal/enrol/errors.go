@@ -24,6 +24,14 @@ const (
 	CodeNoMatch          = "roster.no_match"
 	CodeMatchLimited     = "roster.too_many_attempts"
 	CodeNotMatched       = "roster.not_matched"
+	// What the card says (OCR) against what was typed.
+	CodeCardUnreadable     = "idcard.unreadable"
+	CodeCardBackUnreadable = "idcard.validity_unreadable"
+	CodeCardExpired        = "idcard.expired"
+	CodeCardNumberMismatch = "idcard.number_mismatch"
+	CodeCardNameMismatch   = "idcard.name_mismatch"
+	CodeCardRecheck        = "idcard.recheck"
+	CodeRosterClaimed      = "roster.claimed"
 )
 
 // Errors are their messages: what the student reads and what to do.
@@ -48,6 +56,13 @@ var Errors = domain.Catalogue{
 	CodeNoMatch:          "未在名单中或信息不一致。请核对：姓名与证件上完全一致（生僻字、少数民族姓名的间隔号“·”），证件号码末位的 X 为大写；仍无法核验请联系学院。",
 	CodeMatchLimited:     "核验次数过多，请稍后再试或联系学院",
 	CodeNotMatched:       "请先完成学籍核验",
+	CodeCardUnreadable:     "看不清身份证号码，请在光线均匀处把人像面放平、对焦清楚后重拍。",
+	CodeCardBackUnreadable: "看不清身份证的有效期限，请把国徽面放平、对焦清楚后重拍。",
+	CodeCardExpired:        "这张身份证已过有效期，请使用有效的身份证；正在补办的同学可先办理临时身份证。",
+	CodeCardNumberMismatch: "身份证照片上的号码与填写的身份证号不一致，请核对填写的号码，或重拍本人身份证的人像面。",
+	CodeCardNameMismatch:   "身份证照片上的姓名与填写的姓名不一致，请核对姓名，或重拍本人身份证的人像面。",
+	CodeCardRecheck:        "请重新上传身份证人像面照片，以便核对照片上的号码与填写的号码一致。",
+	CodeRosterClaimed:      "该学籍已被另一个账号绑定。您的身份证与学籍一致，我们已提交学校核实处理，请留意站内消息，无需重复提交。",
 }
 
 func fail(code string, cause error) *domain.Error { return Errors.Fail(code, cause) }

@@ -3,8 +3,10 @@ package enrol
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"zhipai/internal/domain"
 	"zhipai/internal/idnumber"
@@ -91,6 +93,10 @@ func (s *Service) SetIdentity(ctx context.Context, who domain.Caller, campaignID
 	if !allowed {
 		return IdentityView{}, fail(CodeDocType, nil)
 	}
+	if e.CardDocIndex != "" && n.Type == idnumber.ResidentID && DocIndex(s.Keys, n) != e.CardDocIndex {
+		// The card's front was photographed first: its number decides.
+		return IdentityView{}, fail(CodeCardNumberMismatch, nil)
+	}
 	masked := idnumber.Mask(n.Value)
 	if err := s.Store.SetIdentity(ctx, e.ID, name, string(n.Type), DocIndex(s.Keys, n), SealDoc(s.Keys, n), masked); err != nil {
 		return IdentityView{}, domain.Internal("identity: %w", err)
@@ -104,17 +110,36 @@ const (
 	SideBack  = quality.SideBack
 )
 
-// IDImageResult is the check of a document photo.
+// IDImageResult is the check of a document photo. Read is what the
+// card's front says, offered to fill in the identity when the card was
+// photographed before the identity was typed.
 type IDImageResult struct {
 	Side     string          `json:"side"`
 	Accepted bool            `json:"accepted"`
 	Findings []photo.Finding `json:"findings"`
+	Read     *CardRead       `json:"read,omitempty"`
 }
+
+// CardRead is the name and number read off a card's front.
+type CardRead struct {
+	Name      string `json:"name,omitempty"`
+	DocType   string `json:"doc_type"`
+	DocNumber string `json:"doc_number"`
+}
+
+// Confidence a read needs: below them the card asks for a clearer photo.
+const (
+	minNumberConf = 0.6
+	minValidConf  = 0.5
+)
 
 // UploadIDImage checks and stores a photo of the identity document. A
 // resident ID card is checked for its four corners, sharpness, glare and
-// side; a blocking finding refuses the image with its specific message.
-// Other documents are stored after the format checks.
+// side, and read: the front's number must be the typed one (and the name,
+// when read surely), the back's validity must not have ended. A blocking
+// finding refuses the image with its specific message. Other documents are
+// stored after the format checks. The card may come before the identity,
+// where the campaign takes resident ID cards: its reading fills it in.
 func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaignID int64, side string, data []byte) (IDImageResult, error) {
 	if side != SideFront && side != SideBack {
 		return IDImageResult{}, fail(CodeIDSide, nil)
@@ -132,8 +157,12 @@ func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaign
 	if e.RosterRowID != 0 {
 		return IDImageResult{}, fail(CodeIdentityLocked, nil)
 	}
-	if e.DocType == "" {
-		return IDImageResult{}, fail(CodeIdentityRequired, nil)
+	docType := e.DocType
+	if docType == "" {
+		if !slices.Contains(docTypes(c), idnumber.ResidentID) {
+			return IDImageResult{}, fail(CodeIdentityRequired, nil)
+		}
+		docType = string(idnumber.ResidentID)
 	}
 	if int64(len(data)) > s.cfg.MaxUploadBytes {
 		return IDImageResult{}, domain.Errors.Fail(domain.CodeRequestTooLarge, nil)
@@ -141,8 +170,9 @@ func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaign
 	if _, err := photo.Sniff(data); err != nil {
 		return IDImageResult{}, err
 	}
+	idCard := docType == string(idnumber.ResidentID)
 	res := IDImageResult{Side: side, Accepted: true, Findings: []photo.Finding{}}
-	findings, refusal, err := s.Engine.CheckDocument(ctx, data, side, e.DocType == string(idnumber.ResidentID))
+	findings, text, refusal, err := s.Engine.CheckDocument(ctx, data, side, idCard, e.Name)
 	if err != nil {
 		return res, domain.Internal("id image: %w", err)
 	}
@@ -157,11 +187,22 @@ func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaign
 			return res, &domain.Error{Code: "idcard." + strings.TrimPrefix(f.Code, "card."), Message: f.Message}
 		}
 	}
+	cardIndex := ""
+	if idCard {
+		if cardIndex, res.Read, err = s.checkCardText(e, side, text); err != nil {
+			return res, err
+		}
+	}
 	key, err := s.Blob.Put(ctx, "idcard", data)
 	if err != nil {
 		return res, domain.Internal("store id image: %w", err)
 	}
-	if err := s.Store.SetIDImage(ctx, e.ID, side == SideBack, key); err != nil {
+	if side == SideFront {
+		err = s.Store.SetIDFront(ctx, e.ID, key, cardIndex)
+	} else {
+		err = s.Store.SetIDImage(ctx, e.ID, true, key)
+	}
+	if err != nil {
 		return res, domain.Internal("id image: %w", err)
 	}
 	old := e.IDFrontBlob
@@ -172,4 +213,42 @@ func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaign
 		s.Blob.Delete(ctx, old) // the replaced image is no longer needed (minimisation)
 	}
 	return res, nil
+}
+
+// checkCardText holds what a resident ID card says against the enrolment:
+// the front's number (and surely read name) against the typed identity,
+// the back's validity against today. It returns the blind index of the
+// front's number, and the reading to fill the identity in with when none
+// was typed (the number read is never shown otherwise).
+func (s *Service) checkCardText(e domain.Enrolment, side string, text *quality.CardText) (string, *CardRead, error) {
+	if side == SideBack {
+		if text == nil || text.ValidFrom.IsZero() || text.ValidConf < minValidConf {
+			return "", nil, fail(CodeCardBackUnreadable, nil)
+		}
+		today := s.now().In(domain.China)
+		if !text.LongTerm && text.ValidTo.Before(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)) {
+			return "", nil, fail(CodeCardExpired, nil)
+		}
+		return "", nil, nil
+	}
+	if text == nil || text.Number == "" || text.NumberConf < minNumberConf {
+		return "", nil, fail(CodeCardUnreadable, nil)
+	}
+	n, err := idnumber.Parse(idnumber.ResidentID, text.Number)
+	if err != nil {
+		return "", nil, fail(CodeCardUnreadable, nil)
+	}
+	index := DocIndex(s.Keys, n)
+	if e.DocIndex == "" {
+		return index, &CardRead{Name: text.Name, DocType: string(idnumber.ResidentID), DocNumber: n.Value}, nil
+	}
+	if e.DocType != string(idnumber.ResidentID) || index != e.DocIndex {
+		return "", nil, fail(CodeCardNumberMismatch, nil)
+	}
+	// The name: the card says the typed one, or, read freely and surely,
+	// another.
+	if text.ContradictsName(e.Name) {
+		return "", nil, fail(CodeCardNameMismatch, nil)
+	}
+	return index, nil, nil
 }

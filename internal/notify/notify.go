@@ -188,7 +188,7 @@ func (s *Service) Hook(ctx context.Context, tx *store.Tx, t store.StateChange) e
 	return nil
 }
 
-var chinaTime = time.FixedZone("CST", 8*3600)
+var chinaTime = domain.China
 
 // stamp and day write times as a student reads them (Beijing time).
 func stamp(t time.Time) string {

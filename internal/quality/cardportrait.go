@@ -34,7 +34,7 @@ func (c *Checker) CardPortrait(img *raster.Image) (*raster.Image, bool) {
 	best := 0.0
 	faces, _ := c.vision.DetectFaces(card)
 	for _, f := range faces {
-		if f.Score < 0.7 || f.Box.H() < 0.2*cardH || f.Box.Area() <= best {
+		if f.Score < 0.7 || f.Box.H() < cardPortraitShare*cardH || f.Box.Area() <= best {
 			continue
 		}
 		best = f.Box.Area()

@@ -35,7 +35,10 @@ type CardReport struct {
 	FaceOnCard bool            `json:"face_on_card"`
 	EmblemRed  float64         `json:"emblem_red"`
 	Side       string          `json:"side,omitempty"`
-	Findings   []photo.Finding `json:"findings"`
+	// Text is what the card says, read once the side is right and
+	// nothing blocks (nil without a reader).
+	Text     *CardText       `json:"-"`
+	Findings []photo.Finding `json:"findings"`
 }
 
 // Thresholds of the card check, set on rendered cards (no real identity
@@ -44,10 +47,14 @@ type CardReport struct {
 const (
 	cardMinSupport   = 0.55
 	cardMinArea      = 0.25
-	cardMinSharpness = 0.16
+	cardMinSharpness = 0.14
 	cardMaxGlare     = 0.012
 	cardMinRed       = 0.02
 	cardEdgeMargin   = 0.01
+	// cardPortraitShare: the front's portrait face is at least this share
+	// of the card's height (the detector's box is about 110 px of 540 on
+	// the portrait; a photo of a face elsewhere on the card is smaller).
+	cardPortraitShare = 0.15
 )
 
 // edgeSupportShare: an outline pixel supports a side when its gradient is
@@ -57,6 +64,12 @@ const edgeSupportShare = 0.7
 // CheckIDCard finds the card in a photo and checks that it is whole, sharp,
 // free of glare and shows the side asked for (SideFront or SideBack).
 func (c *Checker) CheckIDCard(img *raster.Image, side string) *CardReport {
+	return c.CheckIDCardOf(img, side, "")
+}
+
+// CheckIDCardOf is CheckIDCard that also checks whether the front carries
+// the given name (CardText.NameVerified), when it is not empty.
+func (c *Checker) CheckIDCardOf(img *raster.Image, side, name string) *CardReport {
 	rep := &CardReport{}
 	add := func(code string, sev domain.Severity, value, threshold float64, msg string) {
 		rep.Findings = append(rep.Findings, photo.Finding{Code: code, Reason: domain.ReasonIDImage, Severity: sev, Value: round3(value), Threshold: threshold, Message: msg})
@@ -96,10 +109,10 @@ func (c *Checker) CheckIDCard(img *raster.Image, side string) *CardReport {
 	if rep.Glare > cardMaxGlare {
 		add("card.glare", domain.SeverityBlock, rep.Glare, cardMaxGlare, "证件有反光，请调整角度、避开灯光后重拍")
 	}
-	// The front's portrait is large: at least a fifth of the card's height.
+	// The front's portrait is large.
 	faces, _ := c.vision.DetectFaces(card)
 	for _, f := range faces {
-		if f.Score >= 0.7 && f.Box.H() >= 0.2*cardH {
+		if f.Score >= 0.7 && f.Box.H() >= cardPortraitShare*cardH {
 			rep.FaceOnCard = true
 		}
 	}
@@ -116,6 +129,12 @@ func (c *Checker) CheckIDCard(img *raster.Image, side string) *CardReport {
 	case side == SideBack && rep.Side != SideBack:
 		add("card.side", domain.SeverityBlock, 0, 0, "请拍摄证件的国徽面（没有照片的一面）")
 	}
+	for _, f := range rep.Findings {
+		if f.Severity == domain.SeverityBlock {
+			return rep
+		}
+	}
+	rep.Text = c.readCard(img, h, side, name)
 	return rep
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"zhipai/internal/domain"
+	"zhipai/internal/ocr"
 	"zhipai/internal/photo"
 	"zhipai/internal/vision"
 )
@@ -21,7 +22,11 @@ import (
 type Checker struct {
 	cfg    Config
 	vision *vision.Engine
+	ocr    *ocr.Reader // reads the identity card; nil: not read
 }
+
+// ReadCards has the identity-card check read the card's text with r.
+func (c *Checker) ReadCards(r *ocr.Reader) { c.ocr = r }
 
 // New builds a checker on a loaded vision engine (the identity-document
 // check looks for the portrait on the card). The photo checks read only the

@@ -8,13 +8,13 @@ import (
 )
 
 const enrolmentCols = `id, user_id, campaign_id, name, doc_type, doc_index, doc_enc, doc_masked, id_front_blob, id_back_blob,
-	COALESCE(roster_row_id, 0), confirmed_at`
+	COALESCE(roster_row_id, 0), confirmed_at, card_doc_index`
 
 func scanEnrolment(sc interface{ Scan(...any) error }) (domain.Enrolment, error) {
 	var e domain.Enrolment
 	var confirmed sql.NullInt64
 	err := sc.Scan(&e.ID, &e.UserID, &e.CampaignID, &e.Name, &e.DocType, &e.DocIndex, &e.DocEnc, &e.DocMasked,
-		&e.IDFrontBlob, &e.IDBackBlob, &e.RosterRowID, &confirmed)
+		&e.IDFrontBlob, &e.IDBackBlob, &e.RosterRowID, &confirmed, &e.CardDocIndex)
 	e.ConfirmedAt = nullMs(confirmed)
 	return e, err
 }
@@ -75,6 +75,13 @@ func (s *Store) SetIDImage(ctx context.Context, id int64, back bool, blobKey str
 		col = "id_back_blob"
 	}
 	_, err := s.exec(ctx, nil, `UPDATE enrolments SET `+col+` = ? WHERE id = ?`, blobKey, id)
+	return err
+}
+
+// SetIDFront records the card's front and the blind index of the number
+// read off it ("" when none was read).
+func (s *Store) SetIDFront(ctx context.Context, id int64, blobKey, cardDocIndex string) error {
+	_, err := s.exec(ctx, nil, `UPDATE enrolments SET id_front_blob = ?, card_doc_index = ? WHERE id = ?`, blobKey, cardDocIndex, id)
 	return err
 }
 

@@ -88,4 +88,4 @@ func (s *Store) Daily(ctx context.Context, sc domain.Scope, campaignID int64) ([
 }
 
 // chinaTime is China Standard Time (no daylight saving).
-var chinaTime = time.FixedZone("CST", 8*3600)
+var chinaTime = domain.China

@@ -8,18 +8,18 @@ import (
 )
 
 // OpenSupportCase records a case; the same open case again (same kind,
-// row and claimant) is recorded once.
-func (s *Store) OpenSupportCase(ctx context.Context, c domain.SupportCase) error {
+// row and claimant) is recorded once (opened false).
+func (s *Store) OpenSupportCase(ctx context.Context, c domain.SupportCase) (opened bool, err error) {
 	var row any
 	if c.RosterRowID != 0 {
 		row = c.RosterRowID
 	}
-	_, err := s.insert(ctx, nil, `INSERT INTO support_cases (campaign_id, kind, roster_row_id, user_id, ip, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err = s.insert(ctx, nil, `INSERT INTO support_cases (campaign_id, kind, roster_row_id, user_id, ip, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		c.CampaignID, c.Kind, row, c.UserID, c.IP, s.ms())
 	if err == ErrConflict {
-		return nil
+		return false, nil
 	}
-	return err
+	return err == nil, err
 }
 
 // OpenSupportCases lists a campaign's open cases, oldest first.

@@ -246,14 +246,35 @@ func Astronaut(t testing.TB) *raster.Image {
 	return raster.FromImage(m)
 }
 
-// Cards renders the specimen identity-card photos (front, back).
+// Cards renders the photos of the first demo student's specimen identity
+// card (front, back).
 func Cards(t testing.TB) (front, back []byte) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := app.WriteDemoCards(dir, Astronaut(t)); err != nil {
+	return CardsFor(t, app.DemoStudentAt(0).Name, app.DemoStudentAt(0).DocNumber)
+}
+
+// CardsFor renders the photos of a specimen card with this name and
+// number; the first demo student's are rendered once per test binary.
+func CardsFor(t testing.TB, name, number string) (front, back []byte) {
+	t.Helper()
+	cards.Lock()
+	defer cards.Unlock()
+	key := name + "/" + number
+	if c, ok := cards.made[key]; ok {
+		return c[0], c[1]
+	}
+	front, back, err := app.DemoCardPhotos(Astronaut(t), app.CardPerson(name, number))
+	if err != nil {
 		t.Fatal(err)
 	}
-	front, _ = os.ReadFile(filepath.Join(dir, "idcard-front.jpg"))
-	back, _ = os.ReadFile(filepath.Join(dir, "idcard-back.jpg"))
+	if cards.made == nil {
+		cards.made = map[string][2][]byte{}
+	}
+	cards.made[key] = [2][]byte{front, back}
 	return front, back
+}
+
+var cards struct {
+	sync.Mutex
+	made map[string][2][]byte
 }

@@ -67,7 +67,7 @@ func Enrolled(t testing.TB, env *Env, who domain.Caller, name, doc string) {
 	c := Must(e.Consent(ctx, who, cid))(t)
 	NoErr(t, e.AcceptConsent(ctx, who, cid, c.Version))
 	Must(e.SetIdentity(ctx, who, cid, enrol.IdentityInput{Name: name, DocType: "resident_id", DocNumber: doc}))(t)
-	front, back := Cards(t)
+	front, back := CardsFor(t, name, doc)
 	Must(e.UploadIDImage(ctx, who, cid, enrol.SideFront, front))(t)
 	Must(e.UploadIDImage(ctx, who, cid, enrol.SideBack, back))(t)
 	Must(e.Match(ctx, who, cid))(t)

@@ -12,6 +12,11 @@ import (
 // back a red round emblem. No real document is depicted; the card check's
 // tests photograph this.
 func IDCard(front bool, portrait *raster.Image, seed uint64) *raster.Image {
+	return idCard(front, portrait, seed, true)
+}
+
+// idCard draws the card, with bars standing in for its text or without.
+func idCard(front bool, portrait *raster.Image, seed uint64, bars bool) *raster.Image {
 	const w, h = 856, 540
 	img := raster.NewImage(w, h)
 	rng := rand.New(rand.NewPCG(seed, 3))
@@ -31,6 +36,9 @@ func IDCard(front bool, portrait *raster.Image, seed uint64) *raster.Image {
 	}
 	// Lines of text: characters as small dark blocks with gaps.
 	text := func(x0, y0, chars int) {
+		if !bars {
+			return
+		}
 		x := x0
 		for i := 0; i < chars; i++ {
 			cw := 14 + rng.IntN(10)
@@ -67,8 +75,10 @@ func IDCard(front bool, portrait *raster.Image, seed uint64) *raster.Image {
 				}
 			}
 		}
-		bar(260, 70, 420, 40, 50, 50, 60)
-		bar(320, 140, 300, 30, 50, 50, 60)
+		if bars {
+			bar(260, 70, 420, 40, 50, 50, 60)
+			bar(320, 140, 300, 30, 50, 50, 60)
+		}
 		text(250, 380, 10)
 		text(250, 440, 16)
 	}

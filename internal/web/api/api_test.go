@@ -400,9 +400,9 @@ func TestMatchLimitOverHTTP(t *testing.T) {
 	var consent struct{ Version string }
 	c.json("GET", cp+"/consent", nil).json(t, &consent)
 	c.json("POST", cp+"/consent", map[string]string{"version": consent.Version})
-	front, back := apptest.Cards(t)
 	s := app.DemoStudentAt(3)
-	c.json("PUT", cp+"/identity", map[string]string{"name": s.Name + "X", "doc_type": "resident_id", "doc_number": s.DocNumber})
+	front, back := apptest.CardsFor(t, s.Name+"明", s.DocNumber) // a card, and a name, the roster does not have
+	c.json("PUT", cp+"/identity", map[string]string{"name": s.Name + "明", "doc_type": "resident_id", "doc_number": s.DocNumber})
 	c.do("PUT", cp+"/id-images/front", bytes.NewReader(front), "image/jpeg", nil)
 	c.do("PUT", cp+"/id-images/back", bytes.NewReader(back), "image/jpeg", nil)
 	var messages []string

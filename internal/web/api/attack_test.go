@@ -196,16 +196,36 @@ func TestRosterAnswersAreNoOracle(t *testing.T) {
 		c.json("GET", cp+"/consent", nil).json(t, &consent)
 		c.json("POST", cp+"/consent", map[string]string{"version": consent.Version})
 		c.json("PUT", cp+"/identity", map[string]string{"name": name, "doc_type": "resident_id", "doc_number": doc})
-		front, back := apptest.Cards(t)
-		c.do("PUT", cp+"/id-images/front", bytes.NewReader(front), "image/jpeg", nil)
-		c.do("PUT", cp+"/id-images/back", bytes.NewReader(back), "image/jpeg", nil)
+		// Their card is their own: it carries the typed name and number.
+		front, back := apptest.CardsFor(t, name, doc)
+		for side, img := range map[string][]byte{"front": front, "back": back} {
+			if a := c.do("PUT", cp+"/id-images/"+side, bytes.NewReader(img), "image/jpeg", nil); a.status != 200 {
+				t.Fatalf("%s of %s's own card: %d %s", side, name, a.status, a.body)
+			}
+		}
 		return c.json("POST", cp+"/match", nil)
 	}
-	taken := answer("13900139101", s.Name, s.DocNumber)
+	// A name and number on the roster but under another name, and ones
+	// not on it, answer alike.
+	wrongName := answer("13900139101", "赵无名", s.DocNumber)
 	absent := answer("13900139102", "赵无名", "11010120070101999"+string(idnumber.CheckChar("11010120070101999")))
-	if taken.status != 422 || taken.status != absent.status || string(taken.body) != string(absent.body) {
-		t.Fatalf("a taken row answers %d %s, a missing one %d %s", taken.status, taken.body, absent.status, absent.body)
+	if wrongName.status != 422 || wrongName.status != absent.status || string(wrongName.body) != string(absent.body) {
+		t.Fatalf("a row under another name answers %d %s, a missing one %d %s", wrongName.status, wrongName.body, absent.status, absent.body)
 	}
+	// Typing a bound row's name and number with another card gets no
+	// further than the card.
+	c := signIn(t, env, ts.URL, "13900139103")
+	cp := "/api/v1/campaigns/" + strconv.FormatInt(env.Demo.CampaignID, 10)
+	c.json("POST", cp+"/join", nil)
+	var consent struct{ Version string }
+	c.json("GET", cp+"/consent", nil).json(t, &consent)
+	c.json("POST", cp+"/consent", map[string]string{"version": consent.Version})
+	c.json("PUT", cp+"/identity", map[string]string{"name": s.Name, "doc_type": "resident_id", "doc_number": s.DocNumber})
+	front, _ := apptest.Cards(t)
+	c.do("PUT", cp+"/id-images/front", bytes.NewReader(front), "image/jpeg", nil).code(t, 422, "idcard.number_mismatch")
+	// The row's own card: the claim is the school's to settle.
+	taken := answer("13900139104", s.Name, s.DocNumber)
+	taken.code(t, 409, "roster.claimed")
 	if cases, _ := env.App.Store.OpenSupportCases(context.Background(), env.Demo.CampaignID); len(cases) != 1 {
 		t.Fatalf("support cases %+v", cases)
 	}

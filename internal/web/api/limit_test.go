@@ -25,7 +25,7 @@ func toCapture(t *testing.T, env *apptest.Env, ts *httptest.Server, s app.DemoSt
 	c.json("GET", cp+"/consent", nil).json(t, &consent)
 	c.json("POST", cp+"/consent", map[string]string{"version": consent.Version})
 	c.json("PUT", cp+"/identity", map[string]string{"name": s.Name, "doc_type": "resident_id", "doc_number": s.DocNumber})
-	front, back := apptest.Cards(t)
+	front, back := apptest.CardsFor(t, s.Name, s.DocNumber)
 	c.do("PUT", cp+"/id-images/front", bytes.NewReader(front), "image/jpeg", nil)
 	c.do("PUT", cp+"/id-images/back", bytes.NewReader(back), "image/jpeg", nil)
 	if a := c.json("POST", cp+"/match", nil); a.status != 200 {

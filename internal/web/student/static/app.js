@@ -367,7 +367,29 @@ function identityView(st) {
     h("p.muted.small", "没有中国大陆居民身份证的同学请选择相应的其他证件。"),
     h("label", { for: "doc-number" }, "证件号码"), num,
     errorBox("identity-error"), save);
-  if (!idn) return form;
+  if (!idn) {
+    // A resident ID card photographed first fills the form in: the
+    // student checks what was read and saves it.
+    if (!c.doc_types.some((t) => t.code === "resident_id")) return form;
+    const input = h("input#prefill-front", { type: "file", accept: "image/jpeg,image/png,image/webp", capture: "environment" });
+    const msg = h("p.small#prefill-msg", "也可以先拍身份证人像面，自动填写姓名和号码。");
+    input.addEventListener("change", async () => {
+      const f = input.files[0];
+      if (!f) return;
+      msg.textContent = "正在读取…"; msg.className = "small";
+      try {
+        const r = await sendFile("PUT", `/api/v1/campaigns/${id}/id-images/front`, f, "", () => {});
+        if (r.read) {
+          type.value = "resident_id";
+          num.value = r.read.doc_number;
+          if (r.read.name) name.value = r.read.name;
+          msg.textContent = r.read.name ? "已从身份证读出姓名和号码，请核对后保存。" : "已读出号码；姓名没有读清，请手动填写后保存。";
+          msg.className = "small ok";
+        }
+      } catch (e) { msg.textContent = e.message; msg.className = "small error"; input.value = ""; }
+    });
+    return [h("div.card", h("strong", "拍身份证，自动填写"), msg, h("span.button.block.filebtn", "拍摄人像面", input)), form];
+  }
   const parts = [h("div.card", h("h2", "已填写"), h("dl.record", h("dt", "姓名"), h("dd", idn.name), h("dt", "证件"), h("dd", idn.doc_title), h("dt", "号码"), h("dd#doc-masked", idn.doc_number)))];
   if (st.id_images.required) parts.push(idImagesView(st));
   parts.push(h("details.card", h("summary", "修改身份信息"), form));

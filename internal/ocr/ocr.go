@@ -1,0 +1,299 @@
+// Package ocr reads single lines of printed text (an identity card's
+// number, name and validity dates) with Tesseract, Debian's libtesseract
+// through the gosseract binding, and its eng and chi_sim models
+// (tools/setup/debian.sh installs them). Tesseract's objects are not safe
+// for concurrent use and take a while to load, so the reader keeps a small
+// pool of loaded ones per script.
+package ocr
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/otiai10/gosseract/v2"
+
+	"zhipai/internal/raster"
+)
+
+// Script is what a line holds, which decides the model and the characters
+// Tesseract may answer with.
+type Script int
+
+const (
+	// Digits: an identity number (digits and the check character X).
+	Digits Script = iota
+	// Dates: a validity period, 2021.09.01-2031.09.01.
+	Dates
+	// Chinese: a name, an authority, the word 长期.
+	Chinese
+	scripts
+)
+
+// whitelist is the characters a script's lines are made of ("": any).
+func (s Script) whitelist() string {
+	return [scripts]string{Digits: "0123456789X", Dates: "0123456789.-"}[s]
+}
+
+func (s Script) setup(c *gosseract.Client) error {
+	lang := "eng"
+	if s == Chinese {
+		lang = "chi_sim"
+	}
+	err := c.SetLanguage(lang)
+	if err == nil {
+		err = c.SetWhitelist(s.whitelist())
+	}
+	if err == nil {
+		err = c.SetPageSegMode(gosseract.PSM_SINGLE_LINE)
+	}
+	// No dictionary words: a number or a name is not prose.
+	for _, v := range []gosseract.SettableVariable{"load_system_dawg", "load_freq_dawg"} {
+		if err == nil {
+			err = c.SetVariable(v, "0")
+		}
+	}
+	return err
+}
+
+// Line is a line read: its text (spaces dropped) and Tesseract's
+// confidence, the lowest of its words' (0 to 1).
+type Line struct {
+	Text       string
+	Confidence float64
+}
+
+// Reader reads lines; it is safe for concurrent use, up to its pool size
+// at a time per script (more wait).
+type Reader struct {
+	pools [scripts]chan *gosseract.Client
+}
+
+// Open loads size Tesseract instances per script. It fails when a model
+// is missing, with the package that provides it.
+func Open(size int) (*Reader, error) {
+	langs, err := gosseract.GetAvailableLanguages()
+	if err != nil {
+		return nil, fmt.Errorf("ocr: %w", err)
+	}
+	for _, l := range []string{"eng", "chi_sim"} {
+		if !slices.Contains(langs, l) {
+			return nil, fmt.Errorf("ocr: Tesseract's %s model is missing (tesseract-ocr-%s; tools/setup/debian.sh installs it)", l, strings.ReplaceAll(l, "_", "-"))
+		}
+	}
+	r := &Reader{}
+	for s := range r.pools {
+		r.pools[s] = make(chan *gosseract.Client, size)
+		for range size {
+			c := gosseract.NewClient()
+			if err := Script(s).setup(c); err != nil {
+				c.Close()
+				r.Close()
+				return nil, fmt.Errorf("ocr: %w", err)
+			}
+			r.pools[s] <- c
+		}
+	}
+	return r, nil
+}
+
+// Close frees the Tesseract instances.
+func (r *Reader) Close() {
+	for _, p := range r.pools {
+		if p == nil {
+			continue
+		}
+		for len(p) > 0 {
+			(<-p).Close()
+		}
+	}
+}
+
+// Read reads the one line of text in img: a tight crop of it, dark on
+// light, its characters some 30 to 60 pixels high.
+func (r *Reader) Read(img *raster.Image, s Script) (Line, error) {
+	return r.ReadOnly(img, s, "")
+}
+
+// ReadOnly reads the line as Read does, but answers only with the
+// characters of only (all of the script's when empty): checking that a
+// line says an expected text, a name, is far surer than reading it freely.
+func (r *Reader) ReadOnly(img *raster.Image, s Script, only string) (Line, error) {
+	c := <-r.pools[s]
+	defer func() { r.pools[s] <- c }()
+	if only != "" {
+		if err := c.SetWhitelist(only); err != nil {
+			return Line{}, fmt.Errorf("ocr: %w", err)
+		}
+		defer c.SetWhitelist(s.whitelist()) // back to the script's own characters
+	}
+	if err := c.SetImageFromBytes(pgm(flatten(trim(img)))); err != nil {
+		return Line{}, fmt.Errorf("ocr: %w", err)
+	}
+	words, err := c.GetBoundingBoxes(gosseract.RIL_WORD)
+	if err != nil {
+		return Line{}, fmt.Errorf("ocr: %w", err)
+	}
+	var b strings.Builder
+	out := Line{Confidence: 1}
+	for _, w := range words {
+		text := strings.Join(strings.Fields(w.Word), "")
+		if text == "" {
+			continue
+		}
+		b.WriteString(text)
+		out.Confidence = min(out.Confidence, w.Confidence/100)
+	}
+	out.Text = b.String()
+	if out.Text == "" {
+		out.Confidence = 0
+	}
+	return out, nil
+}
+
+// trim cuts the crop down to its ink and a margin of half the ink's
+// height: Tesseract reads a short line (a two-character name) far better
+// without a wide empty field beside it. Ink is what is much darker than
+// the crop's median.
+func trim(img *raster.Image) *raster.Image {
+	luma := make([]uint8, img.W*img.H)
+	var hist [256]int
+	for y := range img.H {
+		for x := range img.W {
+			r, g, b := img.At(x, y)
+			v := uint8((299*int(r) + 587*int(g) + 114*int(b)) / 1000)
+			luma[y*img.W+x] = v
+			hist[v]++
+		}
+	}
+	median, seen := 0, 0
+	for v, n := range hist {
+		if seen += n; seen*2 >= len(luma) {
+			median = v
+			break
+		}
+	}
+	dark := uint8(max(0, median*6/10))
+	inkCol := make([]bool, img.W)
+	for y := range img.H {
+		for x := range img.W {
+			if luma[y*img.W+x] < dark {
+				inkCol[x] = true
+			}
+		}
+	}
+	// Ink cut by the crop's left or right edge is a neighbour's (a label
+	// beside the field): drop it when a gap parts it from the rest.
+	gap := max(3, img.H/6)
+	lo, hi := 0, img.W-1
+	if inkCol[0] || inkCol[1] {
+		if end := gapAfter(inkCol, 0, 1, gap); end >= 0 {
+			lo = end
+		}
+	}
+	if inkCol[img.W-1] || inkCol[img.W-2] {
+		if end := gapAfter(inkCol, img.W-1, -1, gap); end >= 0 {
+			hi = end
+		}
+	}
+	x0, y0, x1, y1 := img.W, img.H, -1, -1
+	for y := range img.H {
+		for x := lo; x <= hi; x++ {
+			if luma[y*img.W+x] < dark {
+				x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			}
+		}
+	}
+	if x1 < 0 {
+		return img
+	}
+	m := (y1 - y0 + 1) / 2
+	x0, y0, x1, y1 = max(0, x0-m), max(0, y0-m), min(img.W-1, x1+m), min(img.H-1, y1+m)
+	out := raster.NewImage(x1-x0+1, y1-y0+1)
+	for y := range out.H {
+		copy(out.Pix[3*y*out.W:3*(y+1)*out.W], img.Pix[3*((y0+y)*img.W+x0):3*((y0+y)*img.W+x1+1)])
+	}
+	return out
+}
+
+// flatten stretches the crop's luma so that its paper (the median and
+// anything lighter) is white and its darkest ink black: the card's
+// guilloche and a shadow across it fade, the strokes stay.
+func flatten(img *raster.Image) *raster.Image {
+	var hist [256]int
+	for i := 0; i < len(img.Pix); i += 3 {
+		hist[(299*int(img.Pix[i])+587*int(img.Pix[i+1])+114*int(img.Pix[i+2]))/1000]++
+	}
+	n := len(img.Pix) / 3
+	median, ink, seen := 255, 0, 0
+	for v, c := range hist {
+		if seen < n/100 && seen+c >= n/100 {
+			ink = v // the darkest 1%
+		}
+		if seen += c; seen*2 >= n {
+			median = v
+			break
+		}
+	}
+	out := raster.NewImage(img.W, img.H)
+	span := max(1, median-ink)
+	for i := 0; i < len(img.Pix); i += 3 {
+		v := (299*int(img.Pix[i]) + 587*int(img.Pix[i+1]) + 114*int(img.Pix[i+2])) / 1000
+		g := uint8(min(255, max(0, (v-ink)*255/span)))
+		out.Pix[i], out.Pix[i+1], out.Pix[i+2] = g, g, g
+	}
+	return out
+}
+
+// gapAfter walks the columns from start in direction dir past the first
+// run of ink and returns the column where a gap of at least gap empty
+// columns ends, or -1 when there is none (the ink is one piece).
+func gapAfter(ink []bool, start, dir, gap int) int {
+	x := start
+	for x >= 0 && x < len(ink) && ink[x] {
+		x += dir
+	}
+	run := 0
+	for ; x >= 0 && x < len(ink); x += dir {
+		if ink[x] {
+			if run >= gap {
+				return x
+			}
+			run = 0
+			continue
+		}
+		run++
+	}
+	return -1
+}
+
+// pgm encodes img as a binary greyscale PNM (Leptonica reads it without a
+// decoder of its own), with a white border: Tesseract wants space around
+// a line.
+func pgm(img *raster.Image) []byte {
+	const border = 12
+	w, h := img.W+2*border, img.H+2*border
+	var buf bytes.Buffer
+	buf.WriteString("P5\n" + strconv.Itoa(w) + " " + strconv.Itoa(h) + "\n255\n")
+	row := make([]byte, w)
+	blank := bytes.Repeat([]byte{255}, w)
+	for range border {
+		buf.Write(blank)
+	}
+	for y := range img.H {
+		for i := range row {
+			row[i] = 255
+		}
+		for x := range img.W {
+			r, g, b := img.At(x, y)
+			row[border+x] = uint8((299*int(r) + 587*int(g) + 114*int(b)) / 1000)
+		}
+		buf.Write(row)
+	}
+	for range border {
+		buf.Write(blank)
+	}
+	return buf.Bytes()
+}

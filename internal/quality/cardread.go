@@ -1,0 +1,206 @@
+package quality
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"zhipai/internal/idnumber"
+	"zhipai/internal/ocr"
+	"zhipai/internal/raster"
+)
+
+// CardText is what the card says, as read: the front's number and name,
+// the back's validity period, each with a confidence from 0 to 1 (0: not
+// read). It never leaves the identity step: the enrolment keeps only
+// whether the number matched, as a blind index.
+type CardText struct {
+	Number     string  `json:"number,omitempty"`
+	NumberConf float64 `json:"number_confidence,omitempty"`
+	Name       string  `json:"name,omitempty"`
+	NameConf   float64 `json:"name_confidence,omitempty"`
+	// NameVerified: the card was checked for an expected name and says it
+	// (read with that name's characters only, surely).
+	NameVerified bool `json:"name_verified,omitempty"`
+	// ValidFrom and ValidTo as dates (ValidTo zero and LongTerm for 长期).
+	ValidFrom time.Time `json:"-"`
+	ValidTo   time.Time `json:"-"`
+	LongTerm  bool      `json:"-"`
+	ValidConf float64   `json:"-"`
+}
+
+// Where a 居民身份证 prints its fields, on the 856x540 grid of the
+// rectified card (the layout is the same on every card of the second
+// generation), with room for a card found a few pixels off.
+var (
+	cardNumberBox = raster.Rect{X0: 270, Y0: 430, X1: 850, Y1: 494}
+	cardNameBox   = raster.Rect{X0: 138, Y0: 52, X1: 520, Y1: 116}
+	cardValidBox  = raster.Rect{X0: 318, Y0: 432, X1: 850, Y1: 492}
+)
+
+// Each field is read at the first of its scales (the crop's resolution
+// over the card grid's: the number at 1.5, its digits some 40 px high;
+// Chinese at 1.0, some 30 px, which chi_sim reads best) and, when that
+// read is unsure, at the others too; the surest read wins.
+var (
+	digitScales   = []float64{1.5, 1.2, 1.9}
+	chineseScales = []float64{1.0, 0.85, 1.2}
+)
+
+// sure is the confidence above which a field is not read again.
+const sure = 0.85
+
+// ContradictsName says whether the card says another name than the
+// expected one: not verified, and read freely, surely, as another. An
+// unsure read contradicts nothing (chi_sim misreads rare characters, and
+// knows it).
+func (t *CardText) ContradictsName(name string) bool {
+	return !t.NameVerified && t.Name != "" && t.NameConf >= minNameConf && t.Name != name
+}
+
+// minNameConf is the confidence a free read of the name needs to
+// contradict the expected one.
+const minNameConf = 0.8
+
+// minVerifiedConf is the confidence a read restricted to the expected
+// name's characters needs to say the card carries that name.
+const minVerifiedConf = 0.5
+
+// readCard reads the side's fields from the photo, through toPhoto (card
+// grid to photo pixels); on the front, it also checks for the expected
+// name, when one is given.
+func (c *Checker) readCard(img *raster.Image, toPhoto raster.Homography, side, name string) *CardText {
+	if c.ocr == nil {
+		return nil
+	}
+	crop := func(r raster.Rect, scale float64) *raster.Image {
+		w, h := int(r.W()*scale), int(r.H()*scale)
+		var dst [4][2]float64
+		for i, p := range [4][2]float64{{r.X0, r.Y0}, {r.X1, r.Y0}, {r.X1, r.Y1}, {r.X0, r.Y1}} {
+			dst[i][0], dst[i][1] = toPhoto.Apply(p[0], p[1])
+		}
+		hc, err := raster.HomographyFrom([4][2]float64{{0, 0}, {float64(w), 0}, {float64(w), float64(h)}, {0, float64(h)}}, dst)
+		if err != nil {
+			return nil
+		}
+		return raster.WarpPerspective(img, hc, w, h)
+	}
+	out := &CardText{}
+	// read returns the surest parse of the field over its scales, read
+	// with the characters of only (any of the script's when empty).
+	readOnly := func(r raster.Rect, s ocr.Script, only string, parse func(ocr.Line) (string, float64)) (string, float64) {
+		scales := chineseScales
+		if s != ocr.Chinese {
+			scales = digitScales
+		}
+		best, conf := "", 0.0
+		for _, sc := range scales {
+			m := crop(r, sc)
+			if m == nil {
+				break
+			}
+			l, err := c.ocr.ReadOnly(m, s, only)
+			if err != nil {
+				break
+			}
+			if v, cf := parse(l); v != "" && cf > conf {
+				best, conf = v, cf
+			}
+			if conf >= sure {
+				break
+			}
+		}
+		return best, conf
+	}
+	read := func(r raster.Rect, s ocr.Script, parse func(ocr.Line) (string, float64)) (string, float64) {
+		return readOnly(r, s, "", parse)
+	}
+	if side == SideFront {
+		out.Number, out.NumberConf = read(cardNumberBox, ocr.Digits, parseCardNumber)
+		out.Name, out.NameConf = read(cardNameBox, ocr.Chinese, parseCardName)
+		if name != "" && out.Name == name && out.NameConf >= sure {
+			out.NameVerified = true
+		} else if name != "" {
+			got, conf := readOnly(cardNameBox, ocr.Chinese, name, parseCardName)
+			out.NameVerified = got == name && conf >= minVerifiedConf
+		}
+		return out
+	}
+	// The dates model reads 2021.09.01-2031.09.01 best; 长期 needs the
+	// Chinese one, which reads the digits too.
+	for _, script := range []ocr.Script{ocr.Dates, ocr.Chinese} {
+		text, conf := read(cardValidBox, script, func(l ocr.Line) (string, float64) {
+			if from, to, long, c := parseValidity(l.Text, l.Confidence); !from.IsZero() && (long || !to.IsZero()) {
+				return l.Text, c
+			}
+			return "", 0
+		})
+		if text != "" {
+			out.ValidFrom, out.ValidTo, out.LongTerm, out.ValidConf = parseValidity(text, conf)
+			break
+		}
+	}
+	return out
+}
+
+// parseCardNumber keeps a read that is a whole number with a right check
+// character; anything else is not read.
+func parseCardNumber(l ocr.Line) (string, float64) {
+	n := strings.ToUpper(l.Text)
+	if len(n) != 18 {
+		return "", 0
+	}
+	if _, err := idnumber.Parse(idnumber.ResidentID, n); err != nil {
+		return "", 0
+	}
+	return n, l.Confidence
+}
+
+// parseCardName keeps the Han characters (and the middle dot of minority
+// names) of a read.
+func parseCardName(l ocr.Line) (string, float64) {
+	var b strings.Builder
+	for _, r := range l.Text {
+		if unicode.Is(unicode.Han, r) || r == '·' {
+			b.WriteRune(r)
+		}
+	}
+	name := b.String()
+	if n := len([]rune(name)); n < 2 || n > 20 {
+		return "", 0
+	}
+	return name, l.Confidence
+}
+
+var validityRe = regexp.MustCompile(`(\d{4})\.?(\d{2})\.?(\d{2})-?(?:(\d{4})\.?(\d{2})\.?(\d{2})|(长期))?`)
+
+// parseValidity reads "2021.09.01-2031.09.01" or "2021.09.01-长期";
+// impossible dates are not read.
+func parseValidity(text string, conf float64) (from, to time.Time, longTerm bool, c float64) {
+	m := validityRe.FindStringSubmatch(text)
+	if m == nil {
+		return time.Time{}, time.Time{}, false, 0
+	}
+	date := func(y, mo, d string) time.Time {
+		t, err := time.ParseInLocation("20060102", y+mo+d, time.UTC)
+		if err != nil {
+			return time.Time{}
+		}
+		return t
+	}
+	from = date(m[1], m[2], m[3])
+	if from.IsZero() {
+		return time.Time{}, time.Time{}, false, 0
+	}
+	switch {
+	case m[7] != "":
+		longTerm = true
+	case m[4] != "":
+		to = date(m[4], m[5], m[6])
+		if to.IsZero() || !to.After(from) {
+			return time.Time{}, time.Time{}, false, 0
+		}
+	}
+	return from, to, longTerm, conf
+}

@@ -1,0 +1,100 @@
+package quality
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"zhipai/internal/ocr"
+	"zhipai/internal/photo"
+	"zhipai/internal/photo/synth"
+	"zhipai/internal/raster"
+)
+
+var reading struct {
+	once sync.Once
+	c    *Checker
+	err  error
+}
+
+// readingChecker is a checker that reads the cards (Tesseract loaded once).
+func readingChecker(t testing.TB) *Checker {
+	t.Helper()
+	_, _ = setup(t)
+	reading.once.Do(func() {
+		var r *ocr.Reader
+		if r, reading.err = ocr.Open(1); reading.err != nil {
+			return
+		}
+		if reading.c, reading.err = New(DefaultConfig(), shared.v); reading.err == nil {
+			reading.c.ReadCards(r)
+		}
+	})
+	if reading.err != nil {
+		t.Fatalf("OCR: %v (run `make setup` first)", reading.err)
+	}
+	return reading.c
+}
+
+// cardShot is synth.CardSnapshot decoded as the server decodes it.
+func cardShot(t testing.TB, pl *photo.Pipeline, front bool, p synth.CardPerson, portrait *raster.Image, seed uint64) *raster.Image {
+	t.Helper()
+	card, err := synth.IDCardText(front, portrait, p, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := synth.CardSnapshot(card, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := pl.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func TestReadIDCard(t *testing.T) {
+	c := readingChecker(t)
+	pl, _ := setup(t)
+	astro := loadPNG(t, "astronaut.png")
+	const n = 20
+	var number, name, valid int
+	var took time.Duration
+	for i := range n {
+		p := synth.RandomPerson(uint64(i + 1))
+		frontShot, backShot := cardShot(t, pl, true, p, astro, uint64(i+1)), cardShot(t, pl, false, p, nil, uint64(i+100))
+		start := time.Now()
+		front, back := c.CheckIDCard(frontShot, SideFront), c.CheckIDCard(backShot, SideBack)
+		took += time.Since(start)
+		if front.Text == nil || back.Text == nil {
+			t.Logf("card %d not read: %+v %+v", i, front.Findings, back.Findings)
+			continue
+		}
+		if front.Text.Number == p.Number {
+			number++
+		} else {
+			t.Logf("card %d: number %q, want %q", i, front.Text.Number, p.Number)
+		}
+		if front.Text.Name == p.Name {
+			name++
+		} else {
+			t.Logf("card %d: name %q (%.2f), want %q", i, front.Text.Name, front.Text.NameConf, p.Name)
+		}
+		to := "长期"
+		if !back.Text.LongTerm {
+			to = back.Text.ValidTo.Format("2006.01.02")
+		}
+		if got := back.Text.ValidFrom.Format("2006.01.02") + "-" + to; got == p.ValidFrom+"-"+p.ValidTo {
+			valid++
+		} else {
+			t.Logf("card %d: validity %q, want %q", i, got, p.ValidFrom+"-"+p.ValidTo)
+		}
+	}
+	t.Logf("read %d cards: number %d, name %d, validity %d; %.0f ms per card (both sides, checks included)", n, number, name, valid, float64(took.Milliseconds())/n)
+	for what, got := range map[string]int{"number": number, "name": name, "validity": valid} {
+		if got*100 < 95*n {
+			t.Errorf("%s read right on %d of %d cards", what, got, n)
+		}
+	}
+}
