@@ -315,6 +315,14 @@ func TestStudentPathInBrowser(t *testing.T) {
 		t.Fatalf("capture=%q (%v)", capture.Value, err)
 	}
 	lit("guide", 2, "拍照")
+	// The face comparison is asked for on its own; the answer is kept.
+	run("face comparison consent",
+		chromedp.WaitVisible(css("#face-consent")),
+		void(chromedp.Poll[bool](`document.querySelector("#face-consent-text").textContent.includes("人脸比对")`, chromedp.WithPollingTimeout(10*time.Second))),
+		shot("face-consent"),
+		tap("#face-agree"),
+		chromedp.WaitNotPresent(css("#face-consent")),
+		chromedp.WaitVisible(css("#guide")))
 	// A photo with nobody in it is refused, said once, and costs no try.
 	triesBefore := text("#upload-msg")
 	run("upload a photo with nobody in it",

@@ -108,8 +108,8 @@ type flowBench struct {
 	transport *http.Transport // shared by the students' clients
 	// Each student's card front (their own name and number), and the back
 	// every card shares.
-	fronts [][]byte
-	back   []byte
+	fronts    [][]byte
+	back      []byte
 	mu        sync.Mutex
 	lat       map[string][]time.Duration
 	errs      []string

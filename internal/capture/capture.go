@@ -37,7 +37,7 @@ func DefaultConfig() Config {
 
 // Engine does a photo's CPU work (engine.Engine).
 type Engine interface {
-	Process(ctx context.Context, data []byte, spec *photo.Spec) (engine.Processed, error)
+	Process(ctx context.Context, data []byte, spec *photo.Spec, card []byte) (engine.Processed, error)
 }
 
 // Queue enqueues background work inside the transaction that creates it.

@@ -214,6 +214,9 @@ type Status struct {
 	Upload      *UploadView         `json:"upload,omitempty"`
 	Submission  *SubmissionView     `json:"submission,omitempty"`
 	UploadsLeft int                 `json:"uploads_left"`
+	// FaceConsent is the decision on the face comparison: "" (not asked
+	// yet: GET face-consent shows the text), agreed or refused.
+	FaceConsent string `json:"face_consent"`
 }
 
 // IDImagesView says which document photos are in.
@@ -239,7 +242,7 @@ func (s *Service) Status(ctx context.Context, who domain.Caller, campaignID int6
 	if err != nil {
 		return st, domain.Internal("enrolment: %w", err)
 	}
-	st.Joined = true
+	st.Joined, st.FaceConsent = true, e.FaceConsent
 	if st.Consent.Accepted, err = s.Store.HasConsent(ctx, who.UserID, c.ID, c.ConsentVersion); err != nil {
 		return st, domain.Internal("consent: %w", err)
 	}

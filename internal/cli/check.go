@@ -25,15 +25,11 @@ func photoCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Exit status: 0 no blocking finding, 1 a blocking finding (the photo cannot be submitted), 2 usage.")
 		fs.PrintDefaults()
 	}
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return flagErr(err)
+	arg, exit, ok := oneArg(fs, args)
+	if !ok {
+		return exit
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	data, err := readLimited(pos[0], photo.DefaultConfig().MaxBytes)
+	data, err := readLimited(arg, photo.DefaultConfig().MaxBytes)
 	if err != nil {
 		if _, ok := err.(*photo.Error); !ok {
 			return fail(stderr, usageError{err})
@@ -56,11 +52,11 @@ func photoCheck(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"file": pos[0], "spec": env.spec.Name, "findings": findings}); err != nil {
+		if err := enc.Encode(map[string]any{"file": arg, "spec": env.spec.Name, "findings": findings}); err != nil {
 			return fail(stderr, err)
 		}
 	} else {
-		fmt.Fprintf(stdout, "%s (spec %s):\n", pos[0], env.spec.Name)
+		fmt.Fprintf(stdout, "%s (spec %s):\n", arg, env.spec.Name)
 		if len(findings) == 0 {
 			fmt.Fprintln(stdout, "  no findings: the photo meets every check")
 		}

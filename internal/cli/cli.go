@@ -115,6 +115,20 @@ func subcommand(group string, subs map[string]func([]string, io.Writer, io.Write
 	return run(args[1:], stdout, stderr)
 }
 
+// oneArg parses a command that takes exactly one argument besides its
+// flags; exit is the code to return when ok is false (usage printed).
+func oneArg(fs *flag.FlagSet, args []string) (arg string, exit int, ok bool) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", flagErr(err), false
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return "", exitUsage, false
+	}
+	return pos[0], exitOK, true
+}
+
 func flagErr(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK

@@ -32,15 +32,11 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "DIR is laid out as ../shared/data/photos (MANIFEST.tsv and ground truth beside the photos).")
 		fs.PrintDefaults()
 	}
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return flagErr(err)
+	arg, exit, ok := oneArg(fs, args)
+	if !ok {
+		return exit
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	items, err := eval.Load(pos[0])
+	items, err := eval.Load(arg)
 	if err != nil {
 		return fail(stderr, usageError{err})
 	}
@@ -74,7 +70,7 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, err)
 		}
-		fmt.Fprintf(stdout, "zhipai photo eval --checks %s (%d photos, spec %s)\n\n", pos[0], len(items), spec.Name)
+		fmt.Fprintf(stdout, "zhipai photo eval --checks %s (%d photos, spec %s)\n\n", arg, len(items), spec.Name)
 		cr.Print(stdout, *verbose)
 		if *measuresOut != "" {
 			f, err := os.Create(*measuresOut)
@@ -97,7 +93,7 @@ func photoEval(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	fmt.Fprintf(stdout, "zhipai photo eval %s (%d photos, spec %s)\n\n", pos[0], len(items), spec.Name)
+	fmt.Fprintf(stdout, "zhipai photo eval %s (%d photos, spec %s)\n\n", arg, len(items), spec.Name)
 	res.Print(stdout)
 	if *sheet != "" {
 		if err := res.WriteSheet(*sheet); err != nil {

@@ -72,9 +72,18 @@ type Enrolment struct {
 	// CardDocIndex is the blind index of the number read off the ID
 	// card's front ("" when not read, or not a resident ID card).
 	CardDocIndex string
-	RosterRowID  int64
-	ConfirmedAt  time.Time
+	// FaceConsent is the decision on comparing the card's portrait with
+	// the photo: "" (not asked), FaceAgreed or FaceRefused.
+	FaceConsent string
+	RosterRowID int64
+	ConfirmedAt time.Time
 }
+
+// The student's decisions on the face comparison.
+const (
+	FaceAgreed  = "agreed"
+	FaceRefused = "refused"
+)
 
 // RosterRow is a student on a campaign's roster (学籍, requirements RO-2).
 type RosterRow struct {

@@ -10,6 +10,7 @@ import (
 	"zhipai/internal/ocr"
 	"zhipai/internal/photo"
 	"zhipai/internal/quality"
+	"zhipai/internal/raster"
 	"zhipai/internal/vision"
 )
 
@@ -97,13 +98,28 @@ type Processed struct {
 	// rejected photo; Preview that original reduced to 640 px.
 	Fingerprint string
 	Preview     []byte
+	// Face is the comparison of the photo's face with the ID card's
+	// portrait, when a card was given and a photo made.
+	Face *FaceMatch
+}
+
+// FaceMatch is how alike the card's portrait and the photo's face are.
+// The embeddings it was computed from are not kept.
+type FaceMatch struct {
+	// Compared: a face was found on both; Similarity is their cosine.
+	Compared   bool
+	Similarity float64
 }
 
 // Process standardizes and checks an upload in a slot, with its
 // fingerprint and preview: all the CPU work of a photo in one place. The
 // error is the slot's (the context ended, a panic); a refusal of the
 // photo is in Processed.
-func (e *Engine) Process(ctx context.Context, data []byte, spec *photo.Spec) (Processed, error) {
+//
+// With card (a photo of the ID card's front, the student having agreed to
+// the comparison), the standardized photo's face is also compared with
+// the card's portrait.
+func (e *Engine) Process(ctx context.Context, data []byte, spec *photo.Spec, card []byte) (Processed, error) {
 	var out Processed
 	err := e.run(ctx, data, func() {
 		out.Result, out.Refusal = e.Standardize(ctx, data, spec)
@@ -111,8 +127,55 @@ func (e *Engine) Process(ctx context.Context, data []byte, spec *photo.Spec) (Pr
 			out.Fingerprint = photo.Fingerprint(out.Result.Work)
 			out.Preview, _ = photo.Preview(out.Result.Work, 640) // no preview is no reason to fail the photo
 		}
+		if card != nil && out.Refusal == nil && out.Result != nil && out.Result.Output != nil {
+			out.Face = e.compareFaces(card, out.Result.Output)
+		}
 	})
 	return out, err
+}
+
+// compareFaces embeds the largest face of the card's portrait and of the
+// photo and compares them.
+func (e *Engine) compareFaces(card []byte, photoImg *raster.Image) *FaceMatch {
+	m := &FaceMatch{}
+	img, _, err := e.Pipeline.Decode(card)
+	if err != nil {
+		return m
+	}
+	portrait, ok := e.Checker.CardPortrait(img)
+	if !ok {
+		return m
+	}
+	a, b := e.FaceEmbedding(portrait), e.FaceEmbedding(photoImg)
+	if a == nil || b == nil {
+		return m
+	}
+	m.Compared, m.Similarity = true, vision.Similarity(a, b)
+	return m
+}
+
+// FaceEmbedding embeds the image's largest face (nil: none); a small
+// image (a card's portrait) is enlarged for the detector first.
+func (e *Engine) FaceEmbedding(img *raster.Image) []float32 {
+	if img.W < 160 {
+		k := 160 / float64(img.W)
+		img = raster.Resample(img, raster.Rect{X1: float64(img.W), Y1: float64(img.H)}, 160, int(float64(img.H)*k), raster.Triangle)
+	}
+	faces, err := e.Vision.DetectFaces(img)
+	if err != nil || len(faces) == 0 {
+		return nil
+	}
+	best := faces[0]
+	for _, f := range faces[1:] {
+		if f.Box.Area() > best.Box.Area() {
+			best = f
+		}
+	}
+	v, err := e.Vision.Embed(img, best)
+	if err != nil {
+		return nil
+	}
+	return v
 }
 
 // CheckDocument reads a photo of an identity document in a slot and, for

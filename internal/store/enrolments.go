@@ -8,13 +8,13 @@ import (
 )
 
 const enrolmentCols = `id, user_id, campaign_id, name, doc_type, doc_index, doc_enc, doc_masked, id_front_blob, id_back_blob,
-	COALESCE(roster_row_id, 0), confirmed_at, card_doc_index`
+	COALESCE(roster_row_id, 0), confirmed_at, card_doc_index, face_consent`
 
 func scanEnrolment(sc interface{ Scan(...any) error }) (domain.Enrolment, error) {
 	var e domain.Enrolment
 	var confirmed sql.NullInt64
 	err := sc.Scan(&e.ID, &e.UserID, &e.CampaignID, &e.Name, &e.DocType, &e.DocIndex, &e.DocEnc, &e.DocMasked,
-		&e.IDFrontBlob, &e.IDBackBlob, &e.RosterRowID, &confirmed, &e.CardDocIndex)
+		&e.IDFrontBlob, &e.IDBackBlob, &e.RosterRowID, &confirmed, &e.CardDocIndex, &e.FaceConsent)
 	e.ConfirmedAt = nullMs(confirmed)
 	return e, err
 }
@@ -83,6 +83,28 @@ func (s *Store) SetIDImage(ctx context.Context, id int64, back bool, blobKey str
 func (s *Store) SetIDFront(ctx context.Context, id int64, blobKey, cardDocIndex string) error {
 	_, err := s.exec(ctx, nil, `UPDATE enrolments SET id_front_blob = ?, card_doc_index = ? WHERE id = ?`, blobKey, cardDocIndex, id)
 	return err
+}
+
+// SetFaceConsent records the student's decision on the face comparison
+// (domain.FaceAgreed or domain.FaceRefused).
+func (s *Store) SetFaceConsent(ctx context.Context, id int64, decision string) error {
+	_, err := s.exec(ctx, nil, `UPDATE enrolments SET face_consent = ? WHERE id = ?`, decision, id)
+	return err
+}
+
+// CountFaceComparison counts the student among the subjects whose faces
+// were compared in the campaign (once).
+func (s *Store) CountFaceComparison(ctx context.Context, campaignID, userID int64) error {
+	_, err := s.exec(ctx, nil, `INSERT INTO face_comparisons (campaign_id, user_id, compared_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, campaignID, userID, s.ms())
+	return err
+}
+
+// FaceComparisons counts the subjects whose faces were compared, in a
+// school's campaigns (0: every school).
+func (s *Store) FaceComparisons(ctx context.Context, schoolID int64) (int, error) {
+	var n int
+	err := s.row(ctx, nil, `SELECT COUNT(*) FROM face_comparisons f JOIN campaigns c ON c.id = f.campaign_id WHERE ? = 0 OR c.school_id = ?`, schoolID, schoolID).Scan(&n)
+	return n, err
 }
 
 // MatchRoster binds the enrolment to its roster row, in one transaction

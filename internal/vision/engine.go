@@ -66,6 +66,7 @@ type Engine struct {
 	mesh      *session
 	iris      *session
 	segment   *session
+	embed     *session
 	canonical canonicalFace
 	// SSD anchors of the two detectors, laid out once.
 	backAnchors, frontAnchors []anchor
@@ -124,6 +125,7 @@ func (e *Engine) load() error {
 		{&e.mesh, "facemesh.onnx", "input", []int64{1, meshSize, meshSize, 3}, []string{"mesh", "faceflag"}, [][]int64{{1, 1404}, {1, 1}}},
 		{&e.iris, "iris.onnx", "input", []int64{2, irisSize, irisSize, 3}, []string{"landmarks"}, [][]int64{{2, 1, 1, 228}}},
 		{&e.segment, "selfie.onnx", "input", []int64{1, segSize, segSize, 3}, []string{"mask"}, [][]int64{{1, segSize, segSize, 1}}},
+		{&e.embed, "faceres.onnx", "input", []int64{1, embedSize, embedSize, 3}, []string{"descriptor"}, [][]int64{{1, EmbeddingDims}}},
 	}
 	for _, s := range specs {
 		data, err := read(s.file)
@@ -149,7 +151,7 @@ func (e *Engine) load() error {
 // Close releases the networks and, with the last engine, ONNX Runtime.
 func (e *Engine) Close() error {
 	var errs []error
-	for _, s := range []*session{e.detBack, e.detFront, e.mesh, e.iris, e.segment} {
+	for _, s := range []*session{e.detBack, e.detFront, e.mesh, e.iris, e.segment, e.embed} {
 		errs = append(errs, s.close())
 	}
 	errs = append(errs, releaseEnv())

@@ -181,8 +181,10 @@ func (c *converter) convert(n *tfNode, inputName string) error {
 		return c.conv(n)
 	case "Conv2DBackpropInput":
 		return c.convTranspose(n)
-	case "Add", "AddV2", "Mul", "Sub", "BiasAdd":
+	case "Add", "AddV2", "Mul", "Sub", "BiasAdd", "Minimum", "Maximum":
 		return c.binary(n)
+	case "Mean":
+		return c.mean(n)
 	case "AddN":
 		var ins []string
 		var shape []int64
@@ -483,7 +485,7 @@ func (c *converter) binary(n *tfNode) error {
 	if err != nil {
 		return err
 	}
-	op := map[string]string{"Add": "Add", "AddV2": "Add", "BiasAdd": "Add", "Mul": "Mul", "Sub": "Sub"}[n.Op]
+	op := map[string]string{"Add": "Add", "AddV2": "Add", "BiasAdd": "Add", "Mul": "Mul", "Sub": "Sub", "Minimum": "Min", "Maximum": "Max"}[n.Op]
 	operand := func(v *value) (string, error) {
 		if v.konst != nil {
 			return c.broadcastConst(v.konst)
@@ -509,6 +511,31 @@ func (c *converter) binary(n *tfNode) error {
 		return err
 	}
 	c.vals[n.Name] = &value{name: c.add(op, []string{x, y}, ""), shape: shape, nchw: true}
+	return nil
+}
+
+// mean converts a spatial mean (global average pooling): TensorFlow's
+// axes 1 and 2 of NHWC are ONNX's 2 and 3 of NCHW. Without keep_dims the
+// result is [N, C].
+func (c *converter) mean(n *tfNode) error {
+	x, err := c.input(n, 0)
+	if err != nil {
+		return err
+	}
+	axes, err := c.constInput(n, 1)
+	if err != nil {
+		return err
+	}
+	if !x.nchw || len(axes.ints) != 2 || axes.ints[0] != 1 || axes.ints[1] != 2 {
+		return fmt.Errorf("only the spatial mean of a 4-D activation is supported")
+	}
+	keep := n.Attr["keep_dims"].B
+	out := c.add("ReduceMean", []string{x.name}, "", intsAttr("axes", 2, 3), intAttr("keepdims", map[bool]int64{true: 1, false: 0}[keep]))
+	if keep {
+		c.vals[n.Name] = &value{name: out, shape: []int64{x.shape[0], 1, 1, x.shape[3]}, nchw: true}
+	} else {
+		c.vals[n.Name] = &value{name: out, shape: []int64{x.shape[0], x.shape[3]}}
+	}
 	return nil
 }
 

