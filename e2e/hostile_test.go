@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"zhipai/internal/app"
+	"zhipai/internal/app/apptest"
 	"zhipai/internal/captcha"
 	"zhipai/internal/photo/synth"
 )
@@ -91,11 +91,8 @@ func capturing(t *testing.T, srv *server, inbox interface{ Code(string) string }
 	if beforeCards {
 		return s, cp
 	}
-	for _, side := range []string{"front", "back"} {
-		b, err := os.ReadFile(filepath.Join(srv.dataDir, "demo", "idcard-"+side+".jpg"))
-		if err != nil {
-			t.Fatal(err)
-		}
+	front, back := apptest.CardsFor(t, d.Name, d.DocNumber) // the student's own card
+	for side, b := range map[string][]byte{"front": front, "back": back} {
 		if st, body := s.do("PUT", cp+"/id-images/"+side, b, "image/jpeg", nil); st != 200 {
 			t.Fatalf("%s: %d %s", side, st, body)
 		}

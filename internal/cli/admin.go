@@ -59,7 +59,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 func demoCards(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("zhipai demo cards", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	student := fs.Int("student", 1, "the demo student (1 is the first on the demo roster, 张三)")
+	student := fs.Int("student", 1, "the demo student: 1 is the first on the demo roster, Zhang San")
 	out := fs.String("out", "data/demo", "directory for idcard-front.jpg and idcard-back.jpg")
 	portrait := fs.String("portrait", "testdata/astronaut.png", "PNG portrait for the card's front")
 	if _, err := parseArgs(fs, args); err != nil {

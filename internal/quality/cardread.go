@@ -173,7 +173,10 @@ func parseCardName(l ocr.Line) (string, float64) {
 	return name, l.Confidence
 }
 
-var validityRe = regexp.MustCompile(`(\d{4})\.?(\d{2})\.?(\d{2})-?(?:(\d{4})\.?(\d{2})\.?(\d{2})|(长期))?`)
+// longTerm is what a card valid for life prints instead of an end date.
+const longTerm = "长期"
+
+var validityRe = regexp.MustCompile(`(\d{4})\.?(\d{2})\.?(\d{2})-?(?:(\d{4})\.?(\d{2})\.?(\d{2})|(` + longTerm + `))?`)
 
 // parseValidity reads "2021.09.01-2031.09.01" or "2021.09.01-长期";
 // impossible dates are not read.
