@@ -37,15 +37,24 @@ func (s Script) whitelist() string {
 	return [scripts]string{Digits: "0123456789X", Dates: "0123456789.-"}[s]
 }
 
-func (s Script) setup(c *gosseract.Client) error {
-	lang := "eng"
+// Tesseract's models: digits and dates are read with eng (one loaded
+// model serves both, the allowed characters are set per read), names with
+// chi_sim.
+const (
+	eng = iota
+	chiSim
+	models
+)
+
+func (s Script) model() int {
 	if s == Chinese {
-		lang = "chi_sim"
+		return chiSim
 	}
-	err := c.SetLanguage(lang)
-	if err == nil {
-		err = c.SetWhitelist(s.whitelist())
-	}
+	return eng
+}
+
+func setup(c *gosseract.Client, model int) error {
+	err := c.SetLanguage([models]string{eng: "eng", chiSim: "chi_sim"}[model])
 	if err == nil {
 		err = c.SetPageSegMode(gosseract.PSM_SINGLE_LINE)
 	}
@@ -65,14 +74,17 @@ type Line struct {
 	Confidence float64
 }
 
-// Reader reads lines; it is safe for concurrent use, up to its pool size
-// at a time per script (more wait).
+// Reader reads lines; it is safe for concurrent use (a read waits for a
+// free instance of its model).
 type Reader struct {
-	pools [scripts]chan *gosseract.Client
+	pools [models]chan *gosseract.Client
 }
 
-// Open loads size Tesseract instances per script. It fails when a model
-// is missing, with the package that provides it.
+// Open prepares size Tesseract instances of eng and half as many (at
+// least one) of chi_sim, each loaded on its first read. Loaded, an eng
+// instance holds some 15 MB and a chi_sim one some 45 MB: the card's
+// number and dates are read on every card side, its name once per front.
+// It fails when a model is missing, with the package that provides it.
 func Open(size int) (*Reader, error) {
 	langs, err := gosseract.GetAvailableLanguages()
 	if err != nil {
@@ -84,16 +96,16 @@ func Open(size int) (*Reader, error) {
 		}
 	}
 	r := &Reader{}
-	for s := range r.pools {
-		r.pools[s] = make(chan *gosseract.Client, size)
-		for range size {
+	for m, n := range [models]int{eng: max(1, size), chiSim: max(1, size/2)} {
+		r.pools[m] = make(chan *gosseract.Client, n)
+		for range n {
 			c := gosseract.NewClient()
-			if err := Script(s).setup(c); err != nil {
+			if err := setup(c, m); err != nil {
 				c.Close()
 				r.Close()
 				return nil, fmt.Errorf("ocr: %w", err)
 			}
-			r.pools[s] <- c
+			r.pools[m] <- c
 		}
 	}
 	return r, nil
@@ -121,13 +133,14 @@ func (r *Reader) Read(img *raster.Image, s Script) (Line, error) {
 // characters of only (all of the script's when empty): checking that a
 // line says an expected text, a name, is far surer than reading it freely.
 func (r *Reader) ReadOnly(img *raster.Image, s Script, only string) (Line, error) {
-	c := <-r.pools[s]
-	defer func() { r.pools[s] <- c }()
-	if only != "" {
-		if err := c.SetWhitelist(only); err != nil {
-			return Line{}, fmt.Errorf("ocr: %w", err)
-		}
-		defer c.SetWhitelist(s.whitelist()) // back to the script's own characters
+	pool := r.pools[s.model()]
+	c := <-pool
+	defer func() { pool <- c }()
+	if only == "" {
+		only = s.whitelist()
+	}
+	if err := c.SetWhitelist(only); err != nil {
+		return Line{}, fmt.Errorf("ocr: %w", err)
 	}
 	if err := c.SetImageFromBytes(pgm(flatten(trim(img)))); err != nil {
 		return Line{}, fmt.Errorf("ocr: %w", err)

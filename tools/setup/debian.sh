@@ -13,8 +13,9 @@
 #   libtesseract-dev >= 5.3.0        Tesseract OCR (and Leptonica), which reads the ID card, through gosseract
 #   tesseract-ocr-eng >= 1:4.1.0     its Latin and digits model (the card number, the validity dates)
 #   tesseract-ocr-chi-sim >= 1:4.1.0 its simplified Chinese model (the name on the card)
-#   fonts-wqy-microhei >= 0.2.0      Chinese glyphs: the specimen cards' text, readable screenshots
+#   fonts-droid-fallback >= 1:6.0.1r16  the Chinese text of the specimen cards (one TrueType file Go can parse)
 #   fonts-dejavu-core >= 2.37        the digits of the specimen cards
+#   fonts-wqy-microhei >= 0.2.0      Chinese glyphs, so screenshots are readable (--browser)
 #   chromium >= 150                  the browser the end-to-end tests drive (--browser)
 #   p7zip-full >= 16.02              7-Zip, which opens the AES-encrypted exports in a test (--browser)
 #
@@ -22,9 +23,9 @@
 # by sha256 (onnxruntime.sh), the models by sha256 (models/MODELS.md).
 set -eu
 
-want="libjpeg62-turbo-dev:1:2.1.5 libtesseract-dev:5.3.0 tesseract-ocr-eng:1:4.1.0 tesseract-ocr-chi-sim:1:4.1.0 fonts-wqy-microhei:0.2.0 fonts-dejavu-core:2.37"
+want="libjpeg62-turbo-dev:1:2.1.5 libtesseract-dev:5.3.0 tesseract-ocr-eng:1:4.1.0 tesseract-ocr-chi-sim:1:4.1.0 fonts-droid-fallback:1:6.0.1r16 fonts-dejavu-core:2.37"
 if [ "${1:-}" = "--browser" ]; then
-	want="$want chromium:150 p7zip-full:16.02"
+	want="$want chromium:150 fonts-wqy-microhei:0.2.0 p7zip-full:16.02"
 fi
 
 installed() { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '/install ok installed/ {print $4}'; }
