@@ -449,6 +449,7 @@ type benchClient struct {
 	b    *flowBench
 	c    *http.Client
 	csrf string
+	addr string // the simulated phone's address, behind the balancer
 }
 
 // routeOf names a path's route (ids and the query dropped).

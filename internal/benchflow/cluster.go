@@ -141,6 +141,8 @@ func (lb *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		out, _ := http.NewRequestWithContext(r.Context(), r.Method, "http://"+in.addr+r.URL.RequestURI(), bytes.NewReader(body))
 		out.Header = r.Header.Clone()
+		out.Header.Set("X-Forwarded-For", r.Header.Get("X-Bench-Client"))
+		out.Header.Del("X-Bench-Client")
 		out.Host = r.Host
 		resp, err := lb.transport.RoundTrip(out)
 		if err != nil {
@@ -191,7 +193,11 @@ func (k *killer) maybe(processed, students int) {
 func clusterEnv(dbURL, blobURL, s3Access, s3Secret, secretHex, smsURL string, queueLimit int) []string {
 	env := []string{"ZHIPAI_DATABASE_URL=" + dbURL, "ZHIPAI_BLOB_URL=" + blobURL, "ZHIPAI_SECRET_KEY=" + secretHex,
 		"ZHIPAI_SMS_PROVIDER=http", "ZHIPAI_SMS_URL=" + smsURL, "ZHIPAI_SMS_TEMPLATE=BENCH",
-		"ZHIPAI_QUEUE_LIMIT=" + strconv.Itoa(queueLimit), "ZHIPAI_JOB_RESCUE_AFTER=20s", "ZHIPAI_LOG_LEVEL=WARN"}
+		"ZHIPAI_QUEUE_LIMIT=" + strconv.Itoa(queueLimit), "ZHIPAI_JOB_RESCUE_AFTER=20s", "ZHIPAI_LOG_LEVEL=WARN",
+		// The balancer is a trusted proxy: each student's address comes
+		// from its X-Forwarded-For, as behind a real balancer, so that the
+		// per-address limits see a thousand phones, not one loopback.
+		"ZHIPAI_TRUSTED_PROXIES=127.0.0.1/32"}
 	if s3Access != "" {
 		env = append(env, "ZHIPAI_S3_ACCESS_KEY="+s3Access, "ZHIPAI_S3_SECRET_KEY="+s3Secret)
 	}

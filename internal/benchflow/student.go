@@ -29,6 +29,10 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 		if c.csrf != "" && method != "GET" {
 			req.Header.Set("X-CSRF-Token", c.csrf)
 		}
+		if c.b.lb != nil {
+			// The student's own phone, as the balancer will say.
+			req.Header.Set("X-Bench-Client", c.addr)
+		}
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
@@ -94,7 +98,8 @@ func (b *flowBench) student(i int, cid int64, codes *sms.Gateway) error {
 		}
 	}()
 	jar, _ := cookiejar.New(nil)
-	c := &benchClient{b: b, c: &http.Client{Jar: jar, Timeout: 2 * time.Minute, Transport: b.transport}}
+	c := &benchClient{b: b, c: &http.Client{Jar: jar, Timeout: 2 * time.Minute, Transport: b.transport},
+		addr: fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)}
 	name, doc, phone := benchStudent(i)
 	b.pause()
 	var ch struct{ ID, Question string }
