@@ -190,6 +190,15 @@ func TestStudentPathInBrowser(t *testing.T) {
 		}
 		return v
 	}
+	// value is an input's current value.
+	value := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).value`, sel)))
+		if err != nil {
+			failed("value of "+sel, err)
+		}
+		return v
+	}
 	// lit checks the five steps: which are done and which one is now.
 	lit := func(when string, done int, now string) {
 		t.Helper()
@@ -273,6 +282,15 @@ func TestStudentPathInBrowser(t *testing.T) {
 		tap("#consent-accept"),
 		chromedp.WaitVisible(css("#name")))
 	lit("identity", 0, "身份核验")
+	// The card's front photographed first fills the form in.
+	run("fill the identity in from the card",
+		chromedp.SetUploadFiles(css("#prefill-front"), []string{filepath.Join(cards, "idcard-front.jpg")}),
+		chromedp.WaitVisible(css("#prefill-msg.ok")),
+		shot("identity-from-card"))
+	if got := value("#name") + " " + value("#doc-number"); got != demo.name+" "+demo.doc {
+		t.Fatalf("filled in from the card: %q, want %q", got, demo.name+" "+demo.doc)
+	}
+	run("clear the form", void(chromedp.Evaluate[bool](`(document.querySelector("#name").value = document.querySelector("#doc-number").value = "") === ""`)))
 	// A wrong check digit first: the page says what to fix.
 	wrong := demo.doc[:17] + map[bool]string{true: "0", false: "1"}[demo.doc[17] != '0']
 	run("a wrong check digit",
