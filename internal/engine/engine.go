@@ -66,6 +66,9 @@ func Open(c Config) (*Engine, error) {
 	if c.Memory <= 0 {
 		c.Memory = 640 << 20
 	}
+	// Tesseract's loaded models come out of the photos' budget: the
+	// process's ceiling holds them too.
+	c.Memory = max(c.Memory-ocr.Footprint(c.Slots), c.Memory/2)
 	return &Engine{Pipeline: p, Checker: checker, Vision: v, ocr: reader, slots: NewSlots(c.Slots), memory: semaphore.NewWeighted(c.Memory), budget: c.Memory}, nil
 }
 

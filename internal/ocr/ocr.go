@@ -80,6 +80,12 @@ type Reader struct {
 	pools [models]chan *gosseract.Client
 }
 
+// Footprint is about what Open(size)'s instances hold once loaded, for the
+// caller's memory budget.
+func Footprint(size int) int64 {
+	return int64(max(1, size))*15<<20 + int64(max(1, size/2))*45<<20
+}
+
 // Open prepares size Tesseract instances of eng and half as many (at
 // least one) of chi_sim, each loaded on its first read. Loaded, an eng
 // instance holds some 15 MB and a chi_sim one some 45 MB: the card's
