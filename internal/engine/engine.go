@@ -56,7 +56,7 @@ func Open(c Config) (*Engine, error) {
 		v.Close()
 		return nil, fmt.Errorf("engine: checks: %w", err)
 	}
-	// One Tesseract per slot and script: the card is read in its slot.
+	// Tesseract sized to the slots: a card is read in its slot.
 	reader, err := ocr.Open(max(1, c.Slots))
 	if err != nil {
 		v.Close()

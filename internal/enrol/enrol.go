@@ -133,12 +133,21 @@ func (s *Service) AcceptConsent(ctx context.Context, who domain.Caller, campaign
 	if version != c.ConsentVersion {
 		return fail(CodeConsentOutdated, nil)
 	}
-	sum := sha256.Sum256([]byte(c.ConsentText))
-	err = s.Store.InsertConsent(ctx, domain.Consent{UserID: who.UserID, CampaignID: c.ID, Version: c.ConsentVersion, TextHash: hex.EncodeToString(sum[:]), Channel: who.Channel})
-	if err != nil {
-		return domain.Internal("consent: %w", err)
+	if err := s.recordConsent(ctx, who, c.ID, c.ConsentVersion, c.ConsentText); err != nil {
+		return err
 	}
 	s.Log.InfoContext(ctx, "consent accepted", "user", who.UserID, "campaign", c.ID, "version", c.ConsentVersion)
+	return nil
+}
+
+// recordConsent keeps the evidence of a consent: the version and a hash
+// of the text accepted, the channel and the time.
+func (s *Service) recordConsent(ctx context.Context, who domain.Caller, campaignID int64, version, text string) error {
+	sum := sha256.Sum256([]byte(text))
+	if err := s.Store.InsertConsent(ctx, domain.Consent{UserID: who.UserID, CampaignID: campaignID, Version: version,
+		TextHash: hex.EncodeToString(sum[:]), Channel: who.Channel}); err != nil {
+		return domain.Internal("consent: %w", err)
+	}
 	return nil
 }
 

@@ -2,8 +2,6 @@ package enrol
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 
 	"zhipai/internal/domain"
 )
@@ -58,10 +56,8 @@ func (s *Service) DecideFaceConsent(ctx context.Context, who domain.Caller, camp
 			return FaceConsentView{}, domain.Internal("face consent: %w", err)
 		}
 		if !had { // agreed before: the first record stands
-			sum := sha256.Sum256([]byte(FaceConsentText))
-			if err := s.Store.InsertConsent(ctx, domain.Consent{UserID: who.UserID, CampaignID: c.ID, Version: FaceConsentVersion,
-				TextHash: hex.EncodeToString(sum[:]), Channel: who.Channel}); err != nil {
-				return FaceConsentView{}, domain.Internal("face consent: %w", err)
+			if err := s.recordConsent(ctx, who, c.ID, FaceConsentVersion, FaceConsentText); err != nil {
+				return FaceConsentView{}, err
 			}
 		}
 	}

@@ -200,7 +200,7 @@ func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaign
 	if side == SideFront {
 		err = s.Store.SetIDFront(ctx, e.ID, key, cardIndex)
 	} else {
-		err = s.Store.SetIDImage(ctx, e.ID, true, key)
+		err = s.Store.SetIDBack(ctx, e.ID, key)
 	}
 	if err != nil {
 		return res, domain.Internal("id image: %w", err)

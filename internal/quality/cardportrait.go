@@ -21,11 +21,7 @@ func (c *Checker) CardPortrait(img *raster.Image) (*raster.Image, bool) {
 	if !ok {
 		return nil, false
 	}
-	var dst [4][2]float64
-	for i, p := range quad {
-		dst[i] = [2]float64{p.X, p.Y}
-	}
-	h, err := raster.HomographyFrom([4][2]float64{{0, 0}, {cardW, 0}, {cardW, cardH}, {0, cardH}}, dst)
+	h, err := cardToPhoto(quad)
 	if err != nil {
 		return nil, false
 	}

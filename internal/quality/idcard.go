@@ -91,11 +91,7 @@ func (c *Checker) CheckIDCardOf(img *raster.Image, side, name string) *CardRepor
 	if rep.AreaShare < cardMinArea {
 		add("card.small", domain.SeverityWarn, rep.AreaShare, cardMinArea, "证件在照片中太小，请靠近一些，让证件占满取景框后重拍")
 	}
-	var dst [4][2]float64
-	for i, p := range quad {
-		dst[i] = [2]float64{p.X, p.Y}
-	}
-	h, err := raster.HomographyFrom([4][2]float64{{0, 0}, {cardW, 0}, {cardW, cardH}, {0, cardH}}, dst)
+	h, err := cardToPhoto(quad)
 	if err != nil {
 		add("card.not_found", domain.SeverityBlock, 0, 0, "没有找到完整的证件，请把证件平放、四角完整拍入框内后重拍")
 		return rep
@@ -136,6 +132,16 @@ func (c *Checker) CheckIDCardOf(img *raster.Image, side, name string) *CardRepor
 	}
 	rep.Text = c.readCard(img, h, side, name)
 	return rep
+}
+
+// cardToPhoto maps the rectified card's 856x540 grid onto the photo, to
+// the corners found.
+func cardToPhoto(quad [4]vision.Point) (raster.Homography, error) {
+	var dst [4][2]float64
+	for i, p := range quad {
+		dst[i] = [2]float64{p.X, p.Y}
+	}
+	return raster.HomographyFrom([4][2]float64{{0, 0}, {cardW, 0}, {cardW, cardH}, {0, cardH}}, dst)
 }
 
 // cardSharpness is the Laplacian's spread over the luma's spread on the

@@ -68,13 +68,9 @@ func (s *Store) SetIdentity(ctx context.Context, id int64, name, docType, docInd
 	return err
 }
 
-// SetIDImage records the blob of a document image (side front or back).
-func (s *Store) SetIDImage(ctx context.Context, id int64, back bool, blobKey string) error {
-	col := "id_front_blob"
-	if back {
-		col = "id_back_blob"
-	}
-	_, err := s.exec(ctx, nil, `UPDATE enrolments SET `+col+` = ? WHERE id = ?`, blobKey, id)
+// SetIDBack records the blob of a document's back.
+func (s *Store) SetIDBack(ctx context.Context, id int64, blobKey string) error {
+	_, err := s.exec(ctx, nil, `UPDATE enrolments SET id_back_blob = ? WHERE id = ?`, blobKey, id)
 	return err
 }
 
