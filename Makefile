@@ -3,6 +3,7 @@
 GO        ?= go
 BIN       := bin/zhipai
 ORT_LIB   := lib/libonnxruntime.so.1
+TESSDATA  := lib/tessdata/chi_sim.traineddata
 DATA      ?= ../shared/data/photos
 export ZHIPAI_ONNXRUNTIME_LIB := $(abspath $(ORT_LIB))
 
@@ -11,16 +12,21 @@ export ZHIPAI_ONNXRUNTIME_LIB := $(abspath $(ORT_LIB))
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-setup: $(ORT_LIB) ## install what building and testing need (pinned, checksummed, idempotent)
+setup: $(ORT_LIB) $(TESSDATA) ## install what building and testing need (pinned, checksummed, idempotent)
 	@tools/setup/debian.sh
 
 $(ORT_LIB): tools/setup/onnxruntime.sh
 	@tools/setup/onnxruntime.sh $(ORT_LIB)
 	@touch $(ORT_LIB)
 
-build: setup ## build bin/zhipai (with its ONNX Runtime library beside it)
+$(TESSDATA): tools/setup/tessdata.sh
+	@tools/setup/tessdata.sh $(dir $(TESSDATA))
+	@touch $(TESSDATA)
+
+build: setup ## build bin/zhipai (with its ONNX Runtime library and the names' OCR model beside it)
 	$(GO) build -trimpath -o $(BIN) ./cmd/zhipai
 	@install -m 0644 $(ORT_LIB) bin/
+	@install -d bin/tessdata && install -m 0644 lib/tessdata/chi_sim.traineddata lib/tessdata/lstm.config bin/tessdata/
 
 setup-test: setup ## also Chromium for the browser test, a running PostgreSQL and the S3 server
 	@tools/setup/debian.sh --browser

@@ -93,7 +93,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 		return nil, err
 	}
 	a.Blobs = blobs
-	if a.Engine, err = engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, Slots: cfg.PhotoWorkers, Memory: cfg.PhotoMemory()}); err != nil {
+	if a.Engine, err = engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, TessdataDir: cfg.TessdataDir, Slots: cfg.PhotoWorkers, Memory: cfg.PhotoMemory()}); err != nil {
 		return nil, err
 	}
 	// River fetches twice as many jobs as there are cores, so a job is

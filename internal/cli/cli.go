@@ -169,7 +169,7 @@ func openPhotoEnv(specName string) (*photoEnv, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	ph, err := engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, Slots: cfg.PhotoWorkers})
+	ph, err := engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, TessdataDir: cfg.TessdataDir, Slots: cfg.PhotoWorkers})
 	if err != nil {
 		return nil, err
 	}

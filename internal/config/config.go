@@ -20,6 +20,10 @@ type Config struct {
 	// ONNXRuntimeLib is the path of libonnxruntime.so.1; empty searches
 	// beside the binary and in lib/ of a source checkout.
 	ONNXRuntimeLib string
+	// TessdataDir holds the OCR model that reads names on identity cards
+	// (tools/setup/tessdata.sh); empty searches beside the binary and in
+	// lib/tessdata of a source checkout.
+	TessdataDir string
 	// PhotoWorkers is how many photos are processed at once (one core
 	// each).
 	PhotoWorkers int
@@ -127,6 +131,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c := Config{
 		ONNXRuntimeLib: getenv("ZHIPAI_ONNXRUNTIME_LIB"),
+		TessdataDir:    getenv("ZHIPAI_TESSDATA_DIR"),
 		PhotoWorkers:   runtime.NumCPU(),
 		Addr:           get("ZHIPAI_ADDR", ":8080"),
 		DataDir:        get("ZHIPAI_DATA_DIR", "./data"),

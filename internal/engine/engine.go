@@ -19,6 +19,9 @@ type Config struct {
 	// LibraryPath is libonnxruntime.so.1 ("": found beside the binary or
 	// in lib/).
 	LibraryPath string
+	// TessdataDir holds the names' OCR model ("": found beside the binary
+	// or in lib/tessdata, ocr.FindModels).
+	TessdataDir string
 	// Slots is how many photos are worked on at once (the cores).
 	Slots int
 	// Memory is how much memory the photo work may hold at once, judged
@@ -57,7 +60,7 @@ func Open(c Config) (*Engine, error) {
 		return nil, fmt.Errorf("engine: checks: %w", err)
 	}
 	// Tesseract sized to the slots: a card is read in its slot.
-	reader, err := ocr.Open(max(1, c.Slots))
+	reader, err := ocr.Open(max(1, c.Slots), c.TessdataDir)
 	if err != nil {
 		v.Close()
 		return nil, fmt.Errorf("engine: %w", err)

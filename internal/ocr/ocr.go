@@ -8,10 +8,14 @@ package ocr
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/otiai10/gosseract/v2"
 
@@ -53,8 +57,66 @@ func (s Script) model() int {
 	return eng
 }
 
-func setup(c *gosseract.Client, model int) error {
-	err := c.SetLanguage([models]string{eng: "eng", chiSim: "chi_sim"}[model])
+// ModelDir is the directory of the Chinese model that reads names,
+// tools/setup/tessdata.sh's install: chi_sim.traineddata and the config
+// that loads only its LSTM network. The eng model is Debian's.
+const ModelDir = "tessdata"
+
+// ErrNoModels means the names' model directory could not be found.
+var ErrNoModels = errors.New("ocr: the names' model, " + ModelDir + "/chi_sim.traineddata, not found (run `make setup`, or set ZHIPAI_TESSDATA_DIR)")
+
+// FindModels returns the first directory holding the names' model among:
+// the explicit one, the executable's directory's tessdata (and
+// ../lib/tessdata beside it), and lib/tessdata in the working directory
+// or any parent (a source checkout).
+func FindModels(explicit string) (string, error) {
+	ok := func(dir string) bool {
+		for _, f := range []string{"chi_sim.traineddata", "lstm.config"} {
+			if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.IsDir() {
+				return false
+			}
+		}
+		return true
+	}
+	if explicit != "" {
+		if !ok(explicit) {
+			return "", fmt.Errorf("ocr: %s lacks chi_sim.traineddata or lstm.config (tools/setup/tessdata.sh installs them)", explicit)
+		}
+		return explicit, nil
+	}
+	var candidates []string
+	if exe, err := os.Executable(); err == nil {
+		dir := filepath.Dir(exe)
+		candidates = append(candidates, filepath.Join(dir, ModelDir), filepath.Join(dir, "..", "lib", ModelDir))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for dir := wd; ; dir = filepath.Dir(dir) {
+			candidates = append(candidates, filepath.Join(dir, "lib", ModelDir))
+			if filepath.Dir(dir) == dir {
+				break
+			}
+		}
+	}
+	for _, c := range candidates {
+		if ok(c) {
+			return filepath.Clean(c), nil
+		}
+	}
+	return "", ErrNoModels
+}
+
+func setup(c *gosseract.Client, model int, dir string) error {
+	var err error
+	if model == chiSim {
+		// tessdata's chi_sim, LSTM only: it reads names far better than
+		// Debian's smaller network.
+		if err = c.SetTessdataPrefix(dir); err == nil {
+			err = c.SetConfigFile(filepath.Join(dir, "lstm.config"))
+		}
+	}
+	if err == nil {
+		err = c.SetLanguage([models]string{eng: "eng", chiSim: "chi_sim"}[model])
+	}
 	if err == nil {
 		err = c.SetPageSegMode(gosseract.PSM_SINGLE_LINE)
 	}
@@ -72,6 +134,19 @@ func setup(c *gosseract.Client, model int) error {
 type Line struct {
 	Text       string
 	Confidence float64
+	// Chars is each character's confidence (nil when Tesseract's symbols
+	// do not line up with the text): a part of a line, a date before a
+	// word the model cannot read, can be sure when the whole is not.
+	Chars []float64
+}
+
+// ConfidenceOf is the lowest confidence of the characters from the i-th
+// to before the j-th (runes), or the line's when they are not known.
+func (l Line) ConfidenceOf(i, j int) float64 {
+	if i < 0 || j > len(l.Chars) || i >= j {
+		return l.Confidence
+	}
+	return slices.Min(l.Chars[i:j])
 }
 
 // Reader reads lines; it is safe for concurrent use (a read waits for a
@@ -80,33 +155,35 @@ type Reader struct {
 	pools [models]chan *gosseract.Client
 }
 
-// Footprint is about what Open(size)'s instances hold once loaded, for the
+// Footprint is about what Open(size, dir)'s instances hold once loaded, for the
 // caller's memory budget.
 func Footprint(size int) int64 {
-	return int64(max(1, size))*15<<20 + int64(max(1, size/2))*45<<20
+	return int64(max(1, size))*15<<20 + int64(max(1, size/2))*60<<20
 }
 
 // Open prepares size Tesseract instances of eng and half as many (at
-// least one) of chi_sim, each loaded on its first read. Loaded, an eng
-// instance holds some 15 MB and a chi_sim one some 45 MB: the card's
-// number and dates are read on every card side, its name once per front.
-// It fails when a model is missing, with the package that provides it.
-func Open(size int) (*Reader, error) {
+// least one) of chi_sim, from the names' model directory dir ("": found
+// by FindModels), each loaded on its first read. Loaded, an eng instance
+// holds some 15 MB and a chi_sim one some 60 MB: the card's number and
+// dates are read on every card side, its name once per front. It fails
+// when a model is missing, saying what installs it.
+func Open(size int, dir string) (*Reader, error) {
 	langs, err := gosseract.GetAvailableLanguages()
 	if err != nil {
 		return nil, fmt.Errorf("ocr: %w", err)
 	}
-	for _, l := range []string{"eng", "chi_sim"} {
-		if !slices.Contains(langs, l) {
-			return nil, fmt.Errorf("ocr: Tesseract's %s model is missing (tesseract-ocr-%s; tools/setup/debian.sh installs it)", l, strings.ReplaceAll(l, "_", "-"))
-		}
+	if !slices.Contains(langs, "eng") {
+		return nil, fmt.Errorf("ocr: Tesseract's eng model is missing (tesseract-ocr-eng; tools/setup/debian.sh installs it)")
+	}
+	if dir, err = FindModels(dir); err != nil {
+		return nil, err
 	}
 	r := &Reader{}
 	for m, n := range [models]int{eng: max(1, size), chiSim: max(1, size/2)} {
 		r.pools[m] = make(chan *gosseract.Client, n)
 		for range n {
 			c := gosseract.NewClient()
-			if err := setup(c, m); err != nil {
+			if err := setup(c, m, dir); err != nil {
 				c.Close()
 				r.Close()
 				return nil, fmt.Errorf("ocr: %w", err)
@@ -168,6 +245,19 @@ func (r *Reader) ReadOnly(img *raster.Image, s Script, only string) (Line, error
 	out.Text = b.String()
 	if out.Text == "" {
 		out.Confidence = 0
+		return out, nil
+	}
+	symbols, err := c.GetBoundingBoxes(gosseract.RIL_SYMBOL)
+	if err != nil {
+		return Line{}, fmt.Errorf("ocr: %w", err)
+	}
+	for _, sym := range symbols {
+		for range strings.Join(strings.Fields(sym.Word), "") {
+			out.Chars = append(out.Chars, sym.Confidence/100)
+		}
+	}
+	if len(out.Chars) != utf8.RuneCountInString(out.Text) {
+		out.Chars = nil
 	}
 	return out, nil
 }

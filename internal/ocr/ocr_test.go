@@ -19,7 +19,7 @@ func cardLine(t *testing.T, r raster.Rect, p synth.CardPerson) *raster.Image {
 }
 
 func TestReadLines(t *testing.T) {
-	r, err := Open(1)
+	r, err := Open(1, "")
 	if err != nil {
 		t.Fatal(err)
 	}

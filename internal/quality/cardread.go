@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"zhipai/internal/idnumber"
 	"zhipai/internal/ocr"
@@ -127,19 +128,43 @@ func (c *Checker) readCard(img *raster.Image, toPhoto raster.Homography, side, n
 		}
 		return out
 	}
-	// The dates model reads 2021.09.01-2031.09.01 best; 长期 needs the
-	// Chinese one, which reads the digits too.
-	for _, script := range []ocr.Script{ocr.Dates, ocr.Chinese} {
-		text, conf := read(cardValidBox, script, func(l ocr.Line) (string, float64) {
-			if from, to, long, c := parseValidity(l.Text, l.Confidence); !from.IsZero() && (long || !to.IsZero()) {
-				return l.Text, c
-			}
-			return "", 0
-		})
-		if text != "" {
-			out.ValidFrom, out.ValidTo, out.LongTerm, out.ValidConf = parseValidity(text, conf)
-			break
+	// The dates model reads 2021.09.01-2031.09.01 best, and the start of
+	// 2021.09.01-长期; the word itself needs the Chinese model, which often
+	// misreads the digits beside it. Each part is taken from the model that
+	// reads it surest. A start date alone counts half, so that a whole
+	// period read at another scale wins.
+	var dates, chinese validity
+	read(cardValidBox, ocr.Dates, func(l ocr.Line) (string, float64) {
+		v := parseValidity(l)
+		score := v.fromConf / 2
+		if !v.to.IsZero() {
+			score = min(v.fromConf, v.toConf)
 		}
+		if v.from.IsZero() || score <= dates.score {
+			return "", 0
+		}
+		v.score = score
+		dates = v
+		return l.Text, score
+	})
+	if dates.to.IsZero() {
+		read(cardValidBox, ocr.Chinese, func(l ocr.Line) (string, float64) {
+			v := parseValidity(l)
+			if !v.long && v.to.IsZero() || v.toConf <= chinese.score {
+				return "", 0
+			}
+			v.score = v.toConf
+			chinese = v
+			return l.Text, v.score
+		})
+	}
+	switch {
+	case !dates.to.IsZero():
+		out.ValidFrom, out.ValidTo, out.ValidConf = dates.from, dates.to, dates.score
+	case chinese.long && !dates.from.IsZero() && dates.fromConf >= chinese.fromConf:
+		out.ValidFrom, out.LongTerm, out.ValidConf = dates.from, true, min(dates.fromConf, chinese.toConf)
+	case !chinese.from.IsZero():
+		out.ValidFrom, out.ValidTo, out.LongTerm, out.ValidConf = chinese.from, chinese.to, chinese.long, min(chinese.fromConf, chinese.toConf)
 	}
 	return out
 }
@@ -176,34 +201,51 @@ func parseCardName(l ocr.Line) (string, float64) {
 // longTerm is what a card valid for life prints instead of an end date.
 const longTerm = "长期"
 
-var validityRe = regexp.MustCompile(`(\d{4})\.?(\d{2})\.?(\d{2})-?(?:(\d{4})\.?(\d{2})\.?(\d{2})|(` + longTerm + `))?`)
+// validityRe matches 2021.09.01-2031.09.01 (dots and dash optional), or
+// the start alone (a card valid for life, or an end not read).
+var validityRe = regexp.MustCompile(`(\d{4})\.?(\d{2})\.?(\d{2})-?(?:(\d{4})\.?(\d{2})\.?(\d{2}))?`)
 
-// parseValidity reads "2021.09.01-2031.09.01" or "2021.09.01-长期";
-// impossible dates are not read.
-func parseValidity(text string, conf float64) (from, to time.Time, longTerm bool, c float64) {
-	m := validityRe.FindStringSubmatch(text)
-	if m == nil {
-		return time.Time{}, time.Time{}, false, 0
+// validity is a validity line as read: its start, its end (a date, or
+// long for 长期), each with the confidence of its characters (zero when
+// not read); score is the reader's.
+type validity struct {
+	from, to         time.Time
+	long             bool
+	fromConf, toConf float64
+	score            float64
+}
+
+// parseValidity reads a validity line; an impossible date is not read,
+// nor an end before the start, but 长期 is, even after a misread start.
+func parseValidity(l ocr.Line) validity {
+	// conf is the confidence of the bytes from i to j of the text.
+	conf := func(i, j int) float64 {
+		return l.ConfidenceOf(utf8.RuneCountInString(l.Text[:i]), utf8.RuneCountInString(l.Text[:j]))
 	}
-	date := func(y, mo, d string) time.Time {
-		t, err := time.ParseInLocation("20060102", y+mo+d, time.UTC)
+	var v validity
+	if i := strings.Index(l.Text, longTerm); i >= 0 {
+		v.long, v.toConf = true, conf(i, i+len(longTerm))
+	}
+	m := validityRe.FindStringSubmatchIndex(l.Text)
+	if m == nil {
+		return v
+	}
+	date := func(k int) time.Time {
+		if m[2*k] < 0 {
+			return time.Time{}
+		}
+		t, err := time.ParseInLocation("20060102", l.Text[m[2*k]:m[2*k+1]]+l.Text[m[2*k+2]:m[2*k+3]]+l.Text[m[2*k+4]:m[2*k+5]], time.UTC)
 		if err != nil {
 			return time.Time{}
 		}
 		return t
 	}
-	from = date(m[1], m[2], m[3])
-	if from.IsZero() {
-		return time.Time{}, time.Time{}, false, 0
+	if v.from = date(1); v.from.IsZero() {
+		return v
 	}
-	switch {
-	case m[7] != "":
-		longTerm = true
-	case m[4] != "":
-		to = date(m[4], m[5], m[6])
-		if to.IsZero() || !to.After(from) {
-			return time.Time{}, time.Time{}, false, 0
-		}
+	v.fromConf = conf(m[2], m[7])
+	if to := date(4); !to.IsZero() && to.After(v.from) && !v.long {
+		v.to, v.toConf = to, conf(m[8], m[13])
 	}
-	return from, to, longTerm, conf
+	return v
 }

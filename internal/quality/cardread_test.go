@@ -23,7 +23,7 @@ func readingChecker(t testing.TB) *Checker {
 	_, _ = setup(t)
 	reading.once.Do(func() {
 		var r *ocr.Reader
-		if r, reading.err = ocr.Open(1); reading.err != nil {
+		if r, reading.err = ocr.Open(1, ""); reading.err != nil {
 			return
 		}
 		if reading.c, reading.err = New(DefaultConfig(), shared.v); reading.err == nil {
@@ -59,13 +59,14 @@ func TestReadIDCard(t *testing.T) {
 	pl, _ := setup(t)
 	astro := loadPNG(t, "astronaut.png")
 	const n = 20
-	var number, name, valid int
+	var number, name, confirmed, valid int
 	var took time.Duration
 	for i := range n {
 		p := synth.RandomPerson(uint64(i + 1))
 		frontShot, backShot := cardShot(t, pl, true, p, astro, uint64(i+1)), cardShot(t, pl, false, p, nil, uint64(i+100))
 		start := time.Now()
-		front, back := c.CheckIDCard(frontShot, SideFront), c.CheckIDCard(backShot, SideBack)
+		// As the identity step checks the front: for the typed name.
+		front, back := c.CheckIDCardOf(frontShot, SideFront, p.Name), c.CheckIDCard(backShot, SideBack)
 		took += time.Since(start)
 		if front.Text == nil || back.Text == nil {
 			t.Logf("card %d not read: %+v %+v", i, front.Findings, back.Findings)
@@ -75,6 +76,9 @@ func TestReadIDCard(t *testing.T) {
 			number++
 		} else {
 			t.Logf("card %d: number %q, want %q", i, front.Text.Number, p.Number)
+		}
+		if front.Text.NameVerified {
+			confirmed++
 		}
 		if front.Text.Name == p.Name {
 			name++
@@ -91,10 +95,17 @@ func TestReadIDCard(t *testing.T) {
 			t.Logf("card %d: validity %q, want %q", i, got, p.ValidFrom+"-"+p.ValidTo)
 		}
 	}
-	t.Logf("read %d cards: number %d, name %d, validity %d; %.0f ms per card (both sides, checks included)", n, number, name, valid, float64(took.Milliseconds())/n)
-	for what, got := range map[string]int{"number": number, "name": name, "validity": valid} {
-		if got*100 < 95*n {
-			t.Errorf("%s read right on %d of %d cards", what, got, n)
+	t.Logf("read %d cards: number %d, name %d (confirmed %d), validity %d; %.0f ms per card (both sides, checks included)", n, number, name, confirmed, valid, float64(took.Milliseconds())/n)
+	// The figures over 200 cards are `zhipai idcard eval`'s (number 99.5%,
+	// name 95% read freely and 97% confirmed, validity 99%); on 20 a card
+	// is 5%, so the free read of the name, which only pre-fills the form,
+	// may miss two (90%).
+	for _, c := range []struct {
+		what     string
+		got, pct int
+	}{{"number", number, 95}, {"name", name, 90}, {"name confirmed", confirmed, 95}, {"validity", valid, 95}} {
+		if c.got*100 < c.pct*n {
+			t.Errorf("%s read right on %d of %d cards, under %d%%", c.what, c.got, n, c.pct)
 		}
 	}
 }
