@@ -68,6 +68,58 @@ const minNameConf = 0.8
 // name's characters needs to say the card carries that name.
 const minVerifiedConf = 0.5
 
+// cardPhoto is a card side's photo and where the card lies in it, for
+// reading its fields.
+type cardPhoto struct {
+	ocr     *ocr.Reader
+	img     *raster.Image
+	toPhoto raster.Homography // card grid to photo pixels
+}
+
+// crop is the box of the card grid, straightened, at scale times the
+// grid's resolution (nil when the card's corners are degenerate).
+func (p cardPhoto) crop(r raster.Rect, scale float64) *raster.Image {
+	w, h := int(r.W()*scale), int(r.H()*scale)
+	var dst [4][2]float64
+	for i, c := range [4][2]float64{{r.X0, r.Y0}, {r.X1, r.Y0}, {r.X1, r.Y1}, {r.X0, r.Y1}} {
+		dst[i][0], dst[i][1] = p.toPhoto.Apply(c[0], c[1])
+	}
+	hc, err := raster.HomographyFrom([4][2]float64{{0, 0}, {float64(w), 0}, {float64(w), float64(h)}, {0, float64(h)}}, dst)
+	if err != nil {
+		return nil
+	}
+	return raster.WarpPerspective(p.img, hc, w, h)
+}
+
+// readField returns the surest parse of the field in box over the
+// script's scales, read with the characters of only (any of the script's
+// when empty); parse scores a read, 0 when it is not one.
+func readField[T any](p cardPhoto, box raster.Rect, s ocr.Script, only string, parse func(ocr.Line) (T, float64)) (T, float64) {
+	scales := chineseScales
+	if s != ocr.Chinese {
+		scales = digitScales
+	}
+	var best T
+	score := 0.0
+	for _, sc := range scales {
+		m := p.crop(box, sc)
+		if m == nil {
+			break
+		}
+		l, err := p.ocr.ReadOnly(m, s, only)
+		if err != nil {
+			break
+		}
+		if v, sv := parse(l); sv > score {
+			best, score = v, sv
+		}
+		if score >= sure {
+			break
+		}
+	}
+	return best, score
+}
+
 // readCard reads the side's fields from the photo, through toPhoto (card
 // grid to photo pixels); on the front, it also checks for the expected
 // name, when one is given.
@@ -75,55 +127,15 @@ func (c *Checker) readCard(img *raster.Image, toPhoto raster.Homography, side, n
 	if c.ocr == nil {
 		return nil
 	}
-	crop := func(r raster.Rect, scale float64) *raster.Image {
-		w, h := int(r.W()*scale), int(r.H()*scale)
-		var dst [4][2]float64
-		for i, p := range [4][2]float64{{r.X0, r.Y0}, {r.X1, r.Y0}, {r.X1, r.Y1}, {r.X0, r.Y1}} {
-			dst[i][0], dst[i][1] = toPhoto.Apply(p[0], p[1])
-		}
-		hc, err := raster.HomographyFrom([4][2]float64{{0, 0}, {float64(w), 0}, {float64(w), float64(h)}, {0, float64(h)}}, dst)
-		if err != nil {
-			return nil
-		}
-		return raster.WarpPerspective(img, hc, w, h)
-	}
+	p := cardPhoto{ocr: c.ocr, img: img, toPhoto: toPhoto}
 	out := &CardText{}
-	// read returns the surest parse of the field over its scales, read
-	// with the characters of only (any of the script's when empty).
-	readOnly := func(r raster.Rect, s ocr.Script, only string, parse func(ocr.Line) (string, float64)) (string, float64) {
-		scales := chineseScales
-		if s != ocr.Chinese {
-			scales = digitScales
-		}
-		best, conf := "", 0.0
-		for _, sc := range scales {
-			m := crop(r, sc)
-			if m == nil {
-				break
-			}
-			l, err := c.ocr.ReadOnly(m, s, only)
-			if err != nil {
-				break
-			}
-			if v, cf := parse(l); v != "" && cf > conf {
-				best, conf = v, cf
-			}
-			if conf >= sure {
-				break
-			}
-		}
-		return best, conf
-	}
-	read := func(r raster.Rect, s ocr.Script, parse func(ocr.Line) (string, float64)) (string, float64) {
-		return readOnly(r, s, "", parse)
-	}
 	if side == SideFront {
-		out.Number, out.NumberConf = read(cardNumberBox, ocr.Digits, parseCardNumber)
-		out.Name, out.NameConf = read(cardNameBox, ocr.Chinese, parseCardName)
+		out.Number, out.NumberConf = readField(p, cardNumberBox, ocr.Digits, "", parseCardNumber)
+		out.Name, out.NameConf = readField(p, cardNameBox, ocr.Chinese, "", parseCardName)
 		if name != "" && out.Name == name && out.NameConf >= sure {
 			out.NameVerified = true
 		} else if name != "" {
-			got, conf := readOnly(cardNameBox, ocr.Chinese, name, parseCardName)
+			got, conf := readField(p, cardNameBox, ocr.Chinese, name, parseCardName)
 			out.NameVerified = got == name && conf >= minVerifiedConf
 		}
 		return out
@@ -133,37 +145,31 @@ func (c *Checker) readCard(img *raster.Image, toPhoto raster.Homography, side, n
 	// misreads the digits beside it. Each part is taken from the model that
 	// reads it surest. A start date alone counts half, so that a whole
 	// period read at another scale wins.
-	var dates, chinese validity
-	read(cardValidBox, ocr.Dates, func(l ocr.Line) (string, float64) {
-		v := parseValidity(l)
-		score := v.fromConf / 2
-		if !v.to.IsZero() {
-			score = min(v.fromConf, v.toConf)
+	dates, score := readField(p, cardValidBox, ocr.Dates, "", func(l ocr.Line) (validity, float64) {
+		switch v := parseValidity(l); {
+		case !v.to.IsZero():
+			return v, min(v.fromConf, v.toConf)
+		case !v.from.IsZero():
+			return v, v.fromConf / 2
+		default:
+			return v, 0
 		}
-		if v.from.IsZero() || score <= dates.score {
-			return "", 0
-		}
-		v.score = score
-		dates = v
-		return l.Text, score
 	})
-	if dates.to.IsZero() {
-		read(cardValidBox, ocr.Chinese, func(l ocr.Line) (string, float64) {
-			v := parseValidity(l)
-			if !v.long && v.to.IsZero() || v.toConf <= chinese.score {
-				return "", 0
-			}
-			v.score = v.toConf
-			chinese = v
-			return l.Text, v.score
-		})
+	if !dates.to.IsZero() {
+		out.ValidFrom, out.ValidTo, out.ValidConf = dates.from, dates.to, score
+		return out
 	}
+	chinese, _ := readField(p, cardValidBox, ocr.Chinese, "", func(l ocr.Line) (validity, float64) {
+		v := parseValidity(l)
+		if !v.long && v.to.IsZero() {
+			return v, 0
+		}
+		return v, v.toConf
+	})
 	switch {
-	case !dates.to.IsZero():
-		out.ValidFrom, out.ValidTo, out.ValidConf = dates.from, dates.to, dates.score
 	case chinese.long && !dates.from.IsZero() && dates.fromConf >= chinese.fromConf:
 		out.ValidFrom, out.LongTerm, out.ValidConf = dates.from, true, min(dates.fromConf, chinese.toConf)
-	case !chinese.from.IsZero():
+	case !chinese.from.IsZero() && (chinese.long || !chinese.to.IsZero()):
 		out.ValidFrom, out.ValidTo, out.LongTerm, out.ValidConf = chinese.from, chinese.to, chinese.long, min(chinese.fromConf, chinese.toConf)
 	}
 	return out
@@ -207,12 +213,11 @@ var validityRe = regexp.MustCompile(`(\d{4})\.?(\d{2})\.?(\d{2})-?(?:(\d{4})\.?(
 
 // validity is a validity line as read: its start, its end (a date, or
 // long for 长期), each with the confidence of its characters (zero when
-// not read); score is the reader's.
+// not read).
 type validity struct {
 	from, to         time.Time
 	long             bool
 	fromConf, toConf float64
-	score            float64
 }
 
 // parseValidity reads a validity line; an impossible date is not read,
