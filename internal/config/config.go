@@ -349,3 +349,24 @@ func (c Config) Redacted() []any {
 		"notify_sms_templates", c.Notify.SMSTemplates, "notify_wechat_templates", c.Notify.WeChatTemplates,
 	}
 }
+
+// Beside is where a file that `make build` installs beside the binary, and
+// a source checkout keeps in lib/, may be, first to last: the executable's
+// directory, ../lib next to it, and lib/ in the working directory or any
+// parent (the ONNX Runtime library, the OCR model directory).
+func Beside(name string) []string {
+	var candidates []string
+	if exe, err := os.Executable(); err == nil {
+		dir := filepath.Dir(exe)
+		candidates = append(candidates, filepath.Join(dir, name), filepath.Join(dir, "..", "lib", name))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for dir := wd; ; dir = filepath.Dir(dir) {
+			candidates = append(candidates, filepath.Join(dir, "lib", name))
+			if filepath.Dir(dir) == dir {
+				break
+			}
+		}
+	}
+	return candidates
+}

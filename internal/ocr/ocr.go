@@ -19,6 +19,7 @@ import (
 
 	"github.com/otiai10/gosseract/v2"
 
+	"zhipai/internal/config"
 	"zhipai/internal/raster"
 )
 
@@ -84,20 +85,7 @@ func FindModels(explicit string) (string, error) {
 		}
 		return explicit, nil
 	}
-	var candidates []string
-	if exe, err := os.Executable(); err == nil {
-		dir := filepath.Dir(exe)
-		candidates = append(candidates, filepath.Join(dir, ModelDir), filepath.Join(dir, "..", "lib", ModelDir))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			candidates = append(candidates, filepath.Join(dir, "lib", ModelDir))
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
-	}
-	for _, c := range candidates {
+	for _, c := range config.Beside(ModelDir) {
 		if ok(c) {
 			return filepath.Clean(c), nil
 		}

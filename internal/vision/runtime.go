@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"zhipai/internal/config"
 )
 
 // LibraryName is the ONNX Runtime shared library Zhipai loads.
@@ -40,20 +42,7 @@ func FindLibrary(explicit string) (string, error) {
 		}
 		return explicit, nil
 	}
-	var candidates []string
-	if exe, err := os.Executable(); err == nil {
-		dir := filepath.Dir(exe)
-		candidates = append(candidates, filepath.Join(dir, LibraryName), filepath.Join(dir, "..", "lib", LibraryName))
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			candidates = append(candidates, filepath.Join(dir, "lib", LibraryName))
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
-	}
-	for _, c := range candidates {
+	for _, c := range config.Beside(LibraryName) {
 		if st, err := os.Stat(c); err == nil && !st.IsDir() {
 			return filepath.Clean(c), nil
 		}
