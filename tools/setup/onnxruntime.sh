@@ -11,24 +11,13 @@ lib_sha256=ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23
 member=package/bin/napi-v6/linux/x64/libonnxruntime.so.1
 
 dest=${1:-lib/libonnxruntime.so.1}
-cache=${NPM_CACHE_DIR:-.cache/npm}
-
-check() { echo "$2  $1" | sha256sum --check --status; }
+. "$(dirname "$0")/npm.sh"
 
 if [ -f "$dest" ] && check "$dest" "$lib_sha256"; then
 	exit 0
 fi
-mkdir -p "$cache" "$(dirname "$dest")"
-tgz="$cache/onnxruntime-node-$version.tgz"
-if [ ! -f "$tgz" ] || ! check "$tgz" "$tgz_sha256"; then
-	rm -f "$tgz"
-	echo "fetching onnxruntime-node@$version (npm pack)" >&2
-	npm pack "onnxruntime-node@$version" --pack-destination "$cache" --silent >/dev/null
-fi
-if ! check "$tgz" "$tgz_sha256"; then
-	echo "onnxruntime-node-$version.tgz: checksum mismatch, refusing it" >&2
-	exit 1
-fi
+mkdir -p "$(dirname "$dest")"
+tgz=$(npm_fetch onnxruntime-node "$version" "$tgz_sha256")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tar -xzf "$tgz" -C "$tmp" "$member"

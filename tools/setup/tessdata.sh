@@ -18,11 +18,10 @@ model_sha256=fc05d89ab31d8b4e226910f16a8bcbf78e43bae3e2580bb5feefd052efdab363
 member=package/4.0.0/chi_sim.traineddata.gz
 
 dir=${1:-lib/tessdata}
-cache=${NPM_CACHE_DIR:-.cache/npm}
 model="$dir/chi_sim.traineddata"
 config="$dir/lstm.config"
 
-check() { echo "$2  $1" | sha256sum --check --status; }
+. "$(dirname "$0")/npm.sh"
 
 mkdir -p "$dir"
 printf '# Zhipai: the LSTM network only (tessedit_ocr_engine_mode 1).\ntessedit_ocr_engine_mode 1\n' >"$config.tmp"
@@ -30,17 +29,7 @@ mv "$config.tmp" "$config"
 if [ -f "$model" ] && check "$model" "$model_sha256"; then
 	exit 0
 fi
-mkdir -p "$cache"
-tgz="$cache/tesseract.js-data-chi_sim-$version.tgz"
-if [ ! -f "$tgz" ] || ! check "$tgz" "$tgz_sha256"; then
-	rm -f "$tgz"
-	echo "fetching @tesseract.js-data/chi_sim@$version (npm pack)" >&2
-	npm pack "@tesseract.js-data/chi_sim@$version" --pack-destination "$cache" --silent >/dev/null
-fi
-if ! check "$tgz" "$tgz_sha256"; then
-	echo "tesseract.js-data-chi_sim-$version.tgz: checksum mismatch, refusing it" >&2
-	exit 1
-fi
+tgz=$(npm_fetch @tesseract.js-data/chi_sim "$version" "$tgz_sha256")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tar -xzf "$tgz" -C "$tmp" "$member"
