@@ -72,3 +72,20 @@ func TestGapAfter(t *testing.T) {
 		}
 	}
 }
+
+// An explicit model directory without the names' model is refused at
+// Open, not at the first card.
+func TestOpenWithoutModel(t *testing.T) {
+	if _, err := Open(1, t.TempDir()); err == nil {
+		t.Error("Open on an empty model directory succeeded")
+	}
+	dir, err := FindModels("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(1, dir)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", dir, err)
+	}
+	r.Close()
+}
