@@ -41,8 +41,9 @@ type BackgroundScore struct {
 	// Counts, for pooled totals.
 	WallN, LeftN, PersonN, BitN, HaloN, HaloOffN int
 	HaloSum                                      float64
-	// WallNoise and KnownShare are the pipeline's own report on the wall.
-	WallNoise, KnownShare float64
+	// WallNoise, EdgeNoise and KnownShare are the pipeline's own report on
+	// the wall.
+	WallNoise, EdgeNoise, KnownShare float64
 	// marks is the output with leftover pixels red and bitten ones yellow.
 	marks *raster.Image
 }
@@ -116,7 +117,7 @@ func scoreBackground(gtPath string, res *photo.Result, bg photo.RGB) (Background
 		}
 	}
 	if b := res.Report.Background; b != nil {
-		s.WallNoise, s.KnownShare = b.WallNoise, b.KnownBackgroundShare
+		s.WallNoise, s.EdgeNoise, s.KnownShare = b.WallNoise, b.EdgeWallNoise, b.KnownBackgroundShare
 	}
 	if s.WallN == 0 || s.PersonN == 0 {
 		return s, false

@@ -67,11 +67,11 @@ func (r *Result) printBackground(w io.Writer) {
 			idx[i] = i
 		}
 		sort.Slice(idx, func(i, j int) bool { return b[idx[i]].Leftover > b[idx[j]].Leftover })
-		fmt.Fprintf(w, "  per photo, most leftover first (leftover %% / bitten %% / halo / wall noise / known-background share):\n")
+		fmt.Fprintf(w, "  per photo, most leftover first (leftover %% / bitten %% / halo / wall noise / along the edge / known-background share):\n")
 		var line []string
 		for n, i := range idx {
 			s := b[i]
-			line = append(line, fmt.Sprintf("%s %.2f/%.2f/%.0f/%.1f/%.2f", strings.TrimSuffix(filepath.Base(s.File), ".jpg"), 100*s.Leftover, 100*s.Bitten, s.Halo, s.WallNoise, s.KnownShare))
+			line = append(line, fmt.Sprintf("%s %.2f/%.2f/%.0f/%.1f/%.0f/%.2f", strings.TrimSuffix(filepath.Base(s.File), ".jpg"), 100*s.Leftover, 100*s.Bitten, s.Halo, s.WallNoise, s.EdgeNoise, s.KnownShare))
 			if len(line) == 4 || n == len(idx)-1 {
 				fmt.Fprintf(w, "    %s\n", strings.Join(line, "  "))
 				line = line[:0]

@@ -16,6 +16,9 @@ func (p *Pipeline) composeStep(st *state) error {
 	if conf := st.bgLocal.knownShare; conf < p.cfg.MinMatteConfidence {
 		return fail(CodeBackground, nil, "matte confidence %.2f below %.2f (wall noise %.1f)", conf, p.cfg.MinMatteConfidence, st.bgLocal.wallNoise)
 	}
+	if n := st.bgLocal.edgeNoise; n > p.cfg.MaxEdgeWallNoise {
+		return fail(CodeBackground, nil, "wall along the edge varies by %.1f, above %.1f", n, p.cfg.MaxEdgeWallNoise)
+	}
 	return nil
 }
 
@@ -49,6 +52,7 @@ func compose(st *state) {
 	}
 	st.report.Background = &BackgroundRep{
 		Wall: bg.wall, WallNoise: round2(bg.wallNoise), KnownBackgroundShare: round2(bg.knownShare), Output: nc,
+		EdgeWallNoise: round2(bg.edgeNoise),
 	}
 }
 

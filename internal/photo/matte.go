@@ -94,6 +94,9 @@ type background struct {
 	wall       RGB
 	wallNoise  float64 // 0-255 scale
 	knownShare float64
+	// edgeNoise is the wall's mean local noise along the person's edge
+	// (0-255 scale).
+	edgeNoise float64
 }
 
 // at returns the wall's linear colour behind output pixel (x, y).
@@ -167,7 +170,7 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 
 	wallPlain := 1 - smoothstep(wallQ.typicalNoise/255, c.MaxWallNoise/2, c.MaxWallNoise)
 	alpha := raster.NewPlane(w, h)
-	var confSum float64
+	var confSum, noiseSum float64
 	var band int
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
@@ -264,6 +267,7 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 			alpha.Pix[i] = a
 			if !nearWall {
 				confSum += conf
+				noiseSum += float64(noise)
 				band++
 			}
 		}
@@ -271,6 +275,7 @@ func refineMatte(img *raster.Image, coarse *raster.Plane, c MatteConfig) (*raste
 	est := &background{lin: wallQ.mean, factor: quarter, wall: wallQ.global, wallNoise: wallQ.typicalNoise}
 	if band > 0 {
 		est.knownShare = confSum / float64(band)
+		est.edgeNoise = 255 * noiseSum / float64(band)
 	}
 	return alpha, est
 }

@@ -2,6 +2,7 @@ package photo
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"zhipai/internal/raster"
@@ -144,4 +145,42 @@ func TestMatteKeepsTheCertainRegions(t *testing.T) {
 // halve gives the coarse mask at the half resolution refineMatte takes.
 func halve(p *raster.Plane) *raster.Plane {
 	return raster.ResamplePlane(p, raster.Rect{X1: float64(p.W), Y1: float64(p.H)}, (p.W+1)/2, (p.H+1)/2, raster.Box)
+}
+
+// TestEdgeWallNoiseTellsBusyFromPlain: the same head on the plain wall of
+// scene() and on a textured one (foliage, a street: blocks of unrelated
+// colours): the wall's spread along the edge, what the R16 refusal reads,
+// is far below the pipeline's limit on the first and above it on the
+// second. (Saturated blocks: a street of shop signs, a poster wall.)
+func TestEdgeWallNoiseTellsBusyFromPlain(t *testing.T) {
+	t.Parallel()
+	img, truth, coarse := scene()
+	limit := DefaultConfig().MaxEdgeWallNoise
+	c := DefaultMatteConfig().scaled(140)
+	_, plain := refineMatte(img, halve(coarse), c)
+	busy := img.Clone()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for by := 0; by < busy.H; by += 6 {
+		for bx := 0; bx < busy.W; bx += 6 {
+			col := [3]uint8{uint8(255 * rng.IntN(2)), uint8(255 * rng.IntN(2)), uint8(255 * rng.IntN(2))}
+			for y := by; y < min(by+6, busy.H); y++ {
+				for x := bx; x < min(bx+6, busy.W); x++ {
+					i := y*busy.W + x
+					a := truth.Pix[i]
+					for k := 0; k < 3; k++ {
+						v := float32(img.Pix[3*i+k])*a + float32(col[k])*(1-a)
+						busy.Pix[3*i+k] = uint8(v + 0.5)
+					}
+				}
+			}
+		}
+	}
+	_, textured := refineMatte(busy, halve(coarse), c)
+	t.Logf("edge wall noise: plain %.1f, textured %.1f (limit %.0f)", plain.edgeNoise, textured.edgeNoise, limit)
+	if plain.edgeNoise > limit/3 {
+		t.Errorf("a plain wall measures %.1f along the edge, limit %.0f", plain.edgeNoise, limit)
+	}
+	if textured.edgeNoise <= limit {
+		t.Errorf("a textured wall measures %.1f along the edge, not above the limit %.0f", textured.edgeNoise, limit)
+	}
 }

@@ -106,6 +106,9 @@ type BackgroundRep struct {
 	// KnownBackgroundShare is the share of edge pixels matted against the
 	// estimated wall colour (the rest follow the image's edges).
 	KnownBackgroundShare float64 `json:"known_background_share"`
+	EdgeWallNoise        float64 `json:"edge_wall_noise"`
+	MatteDoubt           float64 `json:"matte_doubt"`
+	BusyEdgeShare        float64 `json:"busy_edge_share"`
 	Output               RGB     `json:"output_rgb"`
 }
 
