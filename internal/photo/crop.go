@@ -1,6 +1,7 @@
 package photo
 
 import (
+	"fmt"
 	"math"
 
 	"zhipai/internal/raster"
@@ -103,6 +104,12 @@ func solveCrop(in cropInput, spec *Spec, lim cropLimits) (*cropPlan, bool) {
 
 func sq(v float64) float64 { return v * v }
 
+// worstMargin is the plan's smallest margin over the spec's ranges, as a
+// share of each range.
+func (p *cropPlan) worstMargin(spec *Spec) float64 {
+	return math.Min(math.Min(rangeMargin(spec.Crown, p.crown), rangeMargin(spec.EyeLine, p.eye)), rangeMargin(spec.FaceWidth, p.faceWidth))
+}
+
 // rangeMargin is v's distance to the nearer end of r as a share of r's
 // width (negative outside).
 func rangeMargin(r Range, v float64) float64 {
@@ -134,11 +141,16 @@ func planCrop(in cropInput, spec *Spec, margin, minMargin, maxUpscale float64) (
 			return p, nil
 		}
 	}
-	// Diagnose: drop constraints one at a time.
+	// Diagnose: drop constraints one at a time; the detail says how much
+	// margin the photo would allow.
+	best := "no crop inside the frame"
+	if p, ok := solveCrop(in, spec, cropLimits{bounds: true, maxScale: maxUpscale}); ok {
+		best = fmt.Sprintf("best margin %.0f%% of a range, %.0f%% needed", 100*p.worstMargin(spec), 100*minMargin)
+	}
 	free, ok := solveCrop(in, spec, cropLimits{margin: minMargin})
 	if !ok {
-		return nil, fail(CodeProportions, nil, "crown %.0f, eyes %.0f, face width %.0f px cannot meet %s/%s/%s",
-			in.crown, in.eye, in.faceWidth, spec.Crown, spec.EyeLine, spec.FaceWidth)
+		return nil, fail(CodeProportions, nil, "crown %.0f, eyes %.0f, face width %.0f px cannot meet %s/%s/%s (%s)",
+			in.crown, in.eye, in.faceWidth, spec.Crown, spec.EyeLine, spec.FaceWidth, best)
 	}
 	if _, ok := solveCrop(in, spec, cropLimits{maxScale: maxUpscale, margin: minMargin}); !ok {
 		return nil, fail(CodeFaceTooSmall, nil, "needs %.2fx enlargement (limit %.1f)", free.scale, maxUpscale)
@@ -147,19 +159,19 @@ func planCrop(in cropInput, spec *Spec, margin, minMargin, maxUpscale float64) (
 	top := r.Y0 < -in.allowTop
 	bottom := r.Y1 > in.frameH
 	sides := r.X0 < -in.allowLeft || r.X1 > in.frameW+in.allowRight
-	detail := "crop %v in a %.0fx%.0f photo"
+	detail := "crop %v in a %.0fx%.0f photo (%s)"
 	switch {
 	case top && bottom, top && sides && bottom:
-		return nil, fail(CodeTooClose, nil, detail, r, in.frameW, in.frameH)
+		return nil, fail(CodeTooClose, nil, detail, r, in.frameW, in.frameH, best)
 	case top:
-		return nil, fail(CodeHeadTop, nil, detail, r, in.frameW, in.frameH)
+		return nil, fail(CodeHeadTop, nil, detail, r, in.frameW, in.frameH, best)
 	case bottom:
-		return nil, fail(CodeShoulders, nil, detail, r, in.frameW, in.frameH)
+		return nil, fail(CodeShoulders, nil, detail, r, in.frameW, in.frameH, best)
 	case sides:
-		return nil, fail(CodeSides, nil, detail, r, in.frameW, in.frameH)
+		return nil, fail(CodeSides, nil, detail, r, in.frameW, in.frameH, best)
 	}
 	// Each bound alone can be met but not all together.
-	return nil, fail(CodeTooClose, nil, detail, r, in.frameW, in.frameH)
+	return nil, fail(CodeTooClose, nil, detail, r, in.frameW, in.frameH, best)
 }
 
 // cropStep chooses the crop and resamples it to the output size, decoding

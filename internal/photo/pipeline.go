@@ -47,7 +47,11 @@ type Config struct {
 	MinMeshScore float32
 	// CropMargin keeps the crop's measurements this share of each spec
 	// range away from the range's ends, so that a re-measurement of the
-	// output stays inside; MinCropMargin is the least it accepts.
+	// output stays inside; MinCropMargin is the least it accepts (a photo
+	// that allows no crop with that margin is refused, the best margin it
+	// allows in the detail). 0.1: for 学信网 6 px of the crown's range, 10 of
+	// the eye line's, 12 of the face width's, what another detector's
+	// re-measurement moved by on held-out outputs.
 	CropMargin    float64
 	MinCropMargin float64
 	// MinMatteConfidence is the least share of the person's edge that is
@@ -83,7 +87,7 @@ func DefaultConfig() Config {
 		OtherFaceRatio:     0.6,
 		MinMeshScore:       0.5,
 		CropMargin:         0.12,
-		MinCropMargin:      0.04,
+		MinCropMargin:      0.1,
 		MinMatteConfidence: 0.1,
 		MaxEdgeWallNoise:   65,
 		Matte:              DefaultMatteConfig(),
