@@ -56,8 +56,9 @@ fuzz: setup ## run each fuzz target for FUZZTIME (30s); a crash lands in the pac
 		$(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -parallel 2 || exit 1; \
 	done
 
-eval: build ## score the pipeline on the labelled photos in $(DATA)
+eval: build ## score the pipeline and every check on the labelled photos in $(DATA)
 	$(BIN) photo eval $(DATA) --sheet out/eval-sheet.png
+	$(BIN) photo eval $(DATA) --checks
 
 bench: build ## time every stage of the photo pipeline (one core)
 	$(BIN) photo bench
