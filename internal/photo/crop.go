@@ -93,7 +93,7 @@ func solveCrop(in cropInput, spec *Spec, lim cropLimits) (*cropPlan, bool) {
 		}
 		// Maximise the worst margin; among equals, prefer the spec's
 		// targets.
-		worst := math.Min(margin(y0), rangeMargin(spec.FaceWidth, p.faceWidth))
+		worst := p.worstMargin(spec)
 		cost := -worst + 0.01*(wf*sq(p.faceWidth-spec.FaceWidth.Mid())+wc*sq(p.crown-spec.Crown.Mid())+we*sq(p.eye-spec.EyeLine.Mid()))
 		if cost < bestCost {
 			best, bestCost = p, cost

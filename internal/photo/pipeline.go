@@ -107,6 +107,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("photo: OtherFaceRatio %v outside (0,1]", c.OtherFaceRatio)
 	case c.CropMargin < 0 || c.CropMargin >= 0.5 || c.MinCropMargin < 0 || c.MinCropMargin > c.CropMargin:
 		return fmt.Errorf("photo: CropMargin %v, MinCropMargin %v", c.CropMargin, c.MinCropMargin)
+	case c.MaxEdgeWallNoise <= 0:
+		return fmt.Errorf("photo: MaxEdgeWallNoise %v must be positive (0 would refuse every photo)", c.MaxEdgeWallNoise)
 	}
 	return c.Matte.Validate()
 }
