@@ -16,17 +16,24 @@ type tfjsModel struct {
 	Topology struct {
 		Nodes []tfNode `json:"node"`
 	} `json:"modelTopology"`
-	Manifest []struct {
-		Paths   []string `json:"paths"`
-		Weights []struct {
-			Name         string  `json:"name"`
-			Shape        []int64 `json:"shape"`
-			Dtype        string  `json:"dtype"`
-			Quantization *struct {
-				Dtype string `json:"dtype"`
-			} `json:"quantization"`
-		} `json:"weights"`
-	} `json:"weightsManifest"`
+	Manifest weightsManifest `json:"weightsManifest"`
+}
+
+// weightsManifest lists the weights in their shards: inside a graph
+// model's model.json, or on its own (`*-weights_manifest.json`) beside the
+// layers-free models whose network lives in code (face-api.js).
+type weightsManifest []struct {
+	Paths   []string `json:"paths"`
+	Weights []struct {
+		Name         string  `json:"name"`
+		Shape        []int64 `json:"shape"`
+		Dtype        string  `json:"dtype"`
+		Quantization *struct {
+			Dtype string  `json:"dtype"`
+			Scale float32 `json:"scale"`
+			Min   float32 `json:"min"`
+		} `json:"quantization"`
+	} `json:"weights"`
 }
 
 type tfNode struct {
@@ -100,13 +107,23 @@ func parseTFJS(modelJSON []byte, shards map[string][]byte) (*tfjsModel, map[stri
 	if err := json.Unmarshal(modelJSON, &m); err != nil {
 		return nil, nil, fmt.Errorf("parse model.json: %w", err)
 	}
+	consts, err := m.Manifest.decode(shards)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &m, consts, nil
+}
+
+// decode reads every weight of the manifest from its shards, widening
+// float16 and dequantizing uint8 (min + scale*q, as TensorFlow.js does).
+func (wm weightsManifest) decode(shards map[string][]byte) (map[string]*constant, error) {
 	consts := map[string]*constant{}
-	for _, group := range m.Manifest {
+	for _, group := range wm {
 		var data []byte
 		for _, p := range group.Paths {
 			shard, ok := shards[p]
 			if !ok {
-				return nil, nil, fmt.Errorf("weights shard %q missing", p)
+				return nil, fmt.Errorf("weights shard %q missing", p)
 			}
 			data = append(data, shard...)
 		}
@@ -121,7 +138,7 @@ func parseTFJS(modelJSON []byte, shards map[string][]byte) (*tfjsModel, map[stri
 			switch {
 			case w.Dtype == "float32" && stored == "float16":
 				if off+2*n > len(data) {
-					return nil, nil, fmt.Errorf("weight %s past the end of its shard", w.Name)
+					return nil, fmt.Errorf("weight %s past the end of its shard", w.Name)
 				}
 				c.floats = make([]float32, n)
 				for i := range c.floats {
@@ -130,16 +147,26 @@ func parseTFJS(modelJSON []byte, shards map[string][]byte) (*tfjsModel, map[stri
 				off += 2 * n
 			case w.Dtype == "float32" && stored == "float32":
 				if off+4*n > len(data) {
-					return nil, nil, fmt.Errorf("weight %s past the end of its shard", w.Name)
+					return nil, fmt.Errorf("weight %s past the end of its shard", w.Name)
 				}
 				c.floats = make([]float32, n)
 				for i := range c.floats {
 					c.floats[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[off+4*i:]))
 				}
 				off += 4 * n
+			case w.Dtype == "float32" && stored == "uint8":
+				if off+n > len(data) {
+					return nil, fmt.Errorf("weight %s past the end of its shard", w.Name)
+				}
+				q := w.Quantization
+				c.floats = make([]float32, n)
+				for i := range c.floats {
+					c.floats[i] = q.Min + q.Scale*float32(data[off+i])
+				}
+				off += n
 			case w.Dtype == "int32" && stored == "int32":
 				if off+4*n > len(data) {
-					return nil, nil, fmt.Errorf("weight %s past the end of its shard", w.Name)
+					return nil, fmt.Errorf("weight %s past the end of its shard", w.Name)
 				}
 				c.ints = make([]int32, n)
 				for i := range c.ints {
@@ -147,15 +174,15 @@ func parseTFJS(modelJSON []byte, shards map[string][]byte) (*tfjsModel, map[stri
 				}
 				off += 4 * n
 			default:
-				return nil, nil, fmt.Errorf("weight %s: unsupported dtype %s stored as %s", w.Name, w.Dtype, stored)
+				return nil, fmt.Errorf("weight %s: unsupported dtype %s stored as %s", w.Name, w.Dtype, stored)
 			}
 			consts[w.Name] = c
 		}
 		if off != len(data) {
-			return nil, nil, fmt.Errorf("weights use %d of %d bytes", off, len(data))
+			return nil, fmt.Errorf("weights use %d of %d bytes", off, len(data))
 		}
 	}
-	return &m, consts, nil
+	return consts, nil
 }
 
 // halfToFloat widens an IEEE 754 binary16 value.
