@@ -110,7 +110,7 @@ func CompareFaces(dir string, o FaceOptions, eng *engine.Engine, out io.Writer) 
 	}
 	fmt.Fprintf(out, "face comparison on %s: %d photos of %d people (%d without a face found); %d also read back off a rendered card (%d lost on the way)\n",
 		strings.Join(o.Folders, ", "), len(items), people(items), noFace, cards, cardless)
-	fmt.Fprintf(out, "  %.1f ms per face (finding it, aligning it, HSE FaceRes; one core): a comparison is two of them\n",
+	fmt.Fprintf(out, "  %.1f ms per face (finding it, aligning it, dlib face-recognition ResNet; one core): a comparison is two of them\n",
 		float64(embedTime.Microseconds())/1000/float64(max(1, embeds)))
 
 	type pair struct {

@@ -16,7 +16,7 @@ func BenchmarkNetworks(b *testing.B) {
 		n    int
 	}{{"blazeface_back", e.detBack, backSize * backSize * 3}, {"facemesh", e.mesh, meshSize * meshSize * 3},
 		{"iris (both eyes)", e.iris, 2 * irisSize * irisSize * 3}, {"selfie", e.segment, segSize * segSize * 3},
-		{"faceres (descriptor)", e.embed, embedSize * embedSize * 3}} {
+		{"facerec (descriptor)", e.embed, embedSize * embedSize * 3}} {
 		in := make([]float32, c.n)
 		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {

@@ -125,7 +125,7 @@ func (e *Engine) load() error {
 		{&e.mesh, "facemesh.onnx", "input", []int64{1, meshSize, meshSize, 3}, []string{"mesh", "faceflag"}, [][]int64{{1, 1404}, {1, 1}}},
 		{&e.iris, "iris.onnx", "input", []int64{2, irisSize, irisSize, 3}, []string{"landmarks"}, [][]int64{{2, 1, 1, 228}}},
 		{&e.segment, "selfie.onnx", "input", []int64{1, segSize, segSize, 3}, []string{"mask"}, [][]int64{{1, segSize, segSize, 1}}},
-		{&e.embed, "faceres.onnx", "input", []int64{1, embedSize, embedSize, 3}, []string{"descriptor"}, [][]int64{{1, EmbeddingDims}}},
+		{&e.embed, "facerec.onnx", "input", []int64{1, embedSize, embedSize, 3}, []string{"descriptor"}, [][]int64{{1, EmbeddingDims}}},
 	}
 	for _, s := range specs {
 		data, err := read(s.file)

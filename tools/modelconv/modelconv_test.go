@@ -73,7 +73,7 @@ func TestModelEncodesAsProtobuf(t *testing.T) {
 // conversion reproduces the committed models byte for byte.
 func TestConversionReproducesCommittedModels(t *testing.T) {
 	cache := "../../.cache/npm"
-	for _, p := range []npmPackage{humanModels, keijiroBlazeFace, mediapipeFaceMesh} {
+	for _, p := range []npmPackage{humanModels, faceAPI, keijiroBlazeFace, mediapipeFaceMesh} {
 		if _, err := os.Stat(filepath.Join(cache, p.tarball())); err != nil {
 			t.Skipf("%s not in %s: run `make models` to fetch it", p.tarball(), cache)
 		}
