@@ -105,8 +105,13 @@ func setup(c *gosseract.Client, model int, dir string) error {
 	if err == nil {
 		err = c.SetLanguage([models]string{eng: "eng", chiSim: "chi_sim"}[model])
 	}
+	// The page segmentation mode as a variable, which the client applies
+	// after initializing Tesseract: SetPageSegMode before that is lost
+	// with the engine Init replaces, and Tesseract then looks for a block
+	// of lines, cutting a name like 吕霞 into a row of tops (己张) and a row
+	// of bottoms (月殷).
 	if err == nil {
-		err = c.SetPageSegMode(gosseract.PSM_SINGLE_LINE)
+		err = c.SetVariable("tessedit_pageseg_mode", strconv.Itoa(int(gosseract.PSM_SINGLE_LINE)))
 	}
 	// No dictionary words: a number or a name is not prose.
 	for _, v := range []gosseract.SettableVariable{"load_system_dawg", "load_freq_dawg"} {

@@ -89,3 +89,24 @@ func TestOpenWithoutModel(t *testing.T) {
 	}
 	r.Close()
 }
+
+// TestReadsStackedCharactersAsOneLine: characters built of parts above
+// one another (吕, 高, 昌) are one line's, not two rows of tops and
+// bottoms, which Tesseract reads when its page segmentation is left at a
+// block of lines (it once was: the mode set before Tesseract's Init was
+// lost with it).
+func TestReadsStackedCharactersAsOneLine(t *testing.T) {
+	r, err := Open(1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, name := range []string{"吕昌", "高英", "彭志平"} {
+		p := synth.RandomPerson(7)
+		p.Name = name
+		line := cardLine(t, raster.Rect{X0: 138, Y0: 52, X1: 520, Y1: 116}, p)
+		if l, err := r.Read(line, Chinese); err != nil || l.Text != name {
+			t.Errorf("%s read as %+v %v", name, l, err)
+		}
+	}
+}

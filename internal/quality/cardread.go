@@ -88,7 +88,21 @@ func (p cardPhoto) crop(r raster.Rect, scale float64) *raster.Image {
 	if err != nil {
 		return nil
 	}
-	return raster.WarpPerspective(p.img, hc, w, h)
+	return dropColour(raster.WarpPerspective(p.img, hc, w, h))
+}
+
+// dropColour keeps each pixel's brightest channel, in grey: a card prints
+// its particulars in black but its labels (姓名, 公民身份号码, 有效期限)
+// in blue and its guilloche in pastel, and a label that a card found a few
+// pixels off pushes into a field's box reads as characters of the name.
+// Through its brightest channel, black stays black while blue becomes a
+// light grey, lighter than what reading takes for ink.
+func dropColour(img *raster.Image) *raster.Image {
+	for i := 0; i+2 < len(img.Pix); i += 3 {
+		v := max(img.Pix[i], img.Pix[i+1], img.Pix[i+2])
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2] = v, v, v
+	}
+	return img
 }
 
 // readField returns the surest parse of the field in box over the
