@@ -6,6 +6,9 @@ ORT_LIB   := lib/libonnxruntime.so.1
 TESSDATA  := lib/tessdata/chi_sim.traineddata
 DATA      ?= ../shared/data/photos
 export ZHIPAI_ONNXRUNTIME_LIB := $(abspath $(ORT_LIB))
+# Tesseract reads each line on one thread (see ocr.OneThreadPerRead, which
+# sets it for the binary; the test binaries take it from here).
+export OMP_THREAD_LIMIT ?= 1
 
 .PHONY: help setup setup-test build run test fuzz eval bench bench-flow bench-scale models clean
 

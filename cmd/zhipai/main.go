@@ -5,8 +5,10 @@ import (
 	"os"
 
 	"zhipai/internal/cli"
+	"zhipai/internal/ocr"
 )
 
 func main() {
+	ocr.OneThreadPerRead()
 	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 }
