@@ -142,7 +142,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	ac.SessionTTL = cfg.SessionTTL
 	a.Auth = auth.New(ac, ad)
 	a.Enrol = enrol.New(enrol.Config{MaxUploadBytes: maxPhotoBytes, VendorPhone: cfg.VendorPhone, VendorHours: cfg.VendorHours},
-		enrol.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Engine, Limiter: a.Limiter, Audit: audit.New(a.Store), Log: log})
+		enrol.Deps{Store: a.Store, Blob: blobs, Keys: keys, Engine: a.Engine, Limiter: a.Limiter, Audit: audit.New(a.Store), Queue: a.Queue, Log: log})
 	a.Roster = roster.New(roster.Deps{Store: a.Store, Keys: keys, Log: log})
 	a.Capture = capture.New(capture.Config{QueueLimit: cfg.QueueLimit, MaxUploadBytes: maxPhotoBytes, PhotoWorkers: cfg.PhotoWorkers},
 		capture.Deps{Store: a.Store, Blob: blobs, Engine: a.Engine, Queue: a.Queue, Enrol: a.Enrol, Limiter: a.Limiter, Log: log})
@@ -158,10 +158,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	a.Manage.SetRenderer(a.Engine)
 	a.Ticket = ticket.New(ticket.DefaultConfig(), a.Store, blobs, a.Audit, a.Notify, log)
 	a.Ticket.SetLimiter(a.Limiter)
-	// Another instance's finished photo ends a wait here at once.
+	// Another instance's finished photo or card check ends a wait here at once.
 	lctx, stop := context.WithCancel(context.Background())
 	a.stopListen = stop
-	go a.Capture.Listen(lctx)
+	go a.Store.Listen(lctx, store.Announcements{Upload: a.Capture.Finished, CardCheck: a.Enrol.CardCheckFinished})
 	ok = true
 	return a, nil
 }
@@ -230,7 +230,7 @@ func loadKeys(cfg config.Config) (*secret.Keys, error) {
 
 // Start runs the background workers.
 func (a *App) Start(ctx context.Context) error {
-	return a.Queue.Start(ctx, a.Capture, a.Manage, a.Notify)
+	return a.Queue.Start(ctx, a.Capture, a.Enrol, a.Manage, a.Notify)
 }
 
 // SetClock replaces the clock of every use case and of the store (tests).

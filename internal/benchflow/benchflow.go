@@ -64,6 +64,10 @@ type Options struct {
 	// SIGKILLs one of them once a quarter of the photos are done.
 	Instances int
 	KillOne   bool
+	// SyncCards checks the ID-card photos in the upload request, as the
+	// first clients ask; otherwise both sides are sent with Prefer:
+	// respond-async and their checks long-polled, as the web app does.
+	SyncCards bool
 	Exe       string
 }
 
@@ -77,7 +81,7 @@ func (e UsageError) Unwrap() error { return e.Err }
 // when the run could not be made, and ok=false when students met errors
 // or uploads were lost (the report lists them).
 func Run(o Options, out io.Writer) (ok bool, err error) {
-	b := &flowBench{students: o.Students, photo: o.Photo, photoName: o.PhotoName, think: o.Think, out: out}
+	b := &flowBench{students: o.Students, photo: o.Photo, photoName: o.PhotoName, think: o.Think, syncCards: o.SyncCards, out: out}
 	if o.Instances > 1 && o.Database == "sqlite" {
 		return false, UsageError{errors.New("bench: --instances needs --database postgres: instances share one PostgreSQL")}
 	}
@@ -102,6 +106,7 @@ type flowBench struct {
 	photo     []byte
 	photoName string
 	think     time.Duration
+	syncCards bool
 	out       io.Writer
 
 	base      string
@@ -473,9 +478,15 @@ func (b *flowBench) report(wall time.Duration, singleMS float64) {
 	n := b.requests.Load()
 	fmt.Fprintf(w, "\n%d requests in %.1f s: %.0f requests/s (including waits for photos)\n", n, wall.Seconds(), float64(n)/wall.Seconds())
 	fmt.Fprintf(w, "%-34s %8s %8s %8s %8s\n", "latency (ms)", "calls", "p50", "p95", "max")
-	titles := map[string]string{"api": "non-photo API calls", "upload": "photo uploads (the photo above)", "idcard": "ID-card photo uploads + checks",
-		"wait": "waits for the result (long poll)"}
-	for _, k := range []string{"api", "upload", "idcard", "wait"} {
+	titles := map[string]string{"api": "non-photo API calls", "upload": "photo uploads (the photo above)", "idcard": "ID-card photo uploads",
+		"cardwait": "waits for a card check (long poll)", "cardanswer": "ID-card answer (both sides)", "wait": "waits for the result (long poll)"}
+	if b.syncCards {
+		titles["idcard"] = "ID-card photo uploads + checks"
+	}
+	for _, k := range []string{"api", "upload", "idcard", "cardwait", "cardanswer", "wait"} {
+		if len(b.lat[k]) == 0 {
+			continue
+		}
 		fmt.Fprintf(w, "%-34s %8d %8.1f %8.1f %8.1f\n", titles[k], len(b.lat[k]), pct(b.lat[k], 0.5), pct(b.lat[k], 0.95), pct(b.lat[k], 1))
 	}
 	fmt.Fprintln(w, "by route:")

@@ -72,6 +72,59 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 	}
 }
 
+// cards sends both sides of the student's ID card and waits for their
+// checks: as the web app does, both sent at once with Prefer:
+// respond-async and their answers long-polled; or, with SyncCards, each
+// checked in its upload request. The time to both answers is the card
+// answer.
+func (c *benchClient) cards(cp string, front, back []byte) error {
+	t := time.Now()
+	defer func() { c.b.record("cardanswer", time.Since(t)) }()
+	if c.b.syncCards {
+		for _, side := range []struct {
+			name string
+			data []byte
+		}{{"front", front}, {"back", back}} {
+			if _, err := c.call("idcard", "PUT", cp+"/id-images/"+side.name, side.data, "image/jpeg", nil, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	type check struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+		Error  *struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	var checks [2]check
+	async := map[string]string{"Prefer": "respond-async"}
+	for i, side := range []struct {
+		name string
+		data []byte
+	}{{"front", front}, {"back", back}} {
+		if _, err := c.call("idcard", "PUT", cp+"/id-images/"+side.name, side.data, "image/jpeg", async, &checks[i]); err != nil {
+			return err
+		}
+	}
+	for _, k := range checks {
+		for k.Status == "checking" {
+			if err := c.json("cardwait", "GET", "/api/v1/id-checks/"+strconv.FormatInt(k.ID, 10)+"?wait=25", nil, &k); err != nil {
+				return err
+			}
+		}
+		if k.Status != "accepted" {
+			code := ""
+			if k.Error != nil {
+				code = k.Error.Code
+			}
+			return fmt.Errorf("card check %d: %s %s", k.ID, k.Status, code)
+		}
+	}
+	return nil
+}
+
 // pause is a person's time between two steps: reading, typing, tapping.
 func (b *flowBench) pause() {
 	if b.think > 0 {
@@ -133,14 +186,7 @@ func (b *flowBench) student(i int, cid int64, codes *sms.Gateway) error {
 		func() error {
 			return c.json("api", "PUT", cp+"/identity", map[string]string{"name": name, "doc_type": "resident_id", "doc_number": doc}, nil)
 		},
-		func() error {
-			_, err := c.call("idcard", "PUT", cp+"/id-images/front", b.fronts[i], "image/jpeg", nil, nil)
-			return err
-		},
-		func() error {
-			_, err := c.call("idcard", "PUT", cp+"/id-images/back", b.back, "image/jpeg", nil, nil)
-			return err
-		},
+		func() error { return c.cards(cp, b.fronts[i], b.back) },
 		func() error { return c.json("api", "POST", cp+"/match", nil, nil) },
 		func() error { return c.json("api", "POST", cp+"/confirm", nil, nil) },
 	}

@@ -17,6 +17,7 @@ import (
 	"zhipai/internal/photo"
 	"zhipai/internal/ratelimit"
 	"zhipai/internal/store"
+	"zhipai/internal/waits"
 )
 
 // Config holds the rules' numbers.
@@ -63,7 +64,7 @@ type Service struct {
 	cfg Config
 	Deps
 	now     func() time.Time
-	waiting waits
+	waiting waits.Set
 	heard   atomic.Int64 // finishes announced by the database (tests)
 	observe PhotoObserver
 }

@@ -44,8 +44,8 @@ func TestFaceComparison(t *testing.T) {
 		if cardFace != nil { // the card shows someone else
 			front, _, err := app.DemoCardPhotos(synth.PortraitFrame(cardFace), app.CardPerson(s.Name, s.DocNumber))
 			apptest.NoErr(t, err)
-			env.App.Store.SetIDFront(ctx, apptest.Must(env.App.Store.EnrolmentOf(ctx, who.UserID, cid))(t).ID,
-				apptest.Must(env.App.Blobs.Put(ctx, "idcard", front))(t), "")
+			apptest.Must(env.App.Store.SetIDImage(ctx, apptest.Must(env.App.Store.EnrolmentOf(ctx, who.UserID, cid))(t).ID,
+				"front", apptest.Must(env.App.Blobs.Put(ctx, "idcard", front))(t), ""))(t)
 		}
 		if agree != nil {
 			v := apptest.Must(e.FaceConsent(ctx, who, cid))(t)

@@ -21,7 +21,7 @@ import (
 func (s *Service) GiveUpUpload(ctx context.Context, uploadID int64, cause error) error {
 	s.Log.ErrorContext(ctx, "photo processing given up", "upload", uploadID, "error", cause)
 	err := s.Store.FinishUpload(ctx, uploadID, store.Outcome{Status: domain.UploadFailed, ErrorCode: domain.CodeInternal, Blocking: true})
-	s.waiting.finished(uploadID)
+	s.waiting.Finished(uploadID)
 	return err
 }
 
@@ -37,7 +37,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 		return fmt.Errorf("service: process upload %d: %w", uploadID, err)
 	}
 	if u.Status.Finished() {
-		s.waiting.finished(u.ID)
+		s.waiting.Finished(u.ID)
 		return nil
 	}
 	if err := s.Store.StartUpload(ctx, u.ID); err != nil {
@@ -128,7 +128,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 	if err := s.Store.FinishUpload(ctx, u.ID, out); err != nil {
 		return fmt.Errorf("service: finish upload %d: %w", u.ID, err)
 	}
-	s.waiting.finished(u.ID)
+	s.waiting.Finished(u.ID)
 	if s.observe != nil {
 		var timings map[string]float64
 		if report != nil {

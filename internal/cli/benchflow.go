@@ -28,6 +28,7 @@ func benchFlow(args []string, stdout, stderr io.Writer) int {
 	blobStore := fs.String("blob", "file", "where photos are kept: file (a directory) or s3 (a local S3 server, bin/versitygw from tools/setup/s3.sh)")
 	instances := fs.Int("instances", 1, "run this many `zhipai serve` processes on one PostgreSQL and one blob store, behind a small balancer (needs --database postgres)")
 	killOne := fs.Bool("kill-one", false, "SIGKILL one instance when a quarter of the photos are done (with --instances 2 or more)")
+	syncCards := fs.Bool("sync-cards", false, "check the ID-card photos in the upload request (the first clients' way) instead of as queued jobs with a long-polled answer")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (the bench's own process)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return flagErr(err)
@@ -54,7 +55,7 @@ func benchFlow(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	ok, err := benchflow.Run(benchflow.Options{Students: *students, Database: *database, Photo: photoBytes, PhotoName: filepath.Base(*photoPath),
-		Card: cardImg, Think: *think, Blob: *blobStore, Instances: *instances, KillOne: *killOne, Exe: exe}, stdout)
+		Card: cardImg, Think: *think, Blob: *blobStore, Instances: *instances, KillOne: *killOne, SyncCards: *syncCards, Exe: exe}, stdout)
 	var ue benchflow.UsageError
 	switch {
 	case errors.As(err, &ue):

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"zhipai/internal/audit"
@@ -23,6 +24,7 @@ import (
 	"zhipai/internal/ratelimit"
 	"zhipai/internal/secret"
 	"zhipai/internal/store"
+	"zhipai/internal/waits"
 )
 
 // Config holds the rules' numbers.
@@ -46,14 +48,18 @@ type Deps struct {
 	Engine  Engine
 	Limiter *ratelimit.Limiter
 	Audit   *audit.Log
-	Log     *slog.Logger
+	// Queue runs the card checks of SubmitIDImage.
+	Queue CardQueue
+	Log   *slog.Logger
 }
 
 // Service runs the use cases of enrolment.
 type Service struct {
 	cfg Config
 	Deps
-	now func() time.Time
+	now     func() time.Time
+	waiting waits.Set    // requests waiting for card checks
+	heard   atomic.Int64 // card checks announced by the database (tests)
 }
 
 // New builds the service.
@@ -190,6 +196,11 @@ func (s *Service) Match(ctx context.Context, who domain.Caller, campaignID int64
 	}
 	if e.DocIndex == "" {
 		return RecordView{}, fail(CodeIdentityRequired, nil)
+	}
+	if checking, err := s.Store.CardChecking(ctx, e.ID); err != nil {
+		return RecordView{}, domain.Internal("match: %w", err)
+	} else if checking {
+		return RecordView{}, fail(CodeCardChecking, nil)
 	}
 	if c.RequireIDImages && (e.IDFrontBlob == "" || NeedsBack(e.DocType) && e.IDBackBlob == "") {
 		return RecordView{}, fail(CodeIDImages, nil)

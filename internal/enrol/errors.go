@@ -62,6 +62,7 @@ var Errors = domain.Catalogue{
 	CodeCardNumberMismatch: "身份证照片上的号码与填写的身份证号不一致，请核对填写的号码，或重拍本人身份证的人像面。",
 	CodeCardNameMismatch:   "身份证照片上的姓名与填写的姓名不一致，请核对姓名，或重拍本人身份证的人像面。",
 	CodeCardRecheck:        "请重新上传身份证人像面照片，以便核对照片上的号码与填写的号码一致。",
+	CodeCardChecking:       "证件照片正在核验，请等核验结果出来后再核验学籍。",
 	CodeRosterClaimed:      "该学籍已被另一个账号绑定。您的身份证与学籍一致，我们已提交学校核实处理，请留意站内消息，无需重复提交。",
 }
 

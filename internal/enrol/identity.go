@@ -133,86 +133,102 @@ const (
 	minValidConf  = 0.5
 )
 
-// UploadIDImage checks and stores a photo of the identity document. A
-// resident ID card is checked for its four corners, sharpness, glare and
-// side, and read: the front's number must be the typed one (and the name,
-// when read surely), the back's validity must not have ended. A blocking
-// finding refuses the image with its specific message. Other documents are
-// stored after the format checks. The card may come before the identity,
-// where the campaign takes resident ID cards: its reading fills it in.
+// UploadIDImage checks and stores a photo of the identity document, in
+// the request: the answer of the first API, kept for the clients built on
+// it. SubmitIDImage queues the check instead. A resident ID card is
+// checked for its four corners, sharpness, glare and side, and read: the
+// front's number must be the typed one (and the name, when read surely),
+// the back's validity must not have ended. A blocking finding refuses the
+// image with its specific message. Other documents are stored after the
+// format checks. The card may come before the identity, where the
+// campaign takes resident ID cards: its reading fills it in.
 func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaignID int64, side string, data []byte) (IDImageResult, error) {
+	e, idCard, err := s.cardUpload(ctx, who, campaignID, side, data)
+	if err != nil {
+		return IDImageResult{Side: side, Findings: []photo.Finding{}}, err
+	}
+	res, cardIndex, err := s.checkCardPhoto(ctx, e, side, idCard, data)
+	if err != nil {
+		return res, err
+	}
+	key, err := s.Blob.Put(ctx, "idcard", data)
+	if err != nil {
+		return res, domain.Internal("store id image: %w", err)
+	}
+	replaced, err := s.Store.SetIDImage(ctx, e.ID, side, key, cardIndex)
+	if err != nil {
+		return res, domain.Internal("id image: %w", err)
+	}
+	if replaced != "" {
+		s.Blob.Delete(ctx, replaced) // the replaced image is no longer needed (minimisation)
+	}
+	return res, nil
+}
+
+// cardUpload holds a document photo to what every upload must meet: a
+// side, the rate, the consent, an identity not yet bound, a document the
+// campaign takes, the size and an image format. It returns the
+// enrolment, and whether the photo is of a resident ID card (to be read).
+func (s *Service) cardUpload(ctx context.Context, who domain.Caller, campaignID int64, side string, data []byte) (domain.Enrolment, bool, error) {
 	if side != SideFront && side != SideBack {
-		return IDImageResult{}, fail(CodeIDSide, nil)
+		return domain.Enrolment{}, false, fail(CodeIDSide, nil)
 	}
 	if err := s.Limiter.Check(ctx, "idimage-user", strconv.FormatInt(who.UserID, 10), fail(CodeIDImageRate, nil)); err != nil {
-		return IDImageResult{}, err
+		return domain.Enrolment{}, false, err
 	}
 	e, c, err := s.Enrolment(ctx, who, campaignID, true)
 	if err != nil {
-		return IDImageResult{}, err
+		return e, false, err
 	}
 	if err := s.requireConsent(ctx, who, c); err != nil {
-		return IDImageResult{}, err
+		return e, false, err
 	}
 	if e.RosterRowID != 0 {
-		return IDImageResult{}, fail(CodeIdentityLocked, nil)
+		return e, false, fail(CodeIdentityLocked, nil)
 	}
 	docType := e.DocType
 	if docType == "" {
 		if !slices.Contains(docTypes(c), idnumber.ResidentID) {
-			return IDImageResult{}, fail(CodeIdentityRequired, nil)
+			return e, false, fail(CodeIdentityRequired, nil)
 		}
 		docType = string(idnumber.ResidentID)
 	}
 	if int64(len(data)) > s.cfg.MaxUploadBytes {
-		return IDImageResult{}, domain.Errors.Fail(domain.CodeRequestTooLarge, nil)
+		return e, false, domain.Errors.Fail(domain.CodeRequestTooLarge, nil)
 	}
 	if _, err := photo.Sniff(data); err != nil {
-		return IDImageResult{}, err
+		return e, false, err
 	}
-	idCard := docType == string(idnumber.ResidentID)
+	return e, docType == string(idnumber.ResidentID), nil
+}
+
+// checkCardPhoto checks a document photo against the enrolment (in an
+// engine slot): the findings, and for a resident ID card what it says.
+// It returns the answer and the blind index of the number the front says.
+func (s *Service) checkCardPhoto(ctx context.Context, e domain.Enrolment, side string, idCard bool, data []byte) (IDImageResult, string, error) {
 	res := IDImageResult{Side: side, Accepted: true, Findings: []photo.Finding{}}
 	findings, text, refusal, err := s.Engine.CheckDocument(ctx, data, side, idCard, e.Name)
 	if err != nil {
-		return res, domain.Internal("id image: %w", err)
+		return res, "", domain.Internal("id image: %w", err)
 	}
 	if refusal != nil {
-		return res, refusal
+		return res, "", refusal
 	}
 	res.Findings = append(res.Findings, findings...)
 	for _, f := range res.Findings {
 		if f.Severity == domain.SeverityBlock {
 			// The card check's own codes (card.blur...) become idcard.*
 			// codes of the API, with the check's message.
-			return res, &domain.Error{Code: "idcard." + strings.TrimPrefix(f.Code, "card."), Message: f.Message}
+			return res, "", &domain.Error{Code: "idcard." + strings.TrimPrefix(f.Code, "card."), Message: f.Message}
 		}
 	}
 	cardIndex := ""
 	if idCard {
 		if cardIndex, res.Read, err = s.checkCardText(e, side, text); err != nil {
-			return res, err
+			return res, "", err
 		}
 	}
-	key, err := s.Blob.Put(ctx, "idcard", data)
-	if err != nil {
-		return res, domain.Internal("store id image: %w", err)
-	}
-	if side == SideFront {
-		err = s.Store.SetIDFront(ctx, e.ID, key, cardIndex)
-	} else {
-		err = s.Store.SetIDBack(ctx, e.ID, key)
-	}
-	if err != nil {
-		return res, domain.Internal("id image: %w", err)
-	}
-	old := e.IDFrontBlob
-	if side == SideBack {
-		old = e.IDBackBlob
-	}
-	if old != "" {
-		s.Blob.Delete(ctx, old) // the replaced image is no longer needed (minimisation)
-	}
-	return res, nil
+	return res, cardIndex, nil
 }
 
 // checkCardText holds what a resident ID card says against the enrolment:

@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"zhipai/internal/store"
 )
@@ -54,9 +55,16 @@ type standardizeWorker struct {
 }
 
 func (w *standardizeWorker) Work(ctx context.Context, j *river.Job[StandardizeArgs]) error {
-	err := w.p.ProcessUpload(ctx, j.Args.UploadID)
+	return orGiveUp(ctx, j.JobRow, w.p.ProcessUpload(ctx, j.Args.UploadID), func(ctx context.Context, err error) error {
+		return w.p.GiveUpUpload(ctx, j.Args.UploadID, err)
+	})
+}
+
+// orGiveUp returns the error of a job's run; when that was its last
+// attempt, giveUp first records the failure for the person waiting.
+func orGiveUp(ctx context.Context, j *rivertype.JobRow, err error, giveUp func(context.Context, error) error) error {
 	if err != nil && j.Attempt >= j.MaxAttempts {
-		if gerr := w.p.GiveUpUpload(context.WithoutCancel(ctx), j.Args.UploadID, err); gerr != nil {
+		if gerr := giveUp(context.WithoutCancel(ctx), err); gerr != nil {
 			return errors.Join(err, gerr)
 		}
 	}
@@ -64,6 +72,49 @@ func (w *standardizeWorker) Work(ctx context.Context, j *river.Job[StandardizeAr
 }
 
 func (w *standardizeWorker) Timeout(*river.Job[StandardizeArgs]) time.Duration { return w.timeout }
+
+// QueueCards is the queue of ID-card photo checks: apart from the
+// photos, so that a student waiting for their card's answer is not queued
+// behind every portrait (the engine also runs them first).
+const QueueCards = "cards"
+
+// CardCheckArgs asks for an ID-card photo to be checked.
+type CardCheckArgs struct {
+	CheckID int64 `json:"check_id"`
+}
+
+// Kind names the job.
+func (CardCheckArgs) Kind() string { return "check_id_image" }
+
+// InsertOpts puts the job on the card queue; three attempts, then the
+// student is asked to upload again.
+func (CardCheckArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueCards, MaxAttempts: 3}
+}
+
+// CardChecker does the work of card checks (the enrolment service).
+type CardChecker interface {
+	RunCardCheck(ctx context.Context, checkID int64) error
+	// GiveUpCardCheck marks a check failed after its last attempt.
+	GiveUpCardCheck(ctx context.Context, checkID int64, cause error) error
+}
+
+type cardWorker struct {
+	river.WorkerDefaults[CardCheckArgs]
+	c       CardChecker
+	timeout time.Duration
+}
+
+func (w *cardWorker) Work(ctx context.Context, j *river.Job[CardCheckArgs]) error {
+	if w.c == nil {
+		return errors.New("job: no card checker")
+	}
+	return orGiveUp(ctx, j.JobRow, w.c.RunCardCheck(ctx, j.Args.CheckID), func(ctx context.Context, err error) error {
+		return w.c.GiveUpCardCheck(ctx, j.Args.CheckID, err)
+	})
+}
+
+func (w *cardWorker) Timeout(*river.Job[CardCheckArgs]) time.Duration { return w.timeout }
 
 // QueueExports runs exports, one at a time: they are long and read every
 // approved photo of a campaign.
@@ -191,6 +242,7 @@ type Queue struct {
 	export  *exportWorker
 	deliver *deliverWorker
 	closing *closingWorker
+	cards   *cardWorker
 }
 
 func driverOf(st *store.Store) riverdriver.Driver[*sql.Tx] {
@@ -223,13 +275,15 @@ func New(st *store.Store, cfg Config) (*Queue, error) {
 	w := &standardizeWorker{timeout: cfg.JobTimeout}
 	ew := &exportWorker{}
 	dw, cw := &deliverWorker{}, &closingWorker{}
+	kw := &cardWorker{timeout: cfg.JobTimeout}
 	workers := river.NewWorkers()
+	river.AddWorker(workers, kw)
 	river.AddWorker(workers, w)
 	river.AddWorker(workers, ew)
 	river.AddWorker(workers, dw)
 	river.AddWorker(workers, cw)
 	client, err := river.NewClient(driverOf(st), &river.Config{
-		Queues: map[string]river.QueueConfig{QueuePhotos: {MaxWorkers: cfg.Workers}, QueueExports: {MaxWorkers: 1}, QueueNotify: {MaxWorkers: 4}},
+		Queues: map[string]river.QueueConfig{QueuePhotos: {MaxWorkers: cfg.Workers}, QueueCards: {MaxWorkers: cfg.Workers}, QueueExports: {MaxWorkers: 1}, QueueNotify: {MaxWorkers: 4}},
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return ClosingArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 		Workers:              workers,
@@ -242,13 +296,21 @@ func New(st *store.Store, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job: client: %w", err)
 	}
-	return &Queue{client: client, worker: w, export: ew, deliver: dw, closing: cw}, nil
+	return &Queue{client: client, worker: w, export: ew, deliver: dw, closing: cw, cards: kw}, nil
 }
 
 // EnqueueStandardize inserts the job in the caller's transaction.
 func (q *Queue) EnqueueStandardize(ctx context.Context, tx *store.Tx, uploadID int64) error {
 	if _, err := q.client.InsertTx(ctx, tx.SQL(), StandardizeArgs{UploadID: uploadID}, nil); err != nil {
 		return fmt.Errorf("job: enqueue upload %d: %w", uploadID, err)
+	}
+	return nil
+}
+
+// EnqueueCardCheck inserts a card check's job in the caller's transaction.
+func (q *Queue) EnqueueCardCheck(ctx context.Context, tx *store.Tx, checkID int64) error {
+	if _, err := q.client.InsertTx(ctx, tx.SQL(), CardCheckArgs{CheckID: checkID}, nil); err != nil {
+		return fmt.Errorf("job: enqueue card check %d: %w", checkID, err)
 	}
 	return nil
 }
@@ -273,10 +335,10 @@ func (q *Queue) EnqueueDeliveries(ctx context.Context, tx *store.Tx, ids []int64
 	return nil
 }
 
-// Start works the queue with p (photos), e (exports) and n (notices)
-// until Stop.
-func (q *Queue) Start(ctx context.Context, p Processor, e Exporter, n Notifier) error {
-	q.worker.p, q.export.e = p, e
+// Start works the queue with p (photos), c (card checks), e (exports)
+// and n (notices) until Stop.
+func (q *Queue) Start(ctx context.Context, p Processor, c CardChecker, e Exporter, n Notifier) error {
+	q.worker.p, q.cards.c, q.export.e = p, c, e
 	q.deliver.n, q.closing.n = n, n
 	return q.client.Start(ctx)
 }

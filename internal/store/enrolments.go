@@ -68,19 +68,6 @@ func (s *Store) SetIdentity(ctx context.Context, id int64, name, docType, docInd
 	return err
 }
 
-// SetIDBack records the blob of a document's back.
-func (s *Store) SetIDBack(ctx context.Context, id int64, blobKey string) error {
-	_, err := s.exec(ctx, nil, `UPDATE enrolments SET id_back_blob = ? WHERE id = ?`, blobKey, id)
-	return err
-}
-
-// SetIDFront records the card's front and the blind index of the number
-// read off it ("" when none was read).
-func (s *Store) SetIDFront(ctx context.Context, id int64, blobKey, cardDocIndex string) error {
-	_, err := s.exec(ctx, nil, `UPDATE enrolments SET id_front_blob = ?, card_doc_index = ? WHERE id = ?`, blobKey, cardDocIndex, id)
-	return err
-}
-
 // SetFaceConsent records the student's decision on the face comparison
 // (domain.FaceAgreed or domain.FaceRefused).
 func (s *Store) SetFaceConsent(ctx context.Context, id int64, decision string) error {

@@ -8,18 +8,31 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ListenUploads calls finished with the id of every upload any instance
-// finishes, until ctx ends: PostgreSQL's LISTEN on a connection of its own,
-// opened again (after a pause) whenever it drops. On SQLite, a single
-// process, it returns at once: there is no other instance to hear from.
-// Waiting requests still poll, so a lost notification costs a second,
-// never a result.
-func (s *Store) ListenUploads(ctx context.Context, finished func(id int64)) {
+// The channels on which PostgreSQL announces finished work, the id as
+// the payload.
+const (
+	channelUploads    = "zhipai_upload"
+	channelCardChecks = "zhipai_card_check"
+)
+
+// Announcements are told of the work any instance finishes: uploads
+// processed, ID-card photos checked.
+type Announcements struct {
+	Upload, CardCheck func(id int64)
+}
+
+// Listen tells a of every upload and card check any instance finishes,
+// until ctx ends: PostgreSQL's LISTEN on a connection of its own, opened
+// again (after a pause) whenever it drops. On SQLite, a single process, it
+// returns at once: there is no other instance to hear from. Waiting
+// requests still poll, so a lost announcement costs a second, never a
+// result.
+func (s *Store) Listen(ctx context.Context, a Announcements) {
 	if s.dialect != Postgres || s.url == "" {
 		return
 	}
 	for ctx.Err() == nil {
-		s.listenOnce(ctx, finished)
+		s.listenOnce(ctx, a)
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
@@ -27,14 +40,20 @@ func (s *Store) ListenUploads(ctx context.Context, finished func(id int64)) {
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context, finished func(id int64)) {
+func (s *Store) listenOnce(ctx context.Context, a Announcements) {
 	conn, err := pgx.Connect(ctx, s.url)
 	if err != nil {
 		return
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN zhipai_upload"); err != nil {
-		return
+	to := map[string]func(int64){channelUploads: a.Upload, channelCardChecks: a.CardCheck}
+	for ch, fn := range to {
+		if fn == nil {
+			continue
+		}
+		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
+			return
+		}
 	}
 	s.listening.Store(true)
 	defer s.listening.Store(false)
@@ -43,10 +62,21 @@ func (s *Store) listenOnce(ctx context.Context, finished func(id int64)) {
 		if err != nil {
 			return
 		}
-		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
-			finished(id)
+		id, err := strconv.ParseInt(n.Payload, 10, 64)
+		if fn := to[n.Channel]; err == nil && fn != nil {
+			fn(id)
 		}
 	}
+}
+
+// announce tells the listening instances that the work id is finished
+// (PostgreSQL; nothing on SQLite).
+func (s *Store) announce(ctx context.Context, channel string, id int64) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	_, err := s.exec(ctx, nil, `SELECT pg_notify(?, CAST(? AS text))`, channel, strconv.FormatInt(id, 10))
+	return err
 }
 
 // Listening reports whether the announcements are heard now.

@@ -53,8 +53,8 @@ func (s *Store) CountSince(ctx context.Context, key string, since []time.Time) (
 	return out, nil
 }
 
-// Prune drops rate events and sign-in codes from before a moment, and
-// the sessions expired at another.
+// Prune drops rate events, sign-in codes and finished card checks from
+// before a moment, and the sessions expired at another.
 func (s *Store) Prune(ctx context.Context, before, now time.Time) error {
 	for _, q := range []struct {
 		sql string
@@ -62,6 +62,7 @@ func (s *Store) Prune(ctx context.Context, before, now time.Time) error {
 	}{
 		{`DELETE FROM rate_events WHERE at < ?`, before},
 		{`DELETE FROM sms_codes WHERE created_at < ?`, before},
+		{`DELETE FROM card_checks WHERE status <> 'checking' AND updated_at < ?`, before},
 		{`DELETE FROM sessions WHERE expires_at < ?`, now},
 		{`DELETE FROM captchas WHERE expires_at < ?`, now},
 	} {

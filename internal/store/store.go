@@ -40,7 +40,7 @@ type Store struct {
 	now     func() time.Time
 	hook    TransitionHook
 	url     string // PostgreSQL's, for LISTEN on a connection of its own
-	// listening: ListenUploads holds its LISTEN now.
+	// listening: Listen holds its LISTEN now.
 	listening atomic.Bool
 }
 

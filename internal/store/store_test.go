@@ -271,7 +271,7 @@ func TestEnrolmentMatchesOneRowPerAccount(t *testing.T) {
 		if err := s.SetIdentity(ctx, e1.ID, "李四", "resident_id", "i", []byte{9}, "m"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetIDBack(ctx, e1.ID, "blob-back"); err != nil {
+		if _, err := s.SetIDImage(ctx, e1.ID, "back", "blob-back", ""); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.MatchRoster(ctx, e1.ID, u1.ID, row.ID); err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
 
 	"zhipai/internal/domain"
 )
@@ -92,7 +91,7 @@ type Outcome struct {
 // the same upload again writes the same values).
 //
 // On PostgreSQL the change is then announced (NOTIFY zhipai_upload) to
-// every instance listening (ListenUploads), so a student's wait on another
+// every instance listening (Listen), so a student's wait on another
 // instance ends at once rather than at its next poll.
 func (s *Store) FinishUpload(ctx context.Context, id int64, o Outcome) error {
 	if _, err := s.exec(ctx, nil, `UPDATE uploads SET status = ?, result_blob = ?, preview_blob = ?, phash = ?, report_json = ?, error_code = ?,
@@ -100,11 +99,7 @@ func (s *Store) FinishUpload(ctx context.Context, id int64, o Outcome) error {
 		o.Status, o.ResultBlob, o.PreviewBlob, o.PHash, o.ReportJSON, o.ErrorCode, boolInt(o.Blocking), s.ms(), id); err != nil {
 		return err
 	}
-	if s.dialect != Postgres {
-		return nil
-	}
-	_, err := s.exec(ctx, nil, `SELECT pg_notify('zhipai_upload', CAST(? AS text))`, strconv.FormatInt(id, 10))
-	return err
+	return s.announce(ctx, channelUploads, id)
 }
 
 // RejectedFingerprints lists the hashes (exact and perceptual) of an

@@ -160,6 +160,7 @@ func (a *API) Routes() []Route {
 		{"PUT", "/api/v1/campaigns/{id}/face-consent", true, cr.decideFaceConsent, false, false},
 		{"PUT", "/api/v1/campaigns/{id}/identity", true, ir.setIdentity, false, false},
 		{"PUT", "/api/v1/campaigns/{id}/id-images/{side}", true, ir.idImage, true, false},
+		{"GET", "/api/v1/id-checks/{id}", true, ir.idCheck, false, false},
 		{"POST", "/api/v1/campaigns/{id}/match", true, ir.match, false, false},
 		{"POST", "/api/v1/campaigns/{id}/confirm", true, ir.confirm, false, false},
 		{"POST", "/api/v1/campaigns/{id}/uploads", true, ur.upload, true, false},

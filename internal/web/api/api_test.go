@@ -297,6 +297,25 @@ func TestPathOverHTTP(t *testing.T) {
 	if a := c.do("PUT", cp+"/id-images/front", bytes.NewReader(front), "image/jpeg", nil); a.status != 200 {
 		t.Fatalf("front: %d %s", a.status, a.body)
 	}
+	// Asked to answer later: 202 at once, the check long-polled; the front
+	// sent as the back is refused there with the code the request gives.
+	var chk struct {
+		ID     int64
+		Status string
+		Error  *struct{ Code, Message string }
+	}
+	a = c.do("PUT", cp+"/id-images/back", bytes.NewReader(front), "image/jpeg", map[string]string{"Prefer": "respond-async"})
+	a.json(t, &chk)
+	if a.status != 202 || chk.Status != "checking" || a.header.Get("Location") != fmt.Sprintf("/api/v1/id-checks/%d", chk.ID) {
+		t.Fatalf("async back: %d %v %s", a.status, a.header, a.body)
+	}
+	for chk.Status == "checking" {
+		c.json("GET", fmt.Sprintf("/api/v1/id-checks/%d?wait=20", chk.ID), nil).json(t, &chk)
+	}
+	if chk.Status != "refused" || chk.Error == nil || chk.Error.Code != "idcard.side" || chk.Error.Message == "" {
+		t.Fatalf("front as the back, checked later: %+v", chk)
+	}
+	c.json("GET", "/api/v1/id-checks/999999", nil).code(t, 404, "not_found")
 	var empty bytes.Buffer
 	mw := multipart.NewWriter(&empty)
 	mw.WriteField("name", "no file part")

@@ -76,6 +76,7 @@ var statuses = map[string]int{
 	capture.CodeIdempotencyKey:   http.StatusBadRequest,
 	capture.CodeUploadRate:       http.StatusTooManyRequests,
 	enrol.CodeIDImageRate:        http.StatusTooManyRequests,
+	enrol.CodeCardChecking:       http.StatusConflict,
 	capture.CodeQueueFull:        http.StatusTooManyRequests,
 	capture.CodeUploadLimit:      http.StatusForbidden,
 	capture.CodeDuplicate:        http.StatusConflict,

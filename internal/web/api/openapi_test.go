@@ -194,6 +194,7 @@ func (d *doc) operations() []operation {
 // wantOperationIDs are the ids clients are generated with: renaming one
 // breaks every generated client, so each is fixed here.
 var wantOperationIDs = map[string]string{
+	"GET /api/v1/id-checks/{id}":                          "getIDCheck",
 	"GET /api/v1/campaigns/{id}/face-consent":             "getFaceConsent",
 	"PUT /api/v1/campaigns/{id}/face-consent":             "putFaceConsent",
 	"GET /api/v1/inbox":                                   "getInbox",

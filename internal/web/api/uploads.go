@@ -56,9 +56,20 @@ func (a uploadRoutes) upload(w http.ResponseWriter, r *http.Request, c domain.Ca
 func (a uploadRoutes) uploadStatus(w http.ResponseWriter, r *http.Request, c domain.Caller) error {
 	// ?wait=N holds the request up to N seconds (at most 30) until the
 	// photo is processed.
+	ctx, wait, cancel := a.longPoll(r)
+	defer cancel()
+	return withID(w, r, http.StatusOK, func(id int64) (UploadBody, error) {
+		v, err := a.capture.WaitUpload(ctx, c, id, wait)
+		return uploadBody(v), err
+	})
+}
+
+// longPoll is the context and time of a request's wait for a result:
+// ?wait=N seconds, at most 30, ended early when the server drains (the
+// client asks again, of another instance).
+func (a *API) longPoll(r *http.Request) (context.Context, time.Duration, context.CancelFunc) {
 	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
 	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
 	go func() {
 		select {
 		case <-a.draining:
@@ -66,10 +77,7 @@ func (a uploadRoutes) uploadStatus(w http.ResponseWriter, r *http.Request, c dom
 		case <-ctx.Done():
 		}
 	}()
-	return withID(w, r, http.StatusOK, func(id int64) (UploadBody, error) {
-		v, err := a.capture.WaitUpload(ctx, c, id, time.Duration(min(max(wait, 0), 30))*time.Second)
-		return uploadBody(v), err
-	})
+	return ctx, time.Duration(min(max(wait, 0), 30)) * time.Second, cancel
 }
 
 func (a uploadRoutes) uploadImage(kind string) func(w http.ResponseWriter, r *http.Request, c domain.Caller) error {

@@ -64,7 +64,7 @@ async function api(method, path, body, headers) {
 // sendFile uploads a file with progress; retries on network errors and
 // 429 (waiting Retry-After) with the same idempotency key, so a retry never
 // makes a second upload.
-function sendFile(method, path, file, key, onProgress) {
+function sendFile(method, path, file, key, onProgress, headers) {
   return new Promise((resolve, reject) => {
     let attempt = 0;
     const go = () => {
@@ -72,6 +72,7 @@ function sendFile(method, path, file, key, onProgress) {
       const x = new XMLHttpRequest();
       x.open(method, path);
       x.setRequestHeader("X-CSRF-Token", state.csrf);
+      for (const [k, v] of Object.entries(headers || {})) x.setRequestHeader(k, v);
       x.setRequestHeader("Content-Type", file.type || "application/octet-stream");
       if (key) x.setRequestHeader("Idempotency-Key", key);
       x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
@@ -94,6 +95,18 @@ function sendFile(method, path, file, key, onProgress) {
     };
     go();
   });
+}
+
+// sendCard uploads a photo of the ID card and waits for its check, which
+// runs as a job: the upload answers at once, the answer comes by long poll
+// (however many cards wait for the cores on the first day of term). A
+// refused photo throws its error, as the check in the request did.
+async function sendCard(campaign, side, file, onProgress) {
+  let c = await sendFile("PUT", `/api/v1/campaigns/${campaign}/id-images/${side}`, file, "", onProgress, { Prefer: "respond-async" });
+  while (c.status === "checking") c = await api("GET", `/api/v1/id-checks/${c.id}?wait=25`);
+  if (c.status === "accepted") return c;
+  if (c.status === "superseded") throw new APIError(409, { message: "这张照片已被同一面新上传的照片替代。" });
+  throw new APIError(422, c.error || {});
 }
 
 function newKey() {
@@ -378,7 +391,7 @@ function identityView(st) {
       if (!f) return;
       msg.textContent = "正在读取…"; msg.className = "small";
       try {
-        const r = await sendFile("PUT", `/api/v1/campaigns/${id}/id-images/front`, f, "", () => {});
+        const r = await sendCard(id, "front", f, () => {});
         if (r.read) {
           type.value = "resident_id";
           num.value = r.read.doc_number;
@@ -407,7 +420,7 @@ function idImagesView(st) {
       if (!f) return;
       bar.hidden = false; msg.textContent = "正在检查…"; msg.className = "small";
       try {
-        await sendFile("PUT", `/api/v1/campaigns/${id}/id-images/${key}`, f, "", (p) => { bar.value = p; });
+        await sendCard(id, key, f, (p) => { bar.value = p; });
         route();
       } catch (e) { msg.textContent = e.message; msg.className = "small error"; bar.hidden = true; input.value = ""; }
     });
