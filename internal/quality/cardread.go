@@ -55,9 +55,25 @@ const sure = 0.85
 // ContradictsName says whether the card says another name than the
 // expected one: not verified, and read freely, surely, as another. An
 // unsure read contradicts nothing (chi_sim misreads rare characters, and
-// knows it).
+// knows it), nor does a read of three or more characters that differs in
+// one of them: chi_sim is sometimes sure of a look-alike (尤三十 read as
+// 尤三卡), and the name only backs up the number, which must be the typed
+// one, while the roster match then holds the typed name to the school's.
 func (t *CardText) ContradictsName(name string) bool {
-	return !t.NameVerified && t.Name != "" && t.NameConf >= minNameConf && t.Name != name
+	if t.NameVerified || t.Name == "" || t.NameConf < minNameConf || t.Name == name {
+		return false
+	}
+	read, want := []rune(t.Name), []rune(name)
+	if len(read) != len(want) || len(want) < 3 {
+		return true
+	}
+	differ := 0
+	for i := range read {
+		if read[i] != want[i] {
+			differ++
+		}
+	}
+	return differ > 1
 }
 
 // minNameConf is the confidence a free read of the name needs to

@@ -109,3 +109,32 @@ func TestReadIDCard(t *testing.T) {
 		}
 	}
 }
+
+// TestContradictsName: a sure free read contradicts the typed name when
+// it is another name, not when it is one look-alike off a longer name, nor
+// when it is unsure or the typed name was verified.
+func TestContradictsName(t *testing.T) {
+	for _, tc := range []struct {
+		read     string
+		conf     float64
+		verified bool
+		typed    string
+		want     bool
+	}{
+		{"尤三卡", 0.82, false, "尤三十", false}, // one look-alike in three
+		{"尤三卡", 0.82, false, "尤二卡", false},
+		{"钱霜", 0.87, false, "钱霞", true}, // one in two: too much of the name
+		{"李四", 0.95, false, "张三", true},
+		{"张三丰", 0.95, false, "李四光", true},
+		{"张三", 0.95, false, "张三丰", true}, // another length
+		{"李四", 0.6, false, "张三", false},  // unsure
+		{"李四", 0.95, true, "张三", false},  // the restricted read found the typed name
+		{"张三", 0.95, false, "张三", false},
+		{"", 0.95, false, "张三", false},
+	} {
+		c := CardText{Name: tc.read, NameConf: tc.conf, NameVerified: tc.verified}
+		if got := c.ContradictsName(tc.typed); got != tc.want {
+			t.Errorf("read %q (%.2f, verified %v) against %q: contradicts %v, want %v", tc.read, tc.conf, tc.verified, tc.typed, got, tc.want)
+		}
+	}
+}
