@@ -107,7 +107,11 @@ type flowBench struct {
 	photoName string
 	think     time.Duration
 	syncCards bool
-	out       io.Writer
+	// poolWaits and poolWaited: how often and how long requests and jobs
+	// waited for a database connection (one server in this process).
+	poolWaits  int64
+	poolWaited time.Duration
+	out        io.Writer
 
 	base      string
 	transport *http.Transport // shared by the students' clients
@@ -279,6 +283,10 @@ func (b *flowBench) run(o Options) error {
 	}
 	wg.Wait()
 	wall := time.Since(start)
+	if b.lb == nil { // the server's pool is this process's
+		st := a.Store.DB().Stats()
+		b.poolWaits, b.poolWaited = st.WaitCount, st.WaitDuration
+	}
 
 	// Counted against what was sent: every upload a student was given an
 	// id for is standardized and submitted (else lost), and no student
@@ -522,6 +530,7 @@ func (b *flowBench) report(wall time.Duration, singleMS float64) {
 		}
 	} else {
 		fmt.Fprintf(w, "peak RSS of this process (server + simulated students): %.0f MB\n", procstat.MB("VmHWM"))
+		fmt.Fprintf(w, "database pool: %d waits for a connection, %.1f s waited in all\n", b.poolWaits, b.poolWaited.Seconds())
 	}
 	for _, e := range b.errs[:min(10, len(b.errs))] {
 		fmt.Fprintln(w, "  error: "+e)
