@@ -11,10 +11,10 @@ import (
 // WaitUpload returns one of the caller's uploads once it is processed, or
 // as it is after wait: one long request instead of a poll every second.
 // Processing in this process answers at once; processing by another
-// instance (PostgreSQL deployments) is seen as it is announced, or within
-// a second.
+// instance (PostgreSQL deployments) is seen as it is announced, or at
+// the next poll.
 func (s *Service) WaitUpload(ctx context.Context, who domain.Caller, uploadID int64, wait time.Duration) (UploadView, error) {
-	return waits.Wait(ctx, &s.waiting, uploadID, wait,
+	return waits.Wait(ctx, &s.waiting, uploadID, wait, s.Store.PollEvery(),
 		func() (UploadView, error) { return s.UploadStatus(ctx, who, uploadID) },
 		func(v UploadView) bool { return v.Status.Finished() })
 }

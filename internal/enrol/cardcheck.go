@@ -190,9 +190,9 @@ func (s *Service) CardCheck(ctx context.Context, who domain.Caller, checkID int6
 // WaitCardCheck returns one of the caller's card checks once it is
 // finished, or as it is after wait: checks finished here answer at once,
 // those finished by another instance as the database announces them, or
-// within a second.
+// at the next poll.
 func (s *Service) WaitCardCheck(ctx context.Context, who domain.Caller, checkID int64, wait time.Duration) (CardCheckView, error) {
-	return waits.Wait(ctx, &s.waiting, checkID, wait,
+	return waits.Wait(ctx, &s.waiting, checkID, wait, s.Store.PollEvery(),
 		func() (CardCheckView, error) { return s.CardCheck(ctx, who, checkID) },
 		CardCheckView.Finished)
 }

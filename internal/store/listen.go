@@ -79,5 +79,18 @@ func (s *Store) announce(ctx context.Context, channel string, id int64) error {
 	return err
 }
 
+// PollEvery is how often a request waiting for work finished elsewhere
+// reads its state again, beneath the signals: seldom where every finish
+// signals its waits (SQLite, one process; PostgreSQL while its LISTEN
+// holds), every second where one may be missed. Hundreds of students
+// waiting at once otherwise read their state hundreds of times a second,
+// queueing the other requests behind them.
+func (s *Store) PollEvery() time.Duration {
+	if s.dialect != Postgres || s.listening.Load() {
+		return 5 * time.Second
+	}
+	return time.Second
+}
+
 // Listening reports whether the announcements are heard now.
 func (s *Store) Listening() bool { return s.listening.Load() }

@@ -1,8 +1,8 @@
 // Package waits lets requests wait for work finished elsewhere (a job on
 // this instance or on another): a signal per awaited id, closed when the
 // work finishes here or its announcement is heard from the database, and
-// a poll every second as the fallback, so a lost signal costs a second,
-// never a result.
+// a poll as the fallback, so a lost signal costs a few seconds, never a
+// result.
 package waits
 
 import (
@@ -64,8 +64,8 @@ func (w *Set) Count() int {
 // Wait reads id's state with read until done says it is finished, wait
 // has passed or ctx ends (a client gone: the last state read, no error),
 // reading again whenever id is signalled finished and at least every
-// second.
-func Wait[T any](ctx context.Context, w *Set, id int64, wait time.Duration, read func() (T, error), done func(T) bool) (T, error) {
+// poll.
+func Wait[T any](ctx context.Context, w *Set, id int64, wait, poll time.Duration, read func() (T, error), done func(T) bool) (T, error) {
 	deadline := time.Now().Add(wait)
 	for {
 		signal := w.signal(id) // before reading: no finish is missed
@@ -75,7 +75,7 @@ func Wait[T any](ctx context.Context, w *Set, id int64, wait time.Duration, read
 			w.forget(id, signal)
 			return v, err
 		}
-		t := time.NewTimer(min(left, time.Second))
+		t := time.NewTimer(min(left, poll))
 		select {
 		case <-signal:
 		case <-t.C:
