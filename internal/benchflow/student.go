@@ -80,17 +80,6 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 func (c *benchClient) cards(cp string, front, back []byte) error {
 	t := time.Now()
 	defer func() { c.b.record("cardanswer", time.Since(t)) }()
-	if c.b.syncCards {
-		for _, side := range []struct {
-			name string
-			data []byte
-		}{{"front", front}, {"back", back}} {
-			if _, err := c.call("idcard", "PUT", cp+"/id-images/"+side.name, side.data, "image/jpeg", nil, nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	type check struct {
 		ID     int64  `json:"id"`
 		Status string `json:"status"`
@@ -99,14 +88,21 @@ func (c *benchClient) cards(cp string, front, back []byte) error {
 		} `json:"error"`
 	}
 	var checks [2]check
-	async := map[string]string{"Prefer": "respond-async"}
 	for i, side := range []struct {
 		name string
 		data []byte
 	}{{"front", front}, {"back", back}} {
-		if _, err := c.call("idcard", "PUT", cp+"/id-images/"+side.name, side.data, "image/jpeg", async, &checks[i]); err != nil {
+		var hdr map[string]string
+		var out any
+		if !c.b.syncCards {
+			hdr, out = map[string]string{"Prefer": "respond-async"}, &checks[i]
+		}
+		if _, err := c.call("idcard", "PUT", cp+"/id-images/"+side.name, side.data, "image/jpeg", hdr, out); err != nil {
 			return err
 		}
+	}
+	if c.b.syncCards { // checked in the requests
+		return nil
 	}
 	for _, k := range checks {
 		for k.Status == "checking" {

@@ -32,7 +32,6 @@ const CodeCardChecking = "idcard.checking"
 // again) or superseded (a newer photo of the same side replaced it).
 type CardCheckView struct {
 	ID     int64  `json:"id"`
-	Side   string `json:"side"`
 	Status string `json:"status"`
 	IDImageResult
 	Error *CardCheckError `json:"error,omitempty"`
@@ -77,7 +76,7 @@ func (s *Service) SubmitIDImage(ctx context.Context, who domain.Caller, campaign
 		s.Blob.Delete(ctx, key)
 		return CardCheckView{}, domain.Internal("id image: %w", err)
 	}
-	return CardCheckView{ID: id, Side: side, Status: store.CardChecking}, nil
+	return newCardCheckView(id, side, store.CardChecking), nil
 }
 
 // RunCardCheck checks a queued card photo: the job's work. A check no
@@ -119,7 +118,7 @@ func (s *Service) RunCardCheck(ctx context.Context, checkID int64) error {
 	}
 	defer s.waiting.Finished(c.ID)
 	if refusal != nil {
-		if _, err := s.Store.FinishCardCheck(ctx, c.ID, store.CardRefused, nil, refusal.Code, refusal.Message); err != nil {
+		if _, err := s.Store.FinishCardCheck(ctx, c.ID, store.CardRefused, refusal.Code, refusal.Message); err != nil {
 			return fmt.Errorf("card check %d: %w", checkID, err)
 		}
 		s.Blob.Delete(ctx, c.BlobKey)
@@ -152,12 +151,18 @@ func (s *Service) dropUnaccepted(ctx context.Context, c store.CardCheck) {
 // queue's last attempt failed): the student is asked to upload again.
 func (s *Service) GiveUpCardCheck(ctx context.Context, checkID int64, cause error) error {
 	s.Log.ErrorContext(ctx, "card check given up", "check", checkID, "error", cause)
-	_, err := s.Store.FinishCardCheck(ctx, checkID, store.CardFailed, nil, domain.CodeInternal, domain.Errors.Fail(domain.CodeInternal, nil).Message)
+	_, err := s.Store.FinishCardCheck(ctx, checkID, store.CardFailed, domain.CodeInternal, domain.Errors.Fail(domain.CodeInternal, nil).Message)
 	if c, gerr := s.Store.CardCheck(ctx, checkID); gerr == nil {
 		s.dropUnaccepted(ctx, c)
 	}
 	s.waiting.Finished(checkID)
 	return err
+}
+
+// newCardCheckView is a check's view before its result: no findings
+// yet ([], never null).
+func newCardCheckView(id int64, side, status string) CardCheckView {
+	return CardCheckView{ID: id, Status: status, IDImageResult: IDImageResult{Side: side, Findings: []photo.Finding{}}}
 }
 
 func cardCheckAAD(id int64) string { return "card_check:" + strconv.FormatInt(id, 10) }
@@ -171,7 +176,7 @@ func (s *Service) CardCheck(ctx context.Context, who domain.Caller, checkID int6
 	if err != nil {
 		return CardCheckView{}, domain.Internal("card check: %w", err)
 	}
-	v := CardCheckView{ID: c.ID, Side: c.Side, Status: c.Status, IDImageResult: IDImageResult{Side: c.Side, Findings: []photo.Finding{}}}
+	v := newCardCheckView(c.ID, c.Side, c.Status)
 	switch c.Status {
 	case store.CardAccepted:
 		plain, err := s.Keys.OpenField(c.ResultEnc, cardCheckAAD(c.ID))

@@ -145,7 +145,7 @@ const (
 func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaignID int64, side string, data []byte) (IDImageResult, error) {
 	e, idCard, err := s.cardUpload(ctx, who, campaignID, side, data)
 	if err != nil {
-		return IDImageResult{Side: side, Findings: []photo.Finding{}}, err
+		return IDImageResult{}, err
 	}
 	res, cardIndex, err := s.checkCardPhoto(ctx, e, side, idCard, data)
 	if err != nil {

@@ -131,9 +131,9 @@ func (s *Store) AcceptCardCheck(ctx context.Context, c CardCheck, cardDocIndex s
 
 // FinishCardCheck records a check's refusal or failure, if it was still
 // waiting (false when not: nothing changed).
-func (s *Store) FinishCardCheck(ctx context.Context, id int64, status string, resultEnc []byte, code, message string) (bool, error) {
-	r, err := s.exec(ctx, nil, `UPDATE card_checks SET status = ?, result_enc = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ? AND status = ?`,
-		status, resultEnc, code, message, s.ms(), id, CardChecking)
+func (s *Store) FinishCardCheck(ctx context.Context, id int64, status, code, message string) (bool, error) {
+	r, err := s.exec(ctx, nil, `UPDATE card_checks SET status = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		status, code, message, s.ms(), id, CardChecking)
 	if err != nil {
 		return false, err
 	}

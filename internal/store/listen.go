@@ -25,8 +25,8 @@ type Announcements struct {
 // until ctx ends: PostgreSQL's LISTEN on a connection of its own, opened
 // again (after a pause) whenever it drops. On SQLite, a single process, it
 // returns at once: there is no other instance to hear from. Waiting
-// requests still poll, so a lost announcement costs a second, never a
-// result.
+// requests still poll (PollEvery), so a lost announcement costs a few
+// seconds, never a result.
 func (s *Store) Listen(ctx context.Context, a Announcements) {
 	if s.dialect != Postgres || s.url == "" {
 		return

@@ -62,7 +62,7 @@ func (s *Store) Prune(ctx context.Context, before, now time.Time) error {
 	}{
 		{`DELETE FROM rate_events WHERE at < ?`, before},
 		{`DELETE FROM sms_codes WHERE created_at < ?`, before},
-		{`DELETE FROM card_checks WHERE status <> 'checking' AND updated_at < ?`, before},
+		{`DELETE FROM card_checks WHERE status <> '` + CardChecking + `' AND updated_at < ?`, before},
 		{`DELETE FROM sessions WHERE expires_at < ?`, now},
 		{`DELETE FROM captchas WHERE expires_at < ?`, now},
 	} {

@@ -300,13 +300,14 @@ func TestPathOverHTTP(t *testing.T) {
 	// Asked to answer later: 202 at once, the check long-polled; the front
 	// sent as the back is refused there with the code the request gives.
 	var chk struct {
-		ID     int64
-		Status string
-		Error  *struct{ Code, Message string }
+		ID       int64
+		Status   string
+		Findings json.RawMessage
+		Error    *struct{ Code, Message string }
 	}
 	a = c.do("PUT", cp+"/id-images/back", bytes.NewReader(front), "image/jpeg", map[string]string{"Prefer": "respond-async"})
 	a.json(t, &chk)
-	if a.status != 202 || chk.Status != "checking" || a.header.Get("Location") != fmt.Sprintf("/api/v1/id-checks/%d", chk.ID) {
+	if a.status != 202 || chk.Status != "checking" || string(chk.Findings) != "[]" || a.header.Get("Location") != fmt.Sprintf("/api/v1/id-checks/%d", chk.ID) {
 		t.Fatalf("async back: %d %v %s", a.status, a.header, a.body)
 	}
 	for chk.Status == "checking" {
