@@ -92,15 +92,15 @@ func TestCardCheckAcrossInstances(t *testing.T) {
 	cid, st := a.Demo.CampaignID, a.Demo.Student
 	who := consented(t, a, "13700137021")
 	apptest.Must(a.App.Enrol.SetIdentity(ctx, who, cid, enrol.IdentityInput{Name: st.Name, DocType: "resident_id", DocNumber: st.DocNumber}))(t)
-	for i := 0; i < 250 && !a.App.Store.Listening(); i++ {
-		time.Sleep(20 * time.Millisecond) // the listener connects in the background
+	for i := 0; i < 250 && !(a.App.Store.Listening() && b.App.Store.Listening()); i++ {
+		time.Sleep(20 * time.Millisecond) // the listeners connect in the background
 	}
 	front, _ := apptest.Cards(t)
 	v := apptest.Must(a.App.Enrol.SubmitIDImage(ctx, who, cid, enrol.SideFront, front))(t)
 	if v = apptest.Must(a.App.Enrol.WaitCardCheck(ctx, who, v.ID, 60*time.Second))(t); v.Status != store.CardAccepted {
 		t.Fatalf("checked by the other instance: %+v", v)
 	}
-	for i := 0; i < 50 && a.App.Enrol.Heard() == 0; i++ {
+	for i := 0; i < 50 && (a.App.Enrol.Heard() == 0 || b.App.Enrol.Heard() == 0); i++ {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if a.App.Enrol.Heard() == 0 {
