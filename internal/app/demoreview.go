@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"zhipai/internal/blob"
 	"zhipai/internal/capture"
 	"zhipai/internal/domain"
 	"zhipai/internal/idnumber"
@@ -82,7 +83,7 @@ func seedSubmission(ctx context.Context, a *App, c domain.Campaign, st domain.St
 		return 0, err
 	}
 	which := i % len(portraits)
-	original, err := a.Capture.Blob.Put(ctx, "original", portraits[which])
+	original, err := blob.PutBytes(ctx, a.Capture.Blob, "original", portraits[which])
 	if err != nil {
 		return 0, err
 	}

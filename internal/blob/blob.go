@@ -5,11 +5,13 @@
 package blob
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,14 +23,51 @@ import (
 // ErrNotFound means no blob has the key.
 var ErrNotFound = errors.New("blob: not found")
 
-// Store keeps blobs.
+// Store keeps blobs. They are written and read as streams, sealed in
+// chunks (secret.SealBlobTo), so that an export of a whole school passes
+// through in constant memory; Get and PutBytes serve the photos, which
+// are decoded whole anyway.
 type Store interface {
-	// Put stores data under a new key beginning with kind.
-	Put(ctx context.Context, kind string, data []byte) (string, error)
-	// Get returns the data of a key.
-	Get(ctx context.Context, key string) ([]byte, error)
+	// Put stores what r yields under a new key beginning with kind; size
+	// is its length, or -1 when it is not known before the end.
+	Put(ctx context.Context, kind string, r io.Reader, size int64) (string, error)
+	// Open returns a reader of a key's data. A damaged or moved blob fails
+	// as it is read: nothing unauthenticated is returned.
+	Open(ctx context.Context, key string) (Reader, error)
 	// Delete removes a key (no error if it is already gone).
 	Delete(ctx context.Context, key string) error
+}
+
+// Reader is a blob as it is read back: it knows its size and seeks (a
+// download resumed with a Range).
+type Reader interface {
+	io.ReadSeekCloser
+	Size() int64
+}
+
+// MaxGet bounds what Get reads into memory (a photo is at most 30 MB).
+const MaxGet = 64 << 20
+
+// PutBytes stores data under a new key beginning with kind.
+func PutBytes(ctx context.Context, s Store, kind string, data []byte) (string, error) {
+	return s.Put(ctx, kind, bytes.NewReader(data), int64(len(data)))
+}
+
+// Get reads a whole blob of at most MaxGet bytes.
+func Get(ctx context.Context, s Store, key string) ([]byte, error) {
+	r, err := s.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if r.Size() > MaxGet {
+		return nil, fmt.Errorf("blob: %s is %d bytes, more than a photo can be", key, r.Size())
+	}
+	b := make([]byte, r.Size())
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, fmt.Errorf("blob: %s: %w", key, err)
+	}
+	return b, nil
 }
 
 // Local keeps blobs as files under a directory.
@@ -54,21 +93,46 @@ func NewLocal(dir string, keys *secret.Keys) (*Local, error) {
 	return &Local{dir: dir, keys: keys, now: time.Now}, nil
 }
 
-// Put encrypts and writes a blob atomically (a crash leaves either nothing
-// or the whole file). Kinds are short lower-case words: photo, result,
-// idcard...
-func (l *Local) Put(ctx context.Context, kind string, data []byte) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
+// Put seals and writes a blob atomically (a crash leaves either nothing
+// or the whole file).
+func (l *Local) Put(ctx context.Context, kind string, r io.Reader, size int64) (string, error) {
 	key, err := newKey(kind, l.now())
 	if err != nil {
 		return "", err
 	}
-	if err := l.putSealed(ctx, key, l.keys.SealBlob(data, key)); err != nil {
+	if err := l.write(ctx, key, func(f io.Writer) error { return seal(ctx, l.keys, f, key, r, size) }); err != nil {
 		return "", fmt.Errorf("blob: write %s: %w", key, err)
 	}
 	return key, nil
+}
+
+// seal copies r onto w sealed under key, checking the length promised.
+func seal(ctx context.Context, keys *secret.Keys, w io.Writer, key string, r io.Reader, size int64) error {
+	sw, err := keys.SealBlobTo(w, key)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(sw, ctxReader{ctx, r})
+	if err != nil {
+		return err
+	}
+	if size >= 0 && n != size {
+		return fmt.Errorf("read %d bytes of %d", n, size)
+	}
+	return sw.Close()
+}
+
+// ctxReader stops a copy when its context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // newKey is a fresh key of a kind: kind/YYYYMM/32 hex digits. Kinds are
@@ -84,19 +148,62 @@ func newKey(kind string, now time.Time) (string, error) {
 	return kind + "/" + now.UTC().Format("200601") + "/" + hex.EncodeToString(r[:]), nil
 }
 
-// Get reads and decrypts a blob; the key is authenticated with the data,
-// so a file moved to another key's place does not decrypt.
-func (l *Local) Get(ctx context.Context, key string) ([]byte, error) {
-	sealed, err := l.getSealed(ctx, key)
+// Open opens a blob for reading; the key is authenticated with the data,
+// so a file moved to another key's place does not open.
+func (l *Local) Open(ctx context.Context, key string) (Reader, error) {
+	f, size, err := l.openSealed(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	data, err := l.keys.OpenBlob(sealed, key)
+	return open(l.keys, key, f, size)
+}
+
+// open unseals a blob of either format: streams, and blobs sealed whole
+// before streams (read into memory: they are photos).
+func open(keys *secret.Keys, key string, f io.ReadSeekCloser, size int64) (Reader, error) {
+	head := make([]byte, secret.StreamHeaderSize)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		f.Close()
+		return nil, fmt.Errorf("blob: read %s: %w", key, err)
+	}
+	if secret.IsBlobStream(head[:n]) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("blob: read %s: %w", key, err)
+		}
+		r, err := keys.OpenBlobStream(f, size, key)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("blob: %s: %w", key, err)
+		}
+		return streamReader{r, f}, nil
+	}
+	defer f.Close()
+	if size > MaxGet {
+		return nil, fmt.Errorf("blob: %s: %d bytes sealed whole", key, size)
+	}
+	rest, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("blob: read %s: %w", key, err)
+	}
+	data, err := keys.OpenBlob(append(head[:n], rest...), key)
 	if err != nil {
 		return nil, fmt.Errorf("blob: %s: %w", key, err)
 	}
-	return data, nil
+	return memReader{bytes.NewReader(data)}, nil
 }
+
+type streamReader struct {
+	*secret.BlobReader
+	f io.Closer
+}
+
+func (s streamReader) Close() error { return s.f.Close() }
+
+type memReader struct{ *bytes.Reader }
+
+func (memReader) Close() error { return nil }
 
 // Delete removes a blob.
 func (l *Local) Delete(ctx context.Context, key string) error {

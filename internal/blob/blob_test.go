@@ -29,17 +29,17 @@ func TestKeysAreBoundToTheirData(t *testing.T) {
 	t.Parallel()
 	l, dir := newLocal(t)
 	ctx := context.Background()
-	a, _ := l.Put(ctx, "photo", []byte("student a"))
-	b, _ := l.Put(ctx, "photo", []byte("student b"))
+	a, _ := PutBytes(ctx, l, "photo", []byte("student a"))
+	b, _ := PutBytes(ctx, l, "photo", []byte("student b"))
 	// Swapping files on disk must not serve one student's photo as another's.
 	os.Rename(filepath.Join(dir, a), filepath.Join(dir, b))
-	if _, err := l.Get(ctx, b); err == nil || errors.Is(err, ErrNotFound) {
+	if _, err := Get(ctx, l, b); err == nil || errors.Is(err, ErrNotFound) {
 		t.Fatalf("moved blob decrypted or vanished: %v", err)
 	}
 	other, _ := secret.New(bytes.Repeat([]byte{8}, secret.KeySize))
 	l2, _ := NewLocal(dir, other)
-	c, _ := l.Put(ctx, "photo", []byte("c"))
-	if _, err := l2.Get(ctx, c); err == nil {
+	c, _ := PutBytes(ctx, l, "photo", []byte("c"))
+	if _, err := Get(ctx, l2, c); err == nil {
 		t.Fatal("blob decrypted under another key")
 	}
 }

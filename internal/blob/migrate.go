@@ -1,9 +1,11 @@
 package blob
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,8 +21,10 @@ type Movable interface {
 	Store
 	Walk(ctx context.Context, fn func(key string) error) error
 	Has(ctx context.Context, key string) (bool, error)
-	getSealed(ctx context.Context, key string) ([]byte, error)
-	putSealed(ctx context.Context, key string, sealed []byte) error
+	// openSealed reads a blob as it is stored, and its stored size.
+	openSealed(ctx context.Context, key string) (io.ReadSeekCloser, int64, error)
+	// putSealed stores size sealed bytes under key.
+	putSealed(ctx context.Context, key string, sealed io.Reader, size int64) error
 	// Ping checks that the store answers (readiness).
 	Ping(ctx context.Context) error
 }
@@ -46,11 +50,13 @@ func Migrate(ctx context.Context, from, to Movable, progress func(key string, co
 		if have {
 			m.Present++
 		} else {
-			sealed, err := from.getSealed(ctx, key)
+			sealed, size, err := from.openSealed(ctx, key)
 			if err != nil {
 				return err
 			}
-			if err := to.putSealed(ctx, key, sealed); err != nil {
+			err = to.putSealed(ctx, key, sealed, size)
+			sealed.Close()
+			if err != nil {
 				return err
 			}
 			m.Copied++
@@ -89,23 +95,38 @@ func (l *Local) Has(ctx context.Context, key string) (bool, error) {
 	return err == nil, err
 }
 
-func (l *Local) getSealed(ctx context.Context, key string) ([]byte, error) {
+func (l *Local) openSealed(ctx context.Context, key string) (io.ReadSeekCloser, int64, error) {
 	if !keyRe.MatchString(key) {
-		return nil, fmt.Errorf("blob: key %q: %w", key, ErrNotFound)
+		return nil, 0, fmt.Errorf("blob: key %q: %w", key, ErrNotFound)
 	}
-	b, err := os.ReadFile(filepath.Join(l.dir, filepath.FromSlash(key)))
+	f, err := os.Open(filepath.Join(l.dir, filepath.FromSlash(key)))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("blob: key %s: %w", key, ErrNotFound)
+		return nil, 0, fmt.Errorf("blob: key %s: %w", key, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("blob: read %s: %w", key, err)
+		return nil, 0, fmt.Errorf("blob: read %s: %w", key, err)
 	}
-	return b, nil
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("blob: read %s: %w", key, err)
+	}
+	return f, st.Size(), nil
 }
 
-// putSealed writes a sealed blob atomically: a crash leaves either
-// nothing or the whole file.
-func (l *Local) putSealed(ctx context.Context, key string, sealed []byte) error {
+func (l *Local) putSealed(ctx context.Context, key string, sealed io.Reader, size int64) error {
+	return l.write(ctx, key, func(f io.Writer) error {
+		n, err := io.Copy(f, ctxReader{ctx, sealed})
+		if err == nil && n != size {
+			err = fmt.Errorf("blob: %s: copied %d bytes of %d", key, n, size)
+		}
+		return err
+	})
+}
+
+// write makes a blob's file atomically: a crash leaves either nothing or
+// the whole file.
+func (l *Local) write(ctx context.Context, key string, fill func(io.Writer) error) error {
 	path := filepath.Join(l.dir, filepath.FromSlash(key))
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("blob: %w", err)
@@ -115,7 +136,11 @@ func (l *Local) putSealed(ctx context.Context, key string, sealed []byte) error 
 		return fmt.Errorf("blob: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(sealed)
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	err = fill(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -1,7 +1,6 @@
 package blob
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -78,57 +77,76 @@ func NewS3(ctx context.Context, cfg S3Config, keys *secret.Keys) (*S3, error) {
 	return &S3{c: c, cfg: cfg, keys: keys, now: time.Now}, nil
 }
 
-// Put seals and uploads a blob under a new key.
-func (s *S3) Put(ctx context.Context, kind string, data []byte) (string, error) {
+// Put seals and uploads a blob under a new key, as it is read.
+func (s *S3) Put(ctx context.Context, kind string, r io.Reader, size int64) (string, error) {
 	key, err := newKey(kind, s.now())
 	if err != nil {
 		return "", err
 	}
-	return key, s.putSealed(ctx, key, s.keys.SealBlob(data, key))
+	sealedSize := int64(-1)
+	if size >= 0 {
+		sealedSize = secret.SealedSize(size)
+	}
+	pr, pw := io.Pipe()
+	sealed := make(chan error, 1)
+	go func() {
+		err := seal(ctx, s.keys, pw, key, r, size)
+		pw.CloseWithError(err)
+		sealed <- err
+	}()
+	err = s.putSealed(ctx, key, pr, sealedSize)
+	pr.CloseWithError(errors.New("blob: upload ended")) // a failed upload stops the sealing
+	if serr := <-sealed; err == nil && serr != nil {    // r was longer than size said
+		s.Delete(context.WithoutCancel(ctx), key)
+		err = fmt.Errorf("blob: put %s: %w", key, serr)
+	}
+	if err != nil {
+		return "", err
+	}
+	return key, nil
 }
 
-func (s *S3) putSealed(ctx context.Context, key string, sealed []byte) error {
+// partSize is what an upload of unknown length buffers per part (minio's
+// default for such uploads would be 512 MiB).
+const partSize = 16 << 20
+
+func (s *S3) putSealed(ctx context.Context, key string, sealed io.Reader, size int64) error {
 	opts := minio.PutObjectOptions{ContentType: "application/octet-stream"}
+	if size < 0 {
+		opts.PartSize = partSize
+	}
 	if s.cfg.SSE {
 		opts.ServerSideEncryption = encrypt.NewSSE()
 	}
-	if _, err := s.c.PutObject(ctx, s.cfg.Bucket, s.cfg.Prefix+key, bytes.NewReader(sealed), int64(len(sealed)), opts); err != nil {
+	if _, err := s.c.PutObject(ctx, s.cfg.Bucket, s.cfg.Prefix+key, sealed, size, opts); err != nil {
 		return fmt.Errorf("blob: put %s: %w", key, err)
 	}
 	return nil
 }
 
-// maxObject bounds what Get reads (a photo is at most 30 MB before
-// sealing).
-const maxObject = 64 << 20
-
-// Get downloads and opens a blob.
-func (s *S3) Get(ctx context.Context, key string) ([]byte, error) {
-	sealed, err := s.getSealed(ctx, key)
+// Open opens a blob; it is downloaded as it is read.
+func (s *S3) Open(ctx context.Context, key string) (Reader, error) {
+	obj, size, err := s.openSealed(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.keys.OpenBlob(sealed, key)
-	if err != nil {
-		return nil, fmt.Errorf("blob: %s: %w", key, err)
-	}
-	return data, nil
+	return open(s.keys, key, obj, size)
 }
 
-func (s *S3) getSealed(ctx context.Context, key string) ([]byte, error) {
+func (s *S3) openSealed(ctx context.Context, key string) (io.ReadSeekCloser, int64, error) {
 	if !keyRe.MatchString(key) {
-		return nil, fmt.Errorf("blob: key %q: %w", key, ErrNotFound)
+		return nil, 0, fmt.Errorf("blob: key %q: %w", key, ErrNotFound)
 	}
 	obj, err := s.c.GetObject(ctx, s.cfg.Bucket, s.cfg.Prefix+key, minio.GetObjectOptions{})
 	if err != nil {
-		return nil, s.mapErr(key, err)
+		return nil, 0, s.mapErr(key, err)
 	}
-	defer obj.Close()
-	b, err := io.ReadAll(io.LimitReader(obj, maxObject))
+	st, err := obj.Stat()
 	if err != nil {
-		return nil, s.mapErr(key, err)
+		obj.Close()
+		return nil, 0, s.mapErr(key, err)
 	}
-	return b, nil
+	return obj, st.Size, nil
 }
 
 func (s *S3) mapErr(key string, err error) error {

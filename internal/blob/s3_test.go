@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"zhipai/internal/secret"
 )
@@ -40,50 +42,104 @@ func testKeys(t *testing.T, b byte) *secret.Keys {
 	return k
 }
 
+// sealedBytes reads a blob as it is stored.
+func sealedBytes(t *testing.T, st Movable, key string) []byte {
+	t.Helper()
+	r, _, err := st.openSealed(context.Background(), key)
+	apptestNoErr(t, err)
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	apptestNoErr(t, err)
+	return b
+}
+
 // suite is what every backend must do.
-func suite(t *testing.T, st Movable) {
+func suite(t *testing.T, st Movable, keys *secret.Keys) {
 	ctx := context.Background()
 	data := []byte("\xff\xd8 a face photo \xff\xd9")
-	key, err := st.Put(ctx, "photo", data)
+	key, err := PutBytes(ctx, st, "photo", data)
 	if err != nil || !strings.HasPrefix(key, "photo/") {
 		t.Fatalf("put %q %v", key, err)
 	}
-	sealed, err := st.getSealed(ctx, key)
-	if err != nil || bytes.Contains(sealed, []byte("a face photo")) {
-		t.Fatalf("stored in clear, or unreadable: %v", err)
+	sealed := sealedBytes(t, st, key)
+	if bytes.Contains(sealed, []byte("a face photo")) {
+		t.Fatal("stored in clear")
 	}
-	if got, err := st.Get(ctx, key); err != nil || !bytes.Equal(got, data) {
+	if got, err := Get(ctx, st, key); err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("get %q %v", got, err)
 	}
 	if ok, err := st.Has(ctx, key); !ok || err != nil {
 		t.Fatalf("has %v %v", ok, err)
 	}
 	// A blob put under another key's name does not open there.
-	other, _ := st.Put(ctx, "photo", []byte("another student"))
-	if err := st.putSealed(ctx, other, sealed); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Get(ctx, other); err == nil || errors.Is(err, ErrNotFound) {
+	other, _ := PutBytes(ctx, st, "photo", []byte("another student"))
+	apptestNoErr(t, st.putSealed(ctx, other, bytes.NewReader(sealed), int64(len(sealed))))
+	if _, err := Get(ctx, st, other); err == nil || errors.Is(err, ErrNotFound) {
 		t.Fatalf("a moved blob opened or vanished: %v", err)
 	}
+
+	// An export: several chunks, its length unknown until the end, read
+	// back as it streams and from the middle (a resumed download).
+	big := make([]byte, 3*secret.ChunkSize+1234)
+	for i := range big {
+		big[i] = byte(i * 31)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		for rest := big; len(rest) > 0; rest = rest[min(len(rest), 10000):] {
+			pw.Write(rest[:min(len(rest), 10000)])
+		}
+		pw.Close()
+	}()
+	bigKey, err := st.Put(ctx, "export", pr, -1)
+	apptestNoErr(t, err)
+	r, err := st.Open(ctx, bigKey)
+	apptestNoErr(t, err)
+	if r.Size() != int64(len(big)) {
+		t.Fatalf("size %d, want %d", r.Size(), len(big))
+	}
+	at := int64(2*secret.ChunkSize - 5)
+	if _, err := r.Seek(at, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, big[at:]) {
+		t.Fatalf("read from %d: %d bytes, %v", at, len(got), err)
+	}
+	r.Close()
+	// A reader that fails, or yields less than promised, stores nothing.
+	if _, err := st.Put(ctx, "export", io.MultiReader(bytes.NewReader(big[:100]), iotest.ErrReader(errors.New("disk gone"))), -1); err == nil {
+		t.Error("a failing reader was stored")
+	}
+	if _, err := st.Put(ctx, "photo", bytes.NewReader(data), int64(len(data))+1); err == nil {
+		t.Error("a short reader was stored")
+	}
+
+	// A blob sealed whole, as before streams, still opens.
+	legacy := "photo/202611/" + strings.Repeat("ab", 16)
+	whole := keys.SealBlob(data, legacy)
+	apptestNoErr(t, st.putSealed(ctx, legacy, bytes.NewReader(whole), int64(len(whole))))
+	if got, err := Get(ctx, st, legacy); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("blob sealed whole: %q %v", got, err)
+	}
+
 	var walked []string
 	apptestNoErr(t, st.Walk(ctx, func(k string) error { walked = append(walked, k); return nil }))
-	if len(walked) != 2 {
+	if len(walked) != 4 {
 		t.Errorf("walk %v", walked)
 	}
 	for _, kind := range []string{"", "../x", "Photo", "a/b"} {
-		if _, err := st.Put(ctx, kind, nil); err == nil {
+		if _, err := PutBytes(ctx, st, kind, nil); err == nil {
 			t.Errorf("kind %q accepted", kind)
 		}
 	}
 	for _, k := range []string{"", "../../etc/passwd", "photo/202611/../../x", "photo/202611/zz"} {
-		if _, err := st.Get(ctx, k); !errors.Is(err, ErrNotFound) {
+		if _, err := st.Open(ctx, k); !errors.Is(err, ErrNotFound) {
 			t.Errorf("key %q: %v", k, err)
 		}
 	}
 	apptestNoErr(t, st.Delete(ctx, key))
 	apptestNoErr(t, st.Delete(ctx, key))
-	if _, err := st.Get(ctx, key); !errors.Is(err, ErrNotFound) {
+	if _, err := st.Open(ctx, key); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleted blob: %v", err)
 	}
 	if ok, _ := st.Has(ctx, key); ok {
@@ -103,13 +159,13 @@ func TestStores(t *testing.T) {
 	t.Run("local", func(t *testing.T) {
 		l, err := NewLocal(t.TempDir(), testKeys(t, 7))
 		apptestNoErr(t, err)
-		suite(t, l)
+		suite(t, l, testKeys(t, 7))
 	})
 	t.Run("s3", func(t *testing.T) {
 		cfg := startS3(t)
 		s, err := NewS3(context.Background(), cfg, testKeys(t, 7))
 		apptestNoErr(t, err)
-		suite(t, s)
+		suite(t, s, testKeys(t, 7))
 	})
 }
 
@@ -124,7 +180,7 @@ func TestMigrate(t *testing.T) {
 	want := map[string][]byte{}
 	for i := range 12 {
 		data := []byte(fmt.Sprintf("photo %d", i))
-		k, err := l.Put(ctx, []string{"original", "result", "idcard"}[i%3], data)
+		k, err := PutBytes(ctx, l, []string{"original", "result", "idcard"}[i%3], data)
 		apptestNoErr(t, err)
 		want[k] = data
 	}
@@ -137,15 +193,15 @@ func TestMigrate(t *testing.T) {
 		if n++; n > 2 {
 			break
 		}
-		sealed, _ := l.getSealed(ctx, k)
-		apptestNoErr(t, s.putSealed(ctx, k, sealed))
+		sealed := sealedBytes(t, l, k)
+		apptestNoErr(t, s.putSealed(ctx, k, bytes.NewReader(sealed), int64(len(sealed))))
 	}
 	m, err := Migrate(ctx, l, s, nil)
 	if err != nil || m.Copied != 10 || m.Present != 2 {
 		t.Fatalf("migrate %+v %v", m, err)
 	}
 	for k, data := range want {
-		if got, err := s.Get(ctx, k); err != nil || !bytes.Equal(got, data) {
+		if got, err := Get(ctx, s, k); err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("%s on S3: %q %v", k, got, err)
 		}
 	}
@@ -158,7 +214,7 @@ func TestMigrate(t *testing.T) {
 		t.Fatalf("back %+v %v", m, err)
 	}
 	for k, data := range want {
-		if got, err := back.Get(ctx, k); err != nil || !bytes.Equal(got, data) {
+		if got, err := Get(ctx, back, k); err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("%s back: %q %v", k, got, err)
 		}
 	}

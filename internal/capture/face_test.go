@@ -9,6 +9,7 @@ import (
 
 	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
+	"zhipai/internal/blob"
 	"zhipai/internal/capture"
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
@@ -45,7 +46,7 @@ func TestFaceComparison(t *testing.T) {
 			front, _, err := app.DemoCardPhotos(synth.PortraitFrame(cardFace), app.CardPerson(s.Name, s.DocNumber))
 			apptest.NoErr(t, err)
 			apptest.Must(env.App.Store.SetIDImage(ctx, apptest.Must(env.App.Store.EnrolmentOf(ctx, who.UserID, cid))(t).ID,
-				"front", apptest.Must(env.App.Blobs.Put(ctx, "idcard", front))(t), ""))(t)
+				"front", apptest.Must(blob.PutBytes(ctx, env.App.Blobs, "idcard", front))(t), ""))(t)
 		}
 		if agree != nil {
 			v := apptest.Must(e.FaceConsent(ctx, who, cid))(t)

@@ -55,7 +55,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 	if err != nil {
 		return fmt.Errorf("service: spec of campaign %d: %w", c.ID, err)
 	}
-	data, err := s.Blob.Get(ctx, u.OriginalBlob)
+	data, err := blob.Get(ctx, s.Blob, u.OriginalBlob)
 	if err != nil {
 		return fmt.Errorf("service: photo of upload %d: %w", u.ID, err)
 	}
@@ -63,7 +63,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 	// student agreed to it (and its front is on file).
 	var card []byte
 	if e.FaceConsent == domain.FaceAgreed && e.IDFrontBlob != "" {
-		if card, err = s.Blob.Get(ctx, e.IDFrontBlob); err != nil && !errors.Is(err, blob.ErrNotFound) {
+		if card, err = blob.Get(ctx, s.Blob, e.IDFrontBlob); err != nil && !errors.Is(err, blob.ErrNotFound) {
 			return fmt.Errorf("service: ID card of upload %d: %w", u.ID, err)
 		}
 	}
@@ -81,7 +81,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 	}
 	if out.PHash != "" {
 		if len(preview) > 0 {
-			if out.PreviewBlob, err = s.Blob.Put(ctx, "preview", preview); err != nil {
+			if out.PreviewBlob, err = blob.PutBytes(ctx, s.Blob, "preview", preview); err != nil {
 				return fmt.Errorf("service: store preview: %w", err)
 			}
 		}
@@ -114,7 +114,7 @@ func (s *Service) ProcessUpload(ctx context.Context, uploadID int64) error {
 			s.Log.ErrorContext(ctx, "photo processing failed", "upload", u.ID, "error", runErr)
 		}
 	default:
-		if out.ResultBlob, err = s.Blob.Put(ctx, "result", res.JPEG); err != nil {
+		if out.ResultBlob, err = blob.PutBytes(ctx, s.Blob, "result", res.JPEG); err != nil {
 			return fmt.Errorf("service: store result: %w", err)
 		}
 		for _, f := range report.Findings {

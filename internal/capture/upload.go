@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"zhipai/internal/blob"
 	"zhipai/internal/domain"
 	"zhipai/internal/photo"
 	"zhipai/internal/store"
@@ -114,7 +115,7 @@ func (s *Service) Upload(ctx context.Context, who domain.Caller, campaignID int6
 		wait := time.Duration(1+pending/s.cfg.PhotoWorkers) * time.Second
 		return UploadView{}, false, fail(CodeQueueFull, nil).WithRetry(min(wait, time.Minute))
 	}
-	blobKey, err := s.Blob.Put(ctx, "photo", data)
+	blobKey, err := blob.PutBytes(ctx, s.Blob, "photo", data)
 	if err != nil {
 		return UploadView{}, false, domain.Internal("store photo: %w", err)
 	}
@@ -236,7 +237,7 @@ func (s *Service) UploadImage(ctx context.Context, who domain.Caller, uploadID i
 	if key == "" {
 		return nil, domain.Errors.Fail(domain.CodeNotFound, nil)
 	}
-	b, err := s.Blob.Get(ctx, key)
+	b, err := blob.Get(ctx, s.Blob, key)
 	if err != nil {
 		return nil, domain.Internal("image: %w", err)
 	}

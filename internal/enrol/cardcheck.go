@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"zhipai/internal/blob"
 	"zhipai/internal/domain"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/photo"
@@ -60,7 +61,7 @@ func (s *Service) SubmitIDImage(ctx context.Context, who domain.Caller, campaign
 	if s.Queue == nil {
 		return CardCheckView{}, domain.Internal("id image: no queue for card checks")
 	}
-	key, err := s.Blob.Put(ctx, "idcard", data)
+	key, err := blob.PutBytes(ctx, s.Blob, "idcard", data)
 	if err != nil {
 		return CardCheckView{}, domain.Internal("store id image: %w", err)
 	}
@@ -105,7 +106,7 @@ func (s *Service) RunCardCheck(ctx context.Context, checkID int64) error {
 	if e.RosterRowID != 0 { // bound since the photo came in
 		err = fail(CodeIdentityLocked, nil)
 	} else {
-		data, gerr := s.Blob.Get(ctx, c.BlobKey)
+		data, gerr := blob.Get(ctx, s.Blob, c.BlobKey)
 		if gerr != nil {
 			return fmt.Errorf("card check %d: photo: %w", checkID, gerr)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"zhipai/internal/app"
 	"zhipai/internal/app/apptest"
+	"zhipai/internal/blob"
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
 	"zhipai/internal/store"
@@ -75,7 +76,7 @@ func TestCardCheckAsJob(t *testing.T) {
 func waitGone(t *testing.T, env *apptest.Env, key string) {
 	t.Helper()
 	for range 50 {
-		if _, err := env.App.Blobs.Get(ctx, key); err != nil {
+		if _, err := blob.Get(ctx, env.App.Blobs, key); err != nil {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"zhipai/internal/blob"
 	"zhipai/internal/domain"
 	"zhipai/internal/idnumber"
 	"zhipai/internal/photo"
@@ -151,7 +152,7 @@ func (s *Service) UploadIDImage(ctx context.Context, who domain.Caller, campaign
 	if err != nil {
 		return res, err
 	}
-	key, err := s.Blob.Put(ctx, "idcard", data)
+	key, err := blob.PutBytes(ctx, s.Blob, "idcard", data)
 	if err != nil {
 		return res, domain.Internal("store id image: %w", err)
 	}

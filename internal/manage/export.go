@@ -19,6 +19,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"zhipai/internal/blob"
 	"zhipai/internal/domain"
 	"zhipai/internal/enrol"
 	"zhipai/internal/idnumber"
@@ -392,5 +393,5 @@ func (s *Service) blobGet(ctx context.Context, key string) ([]byte, error) {
 	if s.blobs == nil {
 		return nil, fmt.Errorf("no blob store")
 	}
-	return s.blobs.Get(ctx, key)
+	return blob.Get(ctx, s.blobs, key)
 }

@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
+	"zhipai/internal/blob"
 	"zhipai/internal/domain"
 	"zhipai/internal/job"
 	"zhipai/internal/staff"
@@ -22,8 +25,19 @@ const ExportTTL = 24 * time.Hour
 // LinkTTL is how long a signed download link works.
 const LinkTTL = time.Hour
 
-// SetExports says where export files go and which queue builds them.
-func (s *Service) SetExports(dir string, q *job.Queue) { s.exportDir, s.queue = dir, q }
+// SetExports says which queue builds exports, and in which directory
+// exports were kept as files before they were blobs (deleted there as
+// they expire, and served until then).
+func (s *Service) SetExports(legacyDir string, q *job.Queue) { s.exportDir, s.queue = legacyDir, q }
+
+// legacyExport is the file of an export made before exports were blobs
+// (export-N.zip in the export directory), "" for a blob.
+func (s *Service) legacyExport(e store.Export) string {
+	if strings.HasPrefix(e.Blob, "export-") && strings.HasSuffix(e.Blob, ".zip") && s.exportDir != "" {
+		return filepath.Join(s.exportDir, filepath.Base(e.Blob))
+	}
+	return ""
+}
 
 // ExportView is an export as the console shows it.
 type ExportView struct {
@@ -51,7 +65,7 @@ type exportRecord struct {
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// SweepExports deletes the files of exports past their time (the photos
+// SweepExports deletes the ZIPs of exports past their time (the photos
 // are personal data: no copy is kept longer than it is needed).
 func (s *Service) SweepExports(ctx context.Context) error {
 	list, err := s.store.ExpiredExports(ctx)
@@ -62,8 +76,14 @@ func (s *Service) SweepExports(ctx context.Context) error {
 		if !s.now().After(e.ExpiresAt) {
 			continue
 		}
-		if err := os.Remove(filepath.Join(s.exportDir, filepath.Base(e.Blob))); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
+		if file := s.legacyExport(e); file != "" {
+			if err := os.Remove(file); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		} else if e.Blob != "" {
+			if err := s.blobs.Delete(ctx, e.Blob); err != nil {
+				return err
+			}
 		}
 		if err := s.store.ExpireExport(ctx, e.ID); err != nil {
 			return err
@@ -125,42 +145,74 @@ func (s *Service) RunExport(ctx context.Context, id int64) error {
 	if err != nil {
 		return s.store.FinishExport(ctx, id, "failed", "", "导出人的账号已停用。", "", 0, 0, time.Time{})
 	}
-	if err := os.MkdirAll(s.exportDir, 0o700); err != nil {
-		return err
-	}
-	final := filepath.Join(s.exportDir, fmt.Sprintf("export-%d.zip", id))
-	f, err := os.OpenFile(final+".part", os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
 	p := rec.Params
 	if len(rec.Sealed) > 0 {
 		if p.Password, err = s.keys.OpenField(rec.Sealed, "export-password"); err != nil {
-			f.Close()
-			os.Remove(final + ".part")
 			return s.store.FinishExport(ctx, id, "failed", "", "压缩包密码无法读取，请重新导出。", "", 0, 0, time.Time{})
 		}
 	}
-	res, werr := s.WriteExport(ctx, who, p, f, staff.Where{IP: "job"})
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		os.Remove(final + ".part")
-		if pe := domain.Public(werr); pe.Code != domain.CodeInternal {
+	key, size, res, err := s.storeExport(ctx, who, p)
+	if err != nil {
+		if pe := domain.Public(err); pe.Code != domain.CodeInternal {
 			return s.store.FinishExport(ctx, id, "failed", "", pe.Message, "", 0, 0, time.Time{})
 		}
-		return werr // retried
+		return err // retried
 	}
-	if err := os.Rename(final+".part", final); err != nil {
-		return err
-	}
-	st, _ := os.Stat(final)
 	rec.Skipped = res.Skipped
 	rec.Sealed = nil // the ZIP is built: the password is not kept
 	b, _ := json.Marshal(rec)
-	return s.store.FinishExport(ctx, id, "done", filepath.Base(final), "", string(b), res.Files, st.Size(), s.now().Add(ExportTTL))
+	if err := s.store.FinishExport(ctx, id, "done", key, "", string(b), res.Files, size, s.now().Add(ExportTTL)); err != nil {
+		s.blobs.Delete(context.WithoutCancel(ctx), key)
+		return err
+	}
+	return nil
+}
+
+// storeExport writes the ZIP into the blob store as it is built: on any
+// instance, in constant memory, sealed like the photos in it.
+func (s *Service) storeExport(ctx context.Context, who staff.Staff, p ExportParams) (string, int64, ExportResult, error) {
+	if s.blobs == nil {
+		return "", 0, ExportResult{}, domain.Internal("export: no blob store")
+	}
+	pr, pw := io.Pipe()
+	var (
+		res  ExportResult
+		werr error
+		size countWriter
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		size.w = pw
+		res, werr = s.WriteExport(ctx, who, p, &size, staff.Where{IP: "job"})
+		pw.CloseWithError(werr)
+	}()
+	key, perr := s.blobs.Put(ctx, "export", pr, -1)
+	pr.CloseWithError(errors.New("export: the store stopped reading")) // a failed upload ends the writing
+	<-done
+	if werr != nil && perr == nil {
+		s.blobs.Delete(context.WithoutCancel(ctx), key)
+	}
+	switch {
+	case werr != nil && domain.Public(werr).Code != domain.CodeInternal:
+		return "", 0, res, werr // the staff member is told why
+	case perr != nil:
+		return "", 0, res, domain.Internal("export: store: %w", perr)
+	case werr != nil:
+		return "", 0, res, werr
+	}
+	return key, size.n, res, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // ExportStatus is an export of a campaign the caller manages.
@@ -214,23 +266,38 @@ func (s *Service) sign(id, exp int64) string {
 
 // ExportFile opens a finished export for a signed link that has not
 // expired; the download is audited.
-func (s *Service) ExportFile(ctx context.Context, id, exp int64, sig string, where staff.Where) (*os.File, string, error) {
+func (s *Service) ExportFile(ctx context.Context, id, exp int64, sig string, where staff.Where) (ExportDownload, error) {
 	gone := Errors.Fail(CodeExportGone, nil)
 	if s.now().Unix() > exp || sig != s.sign(id, exp) {
-		return nil, "", gone
+		return ExportDownload{}, gone
 	}
 	e, err := s.store.ExportByID(ctx, id)
 	if err != nil || e.Status != "done" || s.now().After(e.ExpiresAt) {
-		return nil, "", gone
+		return ExportDownload{}, gone
 	}
-	f, err := os.Open(filepath.Join(s.exportDir, filepath.Base(e.Blob)))
-	if err != nil {
-		return nil, "", gone
+	var r io.ReadSeekCloser
+	if file := s.legacyExport(e); file != "" {
+		r, err = os.Open(file)
+	} else {
+		r, err = s.blobs.Open(ctx, e.Blob)
+	}
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, blob.ErrNotFound) {
+		return ExportDownload{}, gone
+	} else if err != nil {
+		return ExportDownload{}, domain.Internal("export: %w", err)
 	}
 	if _, err := s.audit.Record(ctx, domain.AuditEntry{TenantID: e.SchoolID, ActorRole: "signed-link", IP: where.IP, UA: where.UA, Action: "export.download",
 		Target: "export:" + strconv.FormatInt(id, 10)}); err != nil {
-		f.Close()
-		return nil, "", domain.Internal("audit: %w", err)
+		r.Close()
+		return ExportDownload{}, domain.Internal("audit: %w", err)
 	}
-	return f, fmt.Sprintf("照片导出-%d.zip", id), nil
+	return ExportDownload{ReadSeekCloser: r, Name: fmt.Sprintf("照片导出-%d.zip", id), Made: e.FinishedAt}, nil
+}
+
+// ExportDownload is a finished export's ZIP, read from the store as it is
+// sent (and seeking, for a download resumed with a Range).
+type ExportDownload struct {
+	io.ReadSeekCloser
+	Name string
+	Made time.Time
 }

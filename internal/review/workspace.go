@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"zhipai/internal/blob"
 	"zhipai/internal/domain"
 	"zhipai/internal/photo"
 	"zhipai/internal/staff"
@@ -485,7 +486,7 @@ func (s *Service) Image(ctx context.Context, who staff.Staff, id int64, kind str
 			return nil, err
 		}
 	}
-	b, err := s.blob.Get(ctx, key)
+	b, err := blob.Get(ctx, s.blob, key)
 	if err != nil {
 		return nil, domain.Internal("image: %w", err)
 	}

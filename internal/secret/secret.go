@@ -26,9 +26,10 @@ const KeySize = 32
 
 // Keys are the per-purpose keys derived from the master key.
 type Keys struct {
-	field cipher.AEAD // identity numbers, phones
-	blob  cipher.AEAD // photos and document images
-	index []byte      // blind index
+	field  cipher.AEAD // identity numbers, phones
+	blob   cipher.AEAD // photos and document images sealed whole (before streams)
+	stream []byte      // the key each blob stream's own key is derived from
+	index  []byte      // blind index
 }
 
 // ErrDecrypt means a sealed value was altered or sealed with another key.
@@ -61,6 +62,9 @@ func New(master []byte) (*Keys, error) {
 	}
 	var err error
 	if k.index, err = derive("blind index v1"); err != nil {
+		return nil, err
+	}
+	if k.stream, err = derive("blob stream v2"); err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -140,7 +144,8 @@ func (k *Keys) OpenField(sealed []byte, aad string) (string, error) {
 	return string(b), err
 }
 
-// SealBlob encrypts an image.
+// SealBlob encrypts an image whole, as blobs were before streams
+// (SealBlobTo); the blob store still opens such blobs.
 func (k *Keys) SealBlob(data []byte, aad string) []byte { return seal(k.blob, data, aad) }
 
 // OpenBlob decrypts an image.

@@ -183,7 +183,7 @@ func (s *Service) Open(ctx context.Context, who domain.Caller, campaignID int64,
 	}
 	msg := domain.TicketMessage{Author: "student", Body: body, AttachmentType: typ}
 	if typ != "" {
-		if msg.Attachment, err = s.blobs.Put(ctx, "ticket", m.Attachment); err != nil {
+		if msg.Attachment, err = blob.PutBytes(ctx, s.blobs, "ticket", m.Attachment); err != nil {
 			return domain.Ticket{}, domain.Internal("attachment: %w", err)
 		}
 	}
@@ -233,7 +233,7 @@ func (s *Service) Reply(ctx context.Context, who domain.Caller, id int64, m Mess
 	}
 	msg := domain.TicketMessage{TicketID: id, Author: "student", Body: body, AttachmentType: typ}
 	if typ != "" {
-		if msg.Attachment, err = s.blobs.Put(ctx, "ticket", m.Attachment); err != nil {
+		if msg.Attachment, err = blob.PutBytes(ctx, s.blobs, "ticket", m.Attachment); err != nil {
 			return t, domain.Internal("attachment: %w", err)
 		}
 	}
@@ -258,7 +258,7 @@ func (s *Service) Attachment(ctx context.Context, who domain.Caller, id, msgID i
 func (s *Service) attachment(ctx context.Context, t domain.Ticket, msgID int64) ([]byte, string, error) {
 	for _, m := range t.Messages {
 		if m.ID == msgID && m.Attachment != "" {
-			b, err := s.blobs.Get(ctx, m.Attachment)
+			b, err := blob.Get(ctx, s.blobs, m.Attachment)
 			if err != nil {
 				return nil, "", domain.Internal("attachment: %w", err)
 			}

@@ -258,19 +258,15 @@ func (a staffRoutes) download(w http.ResponseWriter, r *http.Request, _ domain.C
 		return err
 	}
 	exp, _ := strconv.ParseInt(r.URL.Query().Get("exp"), 10, 64)
-	f, name, err := a.manage.ExportFile(r.Context(), id, exp, r.URL.Query().Get("sig"), a.where(r))
+	f, err := a.manage.ExportFile(r.Context(), id, exp, r.URL.Query().Get("sig"), a.where(r))
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return domain.Internal("export: %w", err)
-	}
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/zip")
-	http.ServeContent(w, r, "", st.ModTime(), f)
+	http.ServeContent(w, r, "", f.Made, f)
 	return nil
 }
 
