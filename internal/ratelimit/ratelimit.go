@@ -23,6 +23,11 @@ type Counter interface {
 	CountSince(ctx context.Context, key string, since []time.Time) ([]int, error)
 	// Hit records one event of the key now.
 	Hit(ctx context.Context, key string) error
+	// Take records one event of the key now unless, since since[i], it
+	// has had max[i] events for some i: then it records nothing and
+	// returns the first such i, else -1. Concurrent takes of one key see
+	// each other (no burst of parallel requests gets past a limit).
+	Take(ctx context.Context, key string, since []time.Time, max []int) (int, error)
 }
 
 // Defaults follow requirements AU-2 (the SMS platforms' own limits per
@@ -118,13 +123,22 @@ func (l *Limiter) Hit(ctx context.Context, name, key string) error {
 // event is not counted (a client hammering a closed door does not keep it
 // closed for ever). A name without rules allows everything.
 func (l *Limiter) Allow(ctx context.Context, name, key string) (wait time.Duration, err error) {
-	if len(l.rules[name]) == 0 {
+	rules := l.rules[name]
+	if len(rules) == 0 {
 		return 0, nil
 	}
-	if wait, err := l.Exceeded(ctx, name, key); err != nil || wait > 0 {
-		return wait, err
+	since, limits := make([]time.Time, len(rules)), make([]int, len(rules))
+	for i, r := range rules {
+		since[i], limits[i] = l.now().Add(-r.Window), r.Max
 	}
-	return 0, l.Hit(ctx, name, key)
+	over, err := l.c.Take(ctx, name+":"+key, since, limits)
+	if err != nil {
+		return 0, fmt.Errorf("ratelimit: take %s: %w", name, err)
+	}
+	if over >= 0 {
+		return retryHint(rules[over].Window), nil
+	}
+	return 0, nil
 }
 
 // retryHint is the Retry-After of a refusal: the window itself for short

@@ -2,6 +2,8 @@ package ratelimit_test
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,6 +42,31 @@ func TestLimiter(t *testing.T) {
 		}
 		if w, _ := l.Allow(ctx, "unnamed", "k"); w != 0 {
 			t.Fatal("a name without rules refuses")
+		}
+	})
+}
+
+// TestLimiterUnderABurst: forty requests for one key at once (an attacker
+// asking for SMS codes in parallel) get exactly the limit through, on
+// both engines.
+func TestLimiterUnderABurst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := ratelimit.New(s, map[string][]ratelimit.Rule{"x": {{Max: 3, Window: time.Minute}}})
+		var allowed atomic.Int32
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Go(func() {
+				w, err := l.Allow(context.Background(), "x", "13800138000")
+				if err != nil {
+					t.Error(err)
+				} else if w == 0 {
+					allowed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if n := allowed.Load(); n != 3 {
+			t.Fatalf("%d of 40 parallel requests allowed, limit 3", n)
 		}
 	})
 }

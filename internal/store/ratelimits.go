@@ -17,6 +17,40 @@ func (s *Store) Hit(ctx context.Context, key string) error {
 // CountSince returns how many events a rate-limit key has had since each
 // of several moments, in one query.
 func (s *Store) CountSince(ctx context.Context, key string, since []time.Time) ([]int, error) {
+	return s.countSince(ctx, nil, key, since)
+}
+
+// Take records an event of a key unless one of its limits is reached
+// (max[i] events since since[i]); it returns the first limit reached, or
+// -1 when the event was recorded. Count and insert are one transaction,
+// and on PostgreSQL takes of one key hold a lock on it until they commit
+// (SQLite has one writer), so twenty requests sent at once for one phone
+// cannot all be counted before any is recorded.
+func (s *Store) Take(ctx context.Context, key string, since []time.Time, max []int) (int, error) {
+	over := -1
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if s.dialect == Postgres {
+			if _, err := s.exec(ctx, tx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 7316))`, key); err != nil {
+				return err
+			}
+		}
+		counts, err := s.countSince(ctx, tx, key, since)
+		if err != nil {
+			return err
+		}
+		for i, c := range counts {
+			if c >= max[i] {
+				over = i
+				return nil
+			}
+		}
+		_, err = s.exec(ctx, tx, `INSERT INTO rate_events (key, at) VALUES (?, ?)`, key, s.ms())
+		return err
+	})
+	return over, err
+}
+
+func (s *Store) countSince(ctx context.Context, tx *Tx, key string, since []time.Time) ([]int, error) {
 	if len(since) == 0 {
 		return nil, nil
 	}
@@ -43,7 +77,7 @@ func (s *Store) CountSince(ctx context.Context, key string, since []time.Time) (
 	for i := range counts {
 		dst[i] = &counts[i]
 	}
-	if err := s.row(ctx, nil, q.String(), args...).Scan(dst...); err != nil {
+	if err := s.row(ctx, tx, q.String(), args...).Scan(dst...); err != nil {
 		return nil, err
 	}
 	out := make([]int, len(since))
