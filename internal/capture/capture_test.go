@@ -397,9 +397,10 @@ func TestConcurrentUploadsAtTheLimit(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			env := apptest.New(t, d, apptest.Options{NoWorkers: true})
 			cid := env.Demo.CampaignID
-			if _, err := env.App.Store.DB().ExecContext(ctx, fmt.Sprintf("UPDATE campaigns SET max_uploads = 1 WHERE id = %d", cid)); err != nil {
-				t.Fatal(err)
-			}
+			c, err := env.App.Store.Campaign(ctx, cid)
+			apptest.NoErr(t, err)
+			c.MaxUploads = 1
+			apptest.NoErr(t, env.App.Store.UpdateCampaign(ctx, c))
 			who := apptest.SignIn(t, env, "13400134100", "ip")
 			s := app.DemoStudentAt(7)
 			apptest.Enrolled(t, env, who, s.Name, s.DocNumber)

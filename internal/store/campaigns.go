@@ -39,6 +39,7 @@ func (s *Store) UpdateCampaign(ctx context.Context, c domain.Campaign) error {
 		second_review = ?, sample_percent = ? WHERE id = ?`,
 		c.Name, c.Kind, c.SpecJSON, c.JoinCode, c.OpensAt.UnixMilli(), c.ClosesAt.UnixMilli(), boolInt(c.AllowAlbum),
 		boolInt(c.RequireIDImages), c.MaxUploads, c.ReviewDays, c.ReasonsJSON, boolInt(c.RosterOptional), boolInt(c.SecondReview), c.SamplePercent, c.ID)
+	s.campaignCache.drop(c.ID)
 	if isUnique(err) {
 		return ErrConflict
 	}
@@ -62,8 +63,15 @@ func scanCampaign(sc interface{ Scan(...any) error }) (domain.Campaign, error) {
 }
 
 // Campaign gets a campaign with its school.
+// It is read on nearly every student request, so it is cached (CacheTTL).
 func (s *Store) Campaign(ctx context.Context, id int64) (domain.Campaign, error) {
+	if c, ok := s.campaignCache.get(id); ok {
+		return c, nil
+	}
 	c, err := scanCampaign(s.row(ctx, nil, `SELECT `+campaignCols+` FROM campaigns c JOIN schools s ON s.id = c.school_id WHERE c.id = ?`, id))
+	if err == nil {
+		s.campaignCache.put(id, c)
+	}
 	return c, notFound(err, "campaign", id)
 }
 
@@ -122,6 +130,7 @@ func scanSchool(sc interface{ Scan(...any) error }) (domain.School, error) {
 // SetStaffIPAllow replaces a school's staff IP allow-list.
 func (s *Store) SetStaffIPAllow(ctx context.Context, schoolID int64, list string) error {
 	_, err := s.exec(ctx, nil, `UPDATE schools SET staff_ip_allow = ? WHERE id = ?`, list, schoolID)
+	s.campaignCache.clear() // campaigns carry their school
 	return err
 }
 

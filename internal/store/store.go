@@ -12,11 +12,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+
+	"zhipai/internal/domain"
 )
 
 // Dialect is the database engine.
@@ -42,6 +45,12 @@ type Store struct {
 	url     string // PostgreSQL's, for LISTEN on a connection of its own
 	// listening: Listen holds its LISTEN now.
 	listening atomic.Bool
+	// What every request reads, kept for CacheTTL.
+	campaignCache ttlCache[int64, domain.Campaign]
+	sessionCache  ttlCache[string, domain.Session]
+	// SQLite's prepared statements by query (see prepared).
+	stmts  sync.Map
+	nstmts atomic.Int32
 }
 
 // Open connects to a database URL: postgres://... or sqlite:PATH (a file;
@@ -97,7 +106,13 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // SetClock replaces the clock (tests).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
@@ -165,15 +180,59 @@ func (s *Store) q(tx *Tx) querier {
 }
 
 func (s *Store) exec(ctx context.Context, tx *Tx, query string, args ...any) (sql.Result, error) {
+	if st := s.prepared(ctx, tx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return s.q(tx).ExecContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) row(ctx context.Context, tx *Tx, query string, args ...any) *sql.Row {
+	if st := s.prepared(ctx, tx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return s.q(tx).QueryRowContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) rows(ctx context.Context, tx *Tx, query string, args ...any) (*sql.Rows, error) {
+	if st := s.prepared(ctx, tx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return s.q(tx).QueryContext(ctx, s.rebind(query), args...)
+}
+
+// maxPrepared bounds the statements kept prepared (queries built with a
+// varying number of placeholders are many).
+const maxPrepared = 1000
+
+// prepared is SQLite's prepared statement of a query, in the transaction
+// when there is one, or nil to run the query as text. The pure-Go SQLite
+// spent more time parsing the queries of a request than running them, on
+// the one connection every request waits for. (pgx keeps PostgreSQL's
+// prepared statements itself.) A statement is prepared outside any
+// transaction only: in one, the only connection is the transaction's.
+func (s *Store) prepared(ctx context.Context, tx *Tx, query string) *sql.Stmt {
+	if s.dialect != SQLite {
+		return nil
+	}
+	if v, ok := s.stmts.Load(query); ok {
+		if tx != nil {
+			return tx.tx.StmtContext(ctx, v.(*sql.Stmt))
+		}
+		return v.(*sql.Stmt)
+	}
+	if tx != nil || s.nstmts.Load() >= maxPrepared {
+		return nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run as text, which reports the error
+	}
+	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	s.nstmts.Add(1)
+	return st
 }
 
 // insert runs an INSERT ... RETURNING id.

@@ -418,3 +418,42 @@ func TestOpenRejectsUnknownURL(t *testing.T) {
 		t.Error("unreachable PostgreSQL opened")
 	}
 }
+
+// TestCachedReadsFollowWrites: campaigns and sessions are cached, and a
+// write through the store is read back at once: a campaign's settings,
+// its school's, a session signed out. Another store on the database (an
+// instance) sees the change within CacheTTL.
+func TestCachedReadsFollowWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := storetest.Seed(t, s)
+		c, err := s.Campaign(ctx, f.Campaign.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.MaxUploads = 3
+		if err := s.UpdateCampaign(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Campaign(ctx, c.ID); got.MaxUploads != 3 {
+			t.Errorf("max uploads read back as %d after the update", got.MaxUploads)
+		}
+		if err := s.SetStaffIPAllow(ctx, f.School.ID, "10.0.0.0/8"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Campaign(ctx, c.ID); got.School.StaffIPAllow != "10.0.0.0/8" {
+			t.Errorf("the school's allow-list read back as %q", got.School.StaffIPAllow)
+		}
+		// A write the cache did not see (another instance's) shows within CacheTTL.
+		if _, err := s.DB().ExecContext(ctx, fmt.Sprintf(`UPDATE campaigns SET max_uploads = 4 WHERE id = %d`, c.ID)); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(store.CacheTTL + time.Second)
+		for got, _ := s.Campaign(ctx, c.ID); got.MaxUploads != 4; got, _ = s.Campaign(ctx, c.ID) {
+			if time.Now().After(deadline) {
+				t.Fatalf("another instance's update not seen after %v", store.CacheTTL+time.Second)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}

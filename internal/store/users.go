@@ -64,17 +64,27 @@ func (s *Store) CreateSession(ctx context.Context, se domain.Session) error {
 }
 
 // SessionByToken finds a live session.
+// Every request reads it, so it is cached (CacheTTL); an unknown token
+// is not, so guessing costs a query each.
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (domain.Session, error) {
+	if se, ok := s.sessionCache.get(tokenHash); ok && se.ExpiresAt.After(s.now()) {
+		return se, nil
+	}
 	var se domain.Session
 	var exp int64
 	err := s.row(ctx, nil, `SELECT token_hash, user_id, csrf, channel, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?`, tokenHash, s.ms()).
 		Scan(&se.TokenHash, &se.UserID, &se.CSRF, &se.Channel, &exp)
 	se.ExpiresAt = msTime(exp)
+	if err == nil {
+		s.sessionCache.put(tokenHash, se)
+	}
 	return se, notFound(err, "session", "")
 }
 
 // DeleteSession signs a device out.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	s.sessionCache.drop(tokenHash)
 	_, err := s.exec(ctx, nil, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	s.sessionCache.drop(tokenHash) // and any read that raced the delete
 	return err
 }
