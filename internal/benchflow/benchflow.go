@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -245,7 +246,9 @@ func (b *flowBench) run(o Options) error {
 			b.kill = &killer{victim: instances[0]}
 		}
 	} else {
-		srv := web.New(api.New(api.Config{}, a.Services(), nil), a.Store.DB(), nil)
+		// Trusting the loopback as a balancer, so that each student has
+		// an address of its own, as with --instances.
+		srv := web.New(api.New(api.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, a.Services(), nil), a.Store.DB(), nil)
 		if err := a.Start(ctx); err != nil {
 			return err
 		}

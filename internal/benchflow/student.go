@@ -32,6 +32,9 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 		if c.b.lb != nil {
 			// The student's own phone, as the balancer will say.
 			req.Header.Set("X-Bench-Client", c.addr)
+		} else {
+			// In process, the loopback stands in for the balancer.
+			req.Header.Set("X-Forwarded-For", c.addr)
 		}
 		for k, v := range hdr {
 			req.Header.Set(k, v)
