@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
@@ -263,6 +264,11 @@ func (a staffRoutes) download(w http.ResponseWriter, r *http.Request, _ domain.C
 		return err
 	}
 	defer f.Close()
+	if strings.Contains(r.Header.Get("Range"), ",") {
+		// One range resumes a download; many would each open a chunk of
+		// the sealed ZIP for a few bytes. The whole file is sent instead.
+		r.Header.Del("Range")
+	}
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/zip")
