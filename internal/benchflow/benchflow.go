@@ -112,6 +112,9 @@ type flowBench struct {
 	// waited for a database connection (one server in this process).
 	poolWaits  int64
 	poolWaited time.Duration
+	// poolClosed: connections closed for want of an idle slot (each is
+	// reopened, a new backend on PostgreSQL).
+	poolClosed int64
 	out        io.Writer
 
 	base      string
@@ -288,7 +291,7 @@ func (b *flowBench) run(o Options) error {
 	wall := time.Since(start)
 	if b.lb == nil { // the server's pool is this process's
 		st := a.Store.DB().Stats()
-		b.poolWaits, b.poolWaited = st.WaitCount, st.WaitDuration
+		b.poolWaits, b.poolWaited, b.poolClosed = st.WaitCount, st.WaitDuration, st.MaxIdleClosed
 	}
 
 	// Counted against what was sent: every upload a student was given an
@@ -533,7 +536,7 @@ func (b *flowBench) report(wall time.Duration, singleMS float64) {
 		}
 	} else {
 		fmt.Fprintf(w, "peak RSS of this process (server + simulated students): %.0f MB\n", procstat.MB("VmHWM"))
-		fmt.Fprintf(w, "database pool: %d waits for a connection, %.1f s waited in all\n", b.poolWaits, b.poolWaited.Seconds())
+		fmt.Fprintf(w, "database pool: %d waits for a connection, %.1f s waited in all, %d connections closed as idle beyond the pool's idle slots\n", b.poolWaits, b.poolWaited.Seconds(), b.poolClosed)
 	}
 	for _, e := range b.errs[:min(10, len(b.errs))] {
 		fmt.Fprintln(w, "  error: "+e)
