@@ -90,18 +90,23 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	return applied, nil
 }
 
-// splitSQL splits a migration into statements at semicolons ending a line
-// (the migrations contain no procedural code).
+// splitSQL splits a migration into statements at semicolons ending a line,
+// except inside a dollar-quoted function body (a line with an odd number
+// of $$ opens or closes one).
 func splitSQL(script string) []string {
 	var out []string
 	var cur strings.Builder
+	inBody := false
 	for _, line := range strings.Split(script, "\n") {
 		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "--") {
+		if strings.HasPrefix(t, "--") && !inBody {
 			continue
 		}
 		cur.WriteString(line + "\n")
-		if strings.HasSuffix(t, ";") {
+		if strings.Count(line, "$$")%2 == 1 {
+			inBody = !inBody
+		}
+		if strings.HasSuffix(t, ";") && !inBody {
 			if s := strings.TrimSpace(cur.String()); s != "" {
 				out = append(out, s)
 			}

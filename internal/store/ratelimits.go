@@ -22,18 +22,21 @@ func (s *Store) CountSince(ctx context.Context, key string, since []time.Time) (
 
 // Take records an event of a key unless one of its limits is reached
 // (max[i] events since since[i]); it returns the first limit reached, or
-// -1 when the event was recorded. Count and insert are one transaction,
-// and on PostgreSQL takes of one key hold a lock on it until they commit
-// (SQLite has one writer), so twenty requests sent at once for one phone
-// cannot all be counted before any is recorded.
+// -1 when the event was recorded. Count and insert are one transaction
+// (SQLite has one writer), on PostgreSQL one statement that holds a lock
+// on the key until it commits, so twenty requests sent at once for one
+// phone cannot all be counted before any is recorded.
 func (s *Store) Take(ctx context.Context, key string, since []time.Time, max []int) (int, error) {
 	over := -1
-	err := s.InTx(ctx, func(tx *Tx) error {
-		if s.dialect == Postgres {
-			if _, err := s.exec(ctx, tx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 7316))`, key); err != nil {
-				return err
-			}
+	if s.dialect == Postgres { // in one round trip (migration 0011)
+		at, limit := make([]int64, len(since)), make([]int32, len(max))
+		for i := range since {
+			at[i], limit[i] = since[i].UnixMilli(), int32(max[i])
 		}
+		err := s.row(ctx, nil, `SELECT zhipai_rate_take(?, ?, ?::bigint[], ?::int[])`, key, s.ms(), at, limit).Scan(&over)
+		return over, err
+	}
+	err := s.InTx(ctx, func(tx *Tx) error {
 		counts, err := s.countSince(ctx, tx, key, since)
 		if err != nil {
 			return err
