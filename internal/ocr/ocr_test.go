@@ -26,8 +26,11 @@ func TestReadLines(t *testing.T) {
 	defer r.Close()
 	p := synth.RandomPerson(7)
 	number := cardLine(t, raster.Rect{X0: 270, Y0: 430, X1: 850, Y1: 494}, p)
-	if l, err := r.Read(number, Digits); err != nil || l.Text != p.Number || l.Confidence < 0.6 {
-		t.Errorf("number %+v %v, want %s", l, err, p.Number)
+	if l, err := r.Read(number, Digits); err != nil || l.Text != p.Number || l.Confidence < 0.6 || l.Chars != nil {
+		t.Errorf("number %+v %v, want %s (and no characters' confidences, which cost a second recognition)", l, err, p.Number)
+	}
+	if l, err := r.ReadChars(number, Digits, ""); err != nil || l.Text != p.Number || len(l.Chars) != len(p.Number) {
+		t.Errorf("number with its characters %+v %v, want %s and %d confidences", l, err, p.Number, len(p.Number))
 	}
 	name := cardLine(t, raster.Rect{X0: 138, Y0: 52, X1: 520, Y1: 116}, p)
 	if l, err := r.Read(name, Chinese); err != nil || l.Text != p.Name {

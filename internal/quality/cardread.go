@@ -125,6 +125,17 @@ func dropColour(img *raster.Image) *raster.Image {
 // script's scales, read with the characters of only (any of the script's
 // when empty); parse scores a read, 0 when it is not one.
 func readField[T any](p cardPhoto, box raster.Rect, s ocr.Script, only string, parse func(ocr.Line) (T, float64)) (T, float64) {
+	return readFieldWith(p, box, s, only, p.ocr.ReadOnly, parse)
+}
+
+// readDates is readField for a validity line, whose dates are judged by
+// their own characters' confidence (ocr.Reader.ReadChars).
+func readDates(p cardPhoto, s ocr.Script, parse func(ocr.Line) (validity, float64)) (validity, float64) {
+	return readFieldWith(p, cardValidBox, s, "", p.ocr.ReadChars, parse)
+}
+
+func readFieldWith[T any](p cardPhoto, box raster.Rect, s ocr.Script, only string, read func(*raster.Image, ocr.Script, string) (ocr.Line, error),
+	parse func(ocr.Line) (T, float64)) (T, float64) {
 	scales := chineseScales
 	if s != ocr.Chinese {
 		scales = digitScales
@@ -136,7 +147,7 @@ func readField[T any](p cardPhoto, box raster.Rect, s ocr.Script, only string, p
 		if m == nil {
 			break
 		}
-		l, err := p.ocr.ReadOnly(m, s, only)
+		l, err := read(m, s, only)
 		if err != nil {
 			break
 		}
@@ -175,7 +186,7 @@ func (c *Checker) readCard(img *raster.Image, toPhoto raster.Homography, side, n
 	// misreads the digits beside it. Each part is taken from the model that
 	// reads it surest. A start date alone counts half, so that a whole
 	// period read at another scale wins.
-	dates, score := readField(p, cardValidBox, ocr.Dates, "", func(l ocr.Line) (validity, float64) {
+	dates, score := readDates(p, ocr.Dates, func(l ocr.Line) (validity, float64) {
 		switch v := parseValidity(l); {
 		case !v.to.IsZero():
 			return v, min(v.fromConf, v.toConf)
@@ -189,7 +200,7 @@ func (c *Checker) readCard(img *raster.Image, toPhoto raster.Homography, side, n
 		out.ValidFrom, out.ValidTo, out.ValidConf = dates.from, dates.to, score
 		return out
 	}
-	chinese, _ := readField(p, cardValidBox, ocr.Chinese, "", func(l ocr.Line) (validity, float64) {
+	chinese, _ := readDates(p, ocr.Chinese, func(l ocr.Line) (validity, float64) {
 		v := parseValidity(l)
 		if !v.long && v.to.IsZero() {
 			return v, 0
