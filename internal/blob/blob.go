@@ -168,11 +168,7 @@ func open(keys *secret.Keys, key string, f io.ReadSeekCloser, size int64) (Reade
 		return nil, fmt.Errorf("blob: read %s: %w", key, err)
 	}
 	if secret.IsBlobStream(head[:n]) {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("blob: read %s: %w", key, err)
-		}
-		r, err := keys.OpenBlobStream(f, size, key)
+		r, err := keys.OpenBlobStreamAfter(head[:n], f, size, key)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("blob: %s: %w", key, err)

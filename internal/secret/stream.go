@@ -180,15 +180,23 @@ type BlobReader struct {
 // start) under the name aad. The first damaged chunk is reported by Read
 // as ErrDecrypt; nothing unauthenticated is returned.
 func (k *Keys) OpenBlobStream(r io.Reader, sealedSize int64, aad string) (*BlobReader, error) {
-	size, ok := plainSize(sealedSize)
-	if !ok {
-		return nil, ErrDecrypt
-	}
 	head := make([]byte, StreamHeaderSize)
 	if _, err := io.ReadFull(r, head); err != nil {
 		return nil, fmt.Errorf("secret: blob stream header: %w", err)
 	}
-	if !IsBlobStream(head) {
+	return k.OpenBlobStreamAfter(head, r, sealedSize, aad)
+}
+
+// OpenBlobStreamAfter is OpenBlobStream for a stream whose header (the
+// first StreamHeaderSize bytes) was read already, r being just after it:
+// a store that looked at the header to tell the formats apart need not go
+// back (on S3, a second request).
+func (k *Keys) OpenBlobStreamAfter(head []byte, r io.Reader, sealedSize int64, aad string) (*BlobReader, error) {
+	size, ok := plainSize(sealedSize)
+	if !ok {
+		return nil, ErrDecrypt
+	}
+	if len(head) != StreamHeaderSize || !IsBlobStream(head) {
 		return nil, ErrDecrypt
 	}
 	a, err := k.streamAEAD(head[len(streamMagic):])
