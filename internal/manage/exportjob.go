@@ -183,6 +183,12 @@ func (s *Service) storeExport(ctx context.Context, who staff.Staff, p ExportPara
 	)
 	go func() {
 		defer close(done)
+		defer func() { // as the job's own goroutine would: a bug fails this export, not the server
+			if v := recover(); v != nil {
+				werr = domain.Internal("export: panic: %v", v)
+				pw.CloseWithError(werr)
+			}
+		}()
 		size.w = pw
 		res, werr = s.WriteExport(ctx, who, p, &size, staff.Where{IP: "job"})
 		pw.CloseWithError(werr)
