@@ -100,10 +100,35 @@ func (l *Local) Put(ctx context.Context, kind string, r io.Reader, size int64) (
 	if err != nil {
 		return "", err
 	}
-	if err := l.write(ctx, key, func(f io.Writer) error { return seal(ctx, l.keys, f, key, r, size) }); err != nil {
+	if err := put(ctx, l.keys, key, r, size, l.putSealed, l.Delete); err != nil {
 		return "", fmt.Errorf("blob: write %s: %w", key, err)
 	}
 	return key, nil
+}
+
+// put seals r under key and hands the sealed stream, as it is made, to a
+// store's putSealed (size -1: not known before the end): the one way in
+// for both stores.
+func put(ctx context.Context, keys *secret.Keys, key string, r io.Reader, size int64,
+	putSealed func(context.Context, string, io.Reader, int64) error, del func(context.Context, string) error) error {
+	sealedSize := int64(-1)
+	if size >= 0 {
+		sealedSize = secret.SealedSize(size)
+	}
+	pr, pw := io.Pipe()
+	sealed := make(chan error, 1)
+	go func() {
+		err := seal(ctx, keys, pw, key, r, size)
+		pw.CloseWithError(err)
+		sealed <- err
+	}()
+	err := putSealed(ctx, key, pr, sealedSize)
+	pr.CloseWithError(errors.New("blob: the store stopped reading")) // a failed store stops the sealing
+	if serr := <-sealed; err == nil && serr != nil {                 // r was longer than size said
+		del(context.WithoutCancel(ctx), key)
+		err = serr
+	}
+	return err
 }
 
 // seal copies r onto w sealed under key, checking the length promised.

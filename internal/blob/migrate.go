@@ -1,7 +1,6 @@
 package blob
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -114,19 +113,9 @@ func (l *Local) openSealed(ctx context.Context, key string) (io.ReadSeekCloser, 
 	return f, st.Size(), nil
 }
 
+// putSealed writes a sealed blob of size bytes (-1: unknown) atomically:
+// a crash leaves either nothing or the whole file.
 func (l *Local) putSealed(ctx context.Context, key string, sealed io.Reader, size int64) error {
-	return l.write(ctx, key, func(f io.Writer) error {
-		n, err := io.Copy(f, ctxReader{ctx, sealed})
-		if err == nil && n != size {
-			err = fmt.Errorf("blob: %s: copied %d bytes of %d", key, n, size)
-		}
-		return err
-	})
-}
-
-// write makes a blob's file atomically: a crash leaves either nothing or
-// the whole file.
-func (l *Local) write(ctx context.Context, key string, fill func(io.Writer) error) error {
 	path := filepath.Join(l.dir, filepath.FromSlash(key))
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("blob: %w", err)
@@ -136,10 +125,9 @@ func (l *Local) write(ctx context.Context, key string, fill func(io.Writer) erro
 		return fmt.Errorf("blob: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 256<<10)
-	err = fill(bw)
-	if err == nil {
-		err = bw.Flush()
+	n, err := io.Copy(tmp, ctxReader{ctx, sealed})
+	if err == nil && size >= 0 && n != size {
+		err = fmt.Errorf("blob: %s: copied %d bytes of %d", key, n, size)
 	}
 	if err == nil {
 		err = tmp.Sync()

@@ -83,24 +83,7 @@ func (s *S3) Put(ctx context.Context, kind string, r io.Reader, size int64) (str
 	if err != nil {
 		return "", err
 	}
-	sealedSize := int64(-1)
-	if size >= 0 {
-		sealedSize = secret.SealedSize(size)
-	}
-	pr, pw := io.Pipe()
-	sealed := make(chan error, 1)
-	go func() {
-		err := seal(ctx, s.keys, pw, key, r, size)
-		pw.CloseWithError(err)
-		sealed <- err
-	}()
-	err = s.putSealed(ctx, key, pr, sealedSize)
-	pr.CloseWithError(errors.New("blob: upload ended")) // a failed upload stops the sealing
-	if serr := <-sealed; err == nil && serr != nil {    // r was longer than size said
-		s.Delete(context.WithoutCancel(ctx), key)
-		err = fmt.Errorf("blob: put %s: %w", key, serr)
-	}
-	if err != nil {
+	if err := put(ctx, s.keys, key, r, size, s.putSealed, s.Delete); err != nil {
 		return "", err
 	}
 	return key, nil
