@@ -193,7 +193,7 @@ func open(keys *secret.Keys, key string, f io.ReadSeekCloser, size int64) (Reade
 		return nil, fmt.Errorf("blob: read %s: %w", key, err)
 	}
 	if secret.IsBlobStream(head[:n]) {
-		r, err := keys.OpenBlobStreamAfter(head[:n], f, size, key)
+		r, err := keys.OpenBlobStream(head[:n], f, size, key)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("blob: %s: %w", key, err)

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 )
 
@@ -43,10 +42,13 @@ func IsBlobStream(head []byte) bool {
 	return len(head) >= len(streamMagic) && string(head[:len(streamMagic)]) == streamMagic
 }
 
+// chunksOf is how many chunks n bytes are sealed in (an empty blob has
+// its one, empty, last chunk).
+func chunksOf(n int64) int64 { return max(1, (n+ChunkSize-1)/ChunkSize) }
+
 // SealedSize is the size of n bytes sealed as a stream.
 func SealedSize(n int64) int64 {
-	chunks := max(1, (n+ChunkSize-1)/ChunkSize)
-	return int64(StreamHeaderSize) + n + chunks*tagSize
+	return int64(StreamHeaderSize) + n + chunksOf(n)*tagSize
 }
 
 // plainSize is the inverse of SealedSize, false for a size no stream has.
@@ -102,15 +104,14 @@ func (k *Keys) SealBlobTo(w io.Writer, aad string) (io.WriteCloser, error) {
 }
 
 type sealWriter struct {
-	w          io.Writer
-	aead       cipher.AEAD
-	aad        []byte
-	buf, out   []byte
-	nonce      []byte
-	index      uint32
-	err        error
-	closed     bool
-	wroteFirst bool
+	w        io.Writer
+	aead     cipher.AEAD
+	aad      []byte
+	buf, out []byte
+	nonce    []byte
+	index    uint32
+	err      error
+	closed   bool
 }
 
 // Write buffers a chunk and seals it once more follows, so that the last
@@ -176,22 +177,12 @@ type BlobReader struct {
 	pending bool // a Seek moved pos: the chunk holding it is still to be read
 }
 
-// OpenBlobStream opens a stream of sealedSize bytes read from r (at its
-// start) under the name aad. The first damaged chunk is reported by Read
-// as ErrDecrypt; nothing unauthenticated is returned.
-func (k *Keys) OpenBlobStream(r io.Reader, sealedSize int64, aad string) (*BlobReader, error) {
-	head := make([]byte, StreamHeaderSize)
-	if _, err := io.ReadFull(r, head); err != nil {
-		return nil, fmt.Errorf("secret: blob stream header: %w", err)
-	}
-	return k.OpenBlobStreamAfter(head, r, sealedSize, aad)
-}
-
-// OpenBlobStreamAfter is OpenBlobStream for a stream whose header (the
-// first StreamHeaderSize bytes) was read already, r being just after it:
-// a store that looked at the header to tell the formats apart need not go
-// back (on S3, a second request).
-func (k *Keys) OpenBlobStreamAfter(head []byte, r io.Reader, sealedSize int64, aad string) (*BlobReader, error) {
+// OpenBlobStream opens a stream of sealedSize bytes under the name aad:
+// head is its first StreamHeaderSize bytes, already read (a store reads
+// them to tell the formats apart), and r the rest. The first damaged
+// chunk is reported by Read as ErrDecrypt; nothing unauthenticated is
+// returned.
+func (k *Keys) OpenBlobStream(head []byte, r io.Reader, sealedSize int64, aad string) (*BlobReader, error) {
 	size, ok := plainSize(sealedSize)
 	if !ok {
 		return nil, ErrDecrypt
@@ -203,7 +194,7 @@ func (k *Keys) OpenBlobStreamAfter(head []byte, r io.Reader, sealedSize int64, a
 	if err != nil {
 		return nil, err
 	}
-	return &BlobReader{r: r, aead: a, aad: []byte(aad), size: size, chunks: max(1, (size+ChunkSize-1)/ChunkSize),
+	return &BlobReader{r: r, aead: a, aad: []byte(aad), size: size, chunks: chunksOf(size),
 		sealed: make([]byte, sealedChunk), nonce: make([]byte, a.NonceSize())}, nil
 }
 

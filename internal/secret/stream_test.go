@@ -29,8 +29,17 @@ func sealStream(t *testing.T, k *Keys, plain []byte, aad string) []byte {
 	return out.Bytes()
 }
 
+// openReader opens a sealed stream from the start of r, as the stores do.
+func openReader(k *Keys, r io.Reader, size int64, aad string) (*BlobReader, error) {
+	head := make([]byte, StreamHeaderSize)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return nil, err
+	}
+	return k.OpenBlobStream(head, r, size, aad)
+}
+
 func openStream(k *Keys, sealed []byte, aad string) ([]byte, error) {
-	r, err := k.OpenBlobStream(bytes.NewReader(sealed), int64(len(sealed)), aad)
+	r, err := openReader(k, bytes.NewReader(sealed), int64(len(sealed)), aad)
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +101,8 @@ func TestBlobStreamTamper(t *testing.T) {
 	if _, err := openStream(other, sealed, "x"); !errors.Is(err, ErrDecrypt) {
 		t.Errorf("opened under another master key: %v", err)
 	}
-	if _, err := k.OpenBlobStream(bytes.NewReader(sealed), int64(len(sealed))-1, "x"); err == nil {
-		if _, err := openStream(k, sealed[:len(sealed)-1], "x"); !errors.Is(err, ErrDecrypt) {
-			t.Errorf("a stream one byte short opened: %v", err)
-		}
+	if _, err := openStream(k, sealed[:len(sealed)-1], "x"); !errors.Is(err, ErrDecrypt) {
+		t.Errorf("a stream one byte short opened: %v", err)
 	}
 }
 
@@ -107,7 +114,7 @@ func TestBlobStreamSeek(t *testing.T) {
 		plain[i] = byte(i * 7)
 	}
 	sealed := sealStream(t, k, plain, "y")
-	r, err := k.OpenBlobStream(bytes.NewReader(sealed), int64(len(sealed)), "y")
+	r, err := openReader(k, bytes.NewReader(sealed), int64(len(sealed)), "y")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +134,7 @@ func TestBlobStreamSeek(t *testing.T) {
 	if n, err := r.Read(make([]byte, 10)); n != 0 || err != io.EOF {
 		t.Errorf("read at the end: %d %v", n, err)
 	}
-	nonSeeking, _ := k.OpenBlobStream(io.MultiReader(bytes.NewReader(sealed)), int64(len(sealed)), "y")
+	nonSeeking, _ := openReader(k, io.MultiReader(bytes.NewReader(sealed)), int64(len(sealed)), "y")
 	if _, err := nonSeeking.Seek(10, io.SeekStart); err == nil {
 		t.Error("a stream over a plain reader claimed to seek")
 	}
