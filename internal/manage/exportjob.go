@@ -178,9 +178,11 @@ func (s *Service) storeExport(ctx context.Context, who staff.Staff, p ExportPara
 	var (
 		res  ExportResult
 		werr error
-		size countWriter
+		size = countWriter{w: pw}
 		done = make(chan struct{})
 	)
+	// A writer's error closes the pipe with it, so the store's Put fails
+	// too and keeps nothing.
 	go func() {
 		defer close(done)
 		defer func() { // as the job's own goroutine would: a bug fails this export, not the server
@@ -189,16 +191,12 @@ func (s *Service) storeExport(ctx context.Context, who staff.Staff, p ExportPara
 				pw.CloseWithError(werr)
 			}
 		}()
-		size.w = pw
 		res, werr = s.WriteExport(ctx, who, p, &size, staff.Where{IP: "job"})
 		pw.CloseWithError(werr)
 	}()
 	key, perr := s.blobs.Put(ctx, "export", pr, -1)
 	pr.CloseWithError(errors.New("export: the store stopped reading")) // a failed upload ends the writing
 	<-done
-	if werr != nil && perr == nil {
-		s.blobs.Delete(context.WithoutCancel(ctx), key)
-	}
 	switch {
 	case werr != nil && domain.Public(werr).Code != domain.CodeInternal:
 		return "", 0, res, werr // the staff member is told why

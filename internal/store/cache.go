@@ -54,7 +54,7 @@ func (c *ttlCache[K, V]) drop(k K) {
 	delete(c.m, k)
 }
 
-func (c *ttlCache[K, V]) clear() {
+func (c *ttlCache[K, V]) dropAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.m = nil

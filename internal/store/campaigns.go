@@ -130,7 +130,7 @@ func scanSchool(sc interface{ Scan(...any) error }) (domain.School, error) {
 // SetStaffIPAllow replaces a school's staff IP allow-list.
 func (s *Store) SetStaffIPAllow(ctx context.Context, schoolID int64, list string) error {
 	_, err := s.exec(ctx, nil, `UPDATE schools SET staff_ip_allow = ? WHERE id = ?`, list, schoolID)
-	s.campaignCache.clear() // campaigns carry their school
+	s.campaignCache.dropAll() // campaigns carry their school
 	return err
 }
 

@@ -419,10 +419,10 @@ func TestOpenRejectsUnknownURL(t *testing.T) {
 	}
 }
 
-// TestCachedReadsFollowWrites: campaigns and sessions are cached, and a
-// write through the store is read back at once: a campaign's settings,
-// its school's, a session signed out. Another store on the database (an
-// instance) sees the change within CacheTTL.
+// TestCachedReadsFollowWrites: campaigns are cached, and a write through
+// the store is read back at once (a campaign's settings, its school's); a
+// write the store did not make, as another instance's, within CacheTTL.
+// (TestSessionsExpire covers the cached session signed out or expired.)
 func TestCachedReadsFollowWrites(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
