@@ -9,8 +9,10 @@ import (
 
 // Hit records an event under a rate-limit key. Every instance sees the
 // same events: the limits hold across a cluster.
-func (s *Store) Hit(ctx context.Context, key string) error {
-	_, err := s.exec(ctx, nil, `INSERT INTO rate_events (key, at) VALUES (?, ?)`, key, s.ms())
+func (s *Store) Hit(ctx context.Context, key string) error { return s.hit(ctx, nil, key) }
+
+func (s *Store) hit(ctx context.Context, tx *Tx, key string) error {
+	_, err := s.exec(ctx, tx, `INSERT INTO rate_events (key, at) VALUES (?, ?)`, key, s.ms())
 	return err
 }
 
@@ -47,8 +49,7 @@ func (s *Store) Take(ctx context.Context, key string, since []time.Time, max []i
 				return nil
 			}
 		}
-		_, err = s.exec(ctx, tx, `INSERT INTO rate_events (key, at) VALUES (?, ?)`, key, s.ms())
-		return err
+		return s.hit(ctx, tx, key)
 	})
 	return over, err
 }
