@@ -469,6 +469,11 @@ type benchClient struct {
 	c    *http.Client
 	csrf string
 	addr string // the simulated phone's address, behind the balancer
+	// carded: the student's ID card is sent. Its non-photo calls before
+	// are the sign-up rush, when every student signs up at once and no
+	// engine work runs yet; those after are served while card checks and
+	// photos fill the cores.
+	carded bool
 }
 
 // routeOf names a path's route (ids and the query dropped).
@@ -497,7 +502,8 @@ func (b *flowBench) report(wall time.Duration, singleMS float64) {
 	if b.syncCards {
 		titles["idcard"] = "ID-card photo uploads + checks"
 	}
-	for _, k := range []string{"api", "upload", "idcard", "cardwait", "cardanswer", "wait"} {
+	titles["api-rush"], titles["api-busy"] = "  before the student's ID card", "  after it (engine work running)"
+	for _, k := range []string{"api", "api-rush", "api-busy", "upload", "idcard", "cardwait", "cardanswer", "wait"} {
 		if len(b.lat[k]) == 0 {
 			continue
 		}

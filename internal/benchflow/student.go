@@ -56,6 +56,9 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 		resp.Body.Close()
 		c.b.requests.Add(1)
 		c.b.record(kind, time.Since(t))
+		if kind == "api" {
+			c.b.record(map[bool]string{false: "api-rush", true: "api-busy"}[c.carded], time.Since(t))
+		}
 		c.b.record("route "+method+" "+routeOf(path), time.Since(t))
 		if resp.StatusCode == http.StatusTooManyRequests && attempt < 10 {
 			c.b.waited429.Add(1)
@@ -83,6 +86,7 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 func (c *benchClient) cards(cp string, front, back []byte) error {
 	t := time.Now()
 	defer func() { c.b.record("cardanswer", time.Since(t)) }()
+	c.carded = true
 	type check struct {
 		ID     int64  `json:"id"`
 		Status string `json:"status"`
