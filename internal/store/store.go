@@ -48,9 +48,11 @@ type Store struct {
 	// What every request reads, kept for CacheTTL.
 	campaignCache ttlCache[int64, domain.Campaign]
 	sessionCache  ttlCache[string, domain.Session]
-	// SQLite's prepared statements by query (see prepared).
+	// SQLite's prepared statements by query (see prepared), and those
+	// first met in a transaction, to prepare when it has ended.
 	stmts  sync.Map
 	nstmts atomic.Int32
+	later  sync.Map
 }
 
 // Open connects to a database URL: postgres://... or sqlite:PATH (a file;
@@ -168,6 +170,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.prepareLater(ctx)
 	return nil
 }
 
@@ -209,7 +212,9 @@ const maxPrepared = 1000
 // spent more time parsing the queries of a request than running them, on
 // the one connection every request waits for. (pgx keeps PostgreSQL's
 // prepared statements itself.) A statement is prepared outside any
-// transaction only: in one, the only connection is the transaction's.
+// transaction only, since in one the only connection is the
+// transaction's: one first met in a transaction is prepared when the
+// transaction has committed.
 func (s *Store) prepared(ctx context.Context, tx *Tx, query string) *sql.Stmt {
 	if s.dialect != SQLite {
 		return nil
@@ -220,9 +225,33 @@ func (s *Store) prepared(ctx context.Context, tx *Tx, query string) *sql.Stmt {
 		}
 		return v.(*sql.Stmt)
 	}
-	if tx != nil || s.nstmts.Load() >= maxPrepared {
+	if s.nstmts.Load() >= maxPrepared {
 		return nil
 	}
+	if tx != nil { // the one connection is the transaction's
+		s.later.Store(query, struct{}{})
+		return nil
+	}
+	return s.prepare(ctx, query)
+}
+
+// prepareLater prepares the statements a transaction ran as text, now
+// that the connection is free: most of a request's writes are only ever
+// run in transactions.
+func (s *Store) prepareLater(ctx context.Context) {
+	if s.dialect != SQLite {
+		return
+	}
+	s.later.Range(func(k, _ any) bool {
+		s.later.Delete(k)
+		if _, ok := s.stmts.Load(k); !ok && s.nstmts.Load() < maxPrepared {
+			s.prepare(ctx, k.(string))
+		}
+		return true
+	})
+}
+
+func (s *Store) prepare(ctx context.Context, query string) *sql.Stmt {
 	st, err := s.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil // run as text, which reports the error
