@@ -225,9 +225,6 @@ func (s *Store) prepared(ctx context.Context, tx *Tx, query string) *sql.Stmt {
 		}
 		return v.(*sql.Stmt)
 	}
-	if s.nstmts.Load() >= maxPrepared {
-		return nil
-	}
 	if tx != nil { // the one connection is the transaction's
 		s.later.Store(query, struct{}{})
 		return nil
@@ -244,14 +241,18 @@ func (s *Store) prepareLater(ctx context.Context) {
 	}
 	s.later.Range(func(k, _ any) bool {
 		s.later.Delete(k)
-		if _, ok := s.stmts.Load(k); !ok && s.nstmts.Load() < maxPrepared {
+		if _, ok := s.stmts.Load(k); !ok {
 			s.prepare(ctx, k.(string))
 		}
 		return true
 	})
 }
 
+// prepare prepares a query and keeps it, up to maxPrepared statements.
 func (s *Store) prepare(ctx context.Context, query string) *sql.Stmt {
+	if s.nstmts.Load() >= maxPrepared {
+		return nil
+	}
 	st, err := s.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil // run as text, which reports the error
