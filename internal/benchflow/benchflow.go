@@ -497,12 +497,11 @@ func (b *flowBench) report(wall time.Duration, singleMS float64) {
 	n := b.requests.Load()
 	fmt.Fprintf(w, "\n%d requests in %.1f s: %.0f requests/s (including waits for photos)\n", n, wall.Seconds(), float64(n)/wall.Seconds())
 	fmt.Fprintf(w, "%-34s %8s %8s %8s %8s\n", "latency (ms)", "calls", "p50", "p95", "max")
-	titles := map[string]string{"api": "non-photo API calls", "upload": "photo uploads (the photo above)", "idcard": "ID-card photo uploads",
+	titles := map[string]string{"api": "non-photo API calls", "api-rush": "  before the student's ID card", "api-busy": "  after it (engine work running)", "upload": "photo uploads (the photo above)", "idcard": "ID-card photo uploads",
 		"cardwait": "waits for a card check (long poll)", "cardanswer": "ID-card answer (both sides)", "wait": "waits for the result (long poll)"}
 	if b.syncCards {
 		titles["idcard"] = "ID-card photo uploads + checks"
 	}
-	titles["api-rush"], titles["api-busy"] = "  before the student's ID card", "  after it (engine work running)"
 	for _, k := range []string{"api", "api-rush", "api-busy", "upload", "idcard", "cardwait", "cardanswer", "wait"} {
 		if len(b.lat[k]) == 0 {
 			continue

@@ -57,7 +57,11 @@ func (c *benchClient) call(kind, method, path string, body []byte, ctype string,
 		c.b.requests.Add(1)
 		c.b.record(kind, time.Since(t))
 		if kind == "api" {
-			c.b.record(map[bool]string{false: "api-rush", true: "api-busy"}[c.carded], time.Since(t))
+			phase := "api-rush"
+			if c.carded {
+				phase = "api-busy"
+			}
+			c.b.record(phase, time.Since(t))
 		}
 		c.b.record("route "+method+" "+routeOf(path), time.Since(t))
 		if resp.StatusCode == http.StatusTooManyRequests && attempt < 10 {
