@@ -30,15 +30,88 @@ func TestStatementsOfTransactionsArePrepared(t *testing.T) {
 		}
 	}
 	take()
-	if _, ok := s.stmts.Load(insert); !ok {
+	if _, ok := s.stmts.m.Load(insert); !ok {
 		t.Fatal("the transaction's insert was not prepared after it committed")
 	}
-	before := s.nstmts.Load()
+	before := s.stmts.n.Load()
 	take()
-	if n := s.nstmts.Load(); n != before {
+	if n := s.stmts.n.Load(); n != before {
 		t.Fatalf("the second transaction prepared %d statements again", n-before)
 	}
 	if counts, err := s.CountSince(ctx, "k", []time.Time{time.Now().Add(-time.Hour)}); err != nil || counts[0] != 2 {
 		t.Fatalf("counts %v, %v: want both takes recorded", counts, err)
+	}
+}
+
+// On SQLite, a SELECT outside any transaction runs on the read-only
+// connections: it is answered while a transaction holds the one writer,
+// and it sees what was committed just before.
+func TestReadsRunBesideTheWriter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "z.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hour := []time.Time{time.Now().Add(-time.Hour)}
+	if err := s.Hit(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	holding, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.InTx(ctx, func(tx *Tx) error {
+			if err := s.hit(ctx, tx, "k"); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	counts, err := s.CountSince(rctx, "k", hour)
+	cancel()
+	if err != nil || counts[0] != 1 {
+		t.Fatalf("read while the writer is held: %v, %v; want 1 (the committed hit only)", counts, err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if counts, err := s.CountSince(ctx, "k", hour); err != nil || counts[0] != 2 {
+		t.Fatalf("read after the commit: %v, %v; want 2", counts, err)
+	}
+	// A write that reached the readers would fail, not race the writer.
+	if _, err := s.readers.db.ExecContext(ctx, `INSERT INTO rate_events (key, at) VALUES ('x', 1)`); err == nil {
+		t.Fatal("a read-only connection took a write")
+	}
+}
+
+// A private in-memory database has one connection only: its reads stay
+// on it.
+func TestInMemoryDatabaseHasNoReaders(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite::memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s.readers != nil {
+		t.Fatal("an in-memory database got a second pool, which would be another, empty database")
+	}
+	if err := s.Hit(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if counts, err := s.CountSince(ctx, "k", []time.Time{time.Now().Add(-time.Hour)}); err != nil || counts[0] != 1 {
+		t.Fatalf("counts %v, %v", counts, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,20 +49,40 @@ type Store struct {
 	// What every request reads, kept for CacheTTL.
 	campaignCache ttlCache[int64, domain.Campaign]
 	sessionCache  ttlCache[string, domain.Session]
-	// SQLite's prepared statements by query (see prepared), and those
-	// first met in a transaction, to prepare when it has ended.
-	stmts  sync.Map
-	nstmts atomic.Int32
-	later  sync.Map
+	// SQLite's prepared statements of db by query (see prepared), and
+	// those first met in a transaction, to prepare when it has ended.
+	stmts stmtCache
+	later sync.Map
+	// readers: SQLite's read-only connections beside its one writer, for
+	// the SELECTs outside transactions (WAL lets them run while the writer
+	// writes); nil on PostgreSQL, whose pool is shared by both.
+	readers *readPool
 }
+
+// stmtCache is a pool's prepared statements by query.
+type stmtCache struct {
+	m sync.Map
+	n atomic.Int32
+}
+
+// readPool is SQLite's read-only connections and their statements.
+type readPool struct {
+	db    *sql.DB
+	stmts stmtCache
+}
+
+// readerConns is how many read-only connections SQLite has: one per core
+// lets reads use every core while the writer holds its connection, and a
+// few more cover those waiting for the CPU mid-query.
+func readerConns() int { return 2 * runtime.NumCPU() }
 
 // Open connects to a database URL: postgres://... or sqlite:PATH (a file;
 // sqlite::memory: for a private in-memory database).
 func Open(ctx context.Context, url string) (*Store, error) {
 	var (
-		db      *sql.DB
-		err     error
-		dialect Dialect
+		db, readDB *sql.DB
+		err        error
+		dialect    Dialect
 	)
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -84,19 +105,38 @@ func Open(ctx context.Context, url string) (*Store, error) {
 			// driver needs this to avoid SQLITE_BUSY.
 			db.SetMaxOpenConns(1)
 		}
+		if err == nil && path != ":memory:" { // a private memory database has no second connection
+			// query_only: a write sent here by mistake fails loudly
+			// instead of racing the writer for the lock.
+			var r *sql.DB
+			if r, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)"); err == nil {
+				r.SetMaxOpenConns(readerConns())
+				r.SetMaxIdleConns(readerConns())
+				readDB = r
+			}
+		}
 	default:
 		return nil, fmt.Errorf("store: unsupported database URL (want postgres:// or sqlite:)")
 	}
 	if err != nil {
+		if db != nil {
+			db.Close()
+		}
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if readDB != nil {
+			readDB.Close()
+		}
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
 	st := &Store{db: db, dialect: dialect, now: time.Now}
 	if dialect == Postgres {
 		st.url = url
+	}
+	if readDB != nil {
+		st.readers = &readPool{db: readDB}
 	}
 	return st, nil
 }
@@ -107,13 +147,30 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Dialect is the engine in use.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close closes the pool.
+// Close closes the pools.
 func (s *Store) Close() error {
-	s.stmts.Range(func(_, v any) bool {
+	s.stmts.close()
+	if s.readers != nil {
+		s.readers.stmts.close()
+		s.readers.db.Close()
+	}
+	return s.db.Close()
+}
+
+func (p *stmtCache) close() {
+	p.m.Range(func(_, v any) bool {
 		v.(*sql.Stmt).Close()
 		return true
 	})
-	return s.db.Close()
+}
+
+// ReaderStats is the statistics of SQLite's read-only pool (the bench),
+// and ok false on PostgreSQL.
+func (s *Store) ReaderStats() (st sql.DBStats, ok bool) {
+	if s.readers == nil {
+		return st, false
+	}
+	return s.readers.db.Stats(), true
 }
 
 // SetClock replaces the clock (tests).
@@ -190,6 +247,12 @@ func (s *Store) exec(ctx context.Context, tx *Tx, query string, args ...any) (sq
 }
 
 func (s *Store) row(ctx context.Context, tx *Tx, query string, args ...any) *sql.Row {
+	if r := s.reader(tx, query); r != nil {
+		if st := r.stmts.prepare(ctx, r.db, query); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+		return r.db.QueryRowContext(ctx, query, args...)
+	}
 	if st := s.prepared(ctx, tx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -197,10 +260,31 @@ func (s *Store) row(ctx context.Context, tx *Tx, query string, args ...any) *sql
 }
 
 func (s *Store) rows(ctx context.Context, tx *Tx, query string, args ...any) (*sql.Rows, error) {
+	if r := s.reader(tx, query); r != nil {
+		if st := r.stmts.prepare(ctx, r.db, query); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
+		return r.db.QueryContext(ctx, query, args...)
+	}
 	if st := s.prepared(ctx, tx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return s.q(tx).QueryContext(ctx, s.rebind(query), args...)
+}
+
+// reader is the read-only pool for a query, or nil for the writer's: a
+// SELECT outside any transaction reads on SQLite's readers, and
+// everything else (writes, INSERT ... RETURNING, what a transaction reads)
+// stays on the one writer.
+func (s *Store) reader(tx *Tx, query string) *readPool {
+	if s.readers == nil || tx != nil {
+		return nil
+	}
+	q := strings.TrimLeft(query, " \t\r\n")
+	if len(q) < 6 || !strings.EqualFold(q[:6], "SELECT") {
+		return nil
+	}
+	return s.readers
 }
 
 // maxPrepared bounds the statements kept prepared (queries built with a
@@ -219,7 +303,7 @@ func (s *Store) prepared(ctx context.Context, tx *Tx, query string) *sql.Stmt {
 	if s.dialect != SQLite {
 		return nil
 	}
-	if v, ok := s.stmts.Load(query); ok {
+	if v, ok := s.stmts.m.Load(query); ok {
 		if tx != nil {
 			return tx.tx.StmtContext(ctx, v.(*sql.Stmt))
 		}
@@ -229,7 +313,7 @@ func (s *Store) prepared(ctx context.Context, tx *Tx, query string) *sql.Stmt {
 		s.later.Store(query, struct{}{})
 		return nil
 	}
-	return s.prepare(ctx, query)
+	return s.stmts.prepare(ctx, s.db, query)
 }
 
 // prepareLater prepares the statements a transaction ran as text, now
@@ -241,27 +325,31 @@ func (s *Store) prepareLater(ctx context.Context) {
 	}
 	s.later.Range(func(k, _ any) bool {
 		s.later.Delete(k)
-		if _, ok := s.stmts.Load(k); !ok {
-			s.prepare(ctx, k.(string))
+		if _, ok := s.stmts.m.Load(k); !ok {
+			s.stmts.prepare(ctx, s.db, k.(string))
 		}
 		return true
 	})
 }
 
-// prepare prepares a query and keeps it, up to maxPrepared statements.
-func (s *Store) prepare(ctx context.Context, query string) *sql.Stmt {
-	if s.nstmts.Load() >= maxPrepared {
+// prepare is the statement of a query on db, prepared the first time and
+// kept, up to maxPrepared statements; nil to run the query as text.
+func (p *stmtCache) prepare(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
+	if v, ok := p.m.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	if p.n.Load() >= maxPrepared {
 		return nil
 	}
-	st, err := s.db.PrepareContext(ctx, query)
+	st, err := db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil // run as text, which reports the error
 	}
-	if v, loaded := s.stmts.LoadOrStore(query, st); loaded {
+	if v, loaded := p.m.LoadOrStore(query, st); loaded {
 		st.Close()
 		return v.(*sql.Stmt)
 	}
-	s.nstmts.Add(1)
+	p.n.Add(1)
 	return st
 }
 
