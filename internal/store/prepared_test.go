@@ -13,14 +13,7 @@ import (
 func TestStatementsOfTransactionsArePrepared(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "z.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openSQLiteFile(t)
 	const insert = `INSERT INTO rate_events (key, at) VALUES (?, ?)`
 	take := func() {
 		t.Helper()
@@ -49,14 +42,7 @@ func TestStatementsOfTransactionsArePrepared(t *testing.T) {
 func TestReadsRunBesideTheWriter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "z.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openSQLiteFile(t)
 	hour := []time.Time{time.Now().Add(-time.Hour)}
 	if err := s.Hit(ctx, "k"); err != nil {
 		t.Fatal(err)
@@ -114,4 +100,19 @@ func TestInMemoryDatabaseHasNoReaders(t *testing.T) {
 	if counts, err := s.CountSince(ctx, "k", []time.Time{time.Now().Add(-time.Hour)}); err != nil || counts[0] != 1 {
 		t.Fatalf("counts %v, %v", counts, err)
 	}
+}
+
+// openSQLiteFile opens and migrates a SQLite file of the test's own.
+func openSQLiteFile(t *testing.T) *Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "z.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
