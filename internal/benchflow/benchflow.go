@@ -115,10 +115,9 @@ type flowBench struct {
 	// poolClosed: connections closed for want of an idle slot (each is
 	// reopened, a new backend on PostgreSQL).
 	poolClosed int64
-	// readWaits and readWaited: the same for SQLite's read-only pool.
-	readWaits  int64
-	readWaited time.Duration
-	out        io.Writer
+	// readers: the same for SQLite's read-only pool, when it has one.
+	readers *sql.DBStats
+	out     io.Writer
 
 	base      string
 	transport *http.Transport // shared by the students' clients
@@ -296,7 +295,7 @@ func (b *flowBench) run(o Options) error {
 		st := a.Store.DB().Stats()
 		b.poolWaits, b.poolWaited, b.poolClosed = st.WaitCount, st.WaitDuration, st.MaxIdleClosed
 		if r, ok := a.Store.ReaderStats(); ok {
-			b.readWaits, b.readWaited = r.WaitCount, r.WaitDuration
+			b.readers = &r
 		}
 	}
 
@@ -548,8 +547,8 @@ func (b *flowBench) report(wall time.Duration, singleMS float64) {
 	} else {
 		fmt.Fprintf(w, "peak RSS of this process (server + simulated students): %.0f MB\n", procstat.MB("VmHWM"))
 		fmt.Fprintf(w, "database pool: %d waits for a connection, %.1f s waited in all, %d connections closed as idle beyond the pool's idle slots\n", b.poolWaits, b.poolWaited.Seconds(), b.poolClosed)
-		if b.readWaits > 0 || b.readWaited > 0 {
-			fmt.Fprintf(w, "  SQLite's read-only connections: %d waits, %.1f s waited in all\n", b.readWaits, b.readWaited.Seconds())
+		if r := b.readers; r != nil {
+			fmt.Fprintf(w, "  SQLite's read-only connections: %d waits, %.1f s waited in all\n", r.WaitCount, r.WaitDuration.Seconds())
 		}
 	}
 	for _, e := range b.errs[:min(10, len(b.errs))] {

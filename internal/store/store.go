@@ -240,36 +240,38 @@ func (s *Store) q(tx *Tx) querier {
 }
 
 func (s *Store) exec(ctx context.Context, tx *Tx, query string, args ...any) (sql.Result, error) {
-	if st := s.prepared(ctx, tx, query); st != nil {
+	st, q := s.on(ctx, tx, query)
+	if st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return s.q(tx).ExecContext(ctx, s.rebind(query), args...)
+	return q.ExecContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) row(ctx context.Context, tx *Tx, query string, args ...any) *sql.Row {
-	if r := s.reader(tx, query); r != nil {
-		if st := r.stmts.prepare(ctx, r.db, query); st != nil {
-			return st.QueryRowContext(ctx, args...)
-		}
-		return r.db.QueryRowContext(ctx, query, args...)
-	}
-	if st := s.prepared(ctx, tx, query); st != nil {
+	st, q := s.on(ctx, tx, query)
+	if st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return s.q(tx).QueryRowContext(ctx, s.rebind(query), args...)
+	return q.QueryRowContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) rows(ctx context.Context, tx *Tx, query string, args ...any) (*sql.Rows, error) {
-	if r := s.reader(tx, query); r != nil {
-		if st := r.stmts.prepare(ctx, r.db, query); st != nil {
-			return st.QueryContext(ctx, args...)
-		}
-		return r.db.QueryContext(ctx, query, args...)
-	}
-	if st := s.prepared(ctx, tx, query); st != nil {
+	st, q := s.on(ctx, tx, query)
+	if st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return s.q(tx).QueryContext(ctx, s.rebind(query), args...)
+	return q.QueryContext(ctx, s.rebind(query), args...)
+}
+
+// on is where a query runs: its prepared statement, or when it has none
+// the querier to run it as text on. A SELECT outside any transaction
+// runs on SQLite's readers; everything else on the pool or the
+// transaction.
+func (s *Store) on(ctx context.Context, tx *Tx, query string) (*sql.Stmt, querier) {
+	if r := s.reader(tx, query); r != nil {
+		return r.stmts.prepare(ctx, r.db, query), r.db
+	}
+	return s.prepared(ctx, tx, query), s.q(tx)
 }
 
 // reader is the read-only pool for a query, or nil for the writer's: a
@@ -325,9 +327,7 @@ func (s *Store) prepareLater(ctx context.Context) {
 	}
 	s.later.Range(func(k, _ any) bool {
 		s.later.Delete(k)
-		if _, ok := s.stmts.m.Load(k); !ok {
-			s.stmts.prepare(ctx, s.db, k.(string))
-		}
+		s.stmts.prepare(ctx, s.db, k.(string)) // a no-op if another did already
 		return true
 	})
 }
