@@ -15,10 +15,12 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 )
 
 // Challenge is one sum to solve.
@@ -134,9 +136,9 @@ var glyphs = map[rune][][]float64{
 // shifted at random, a wave through the whole, and noise lines.
 func draw(text string, rng *rand.Rand) []byte {
 	const w, h = 200, 64
-	img := image.NewGray(image.Rect(0, 0, w, h))
+	img := image.NewPaletted(image.Rect(0, 0, w, h), palette)
 	for i := range img.Pix {
-		img.Pix[i] = uint8(230 + rng.IntN(25))
+		img.Pix[i] = uint8(rng.IntN(8))
 	}
 	ink := func(x, y float64, r float64) {
 		for dy := -r; dy <= r; dy++ {
@@ -144,7 +146,7 @@ func draw(text string, rng *rand.Rand) []byte {
 				if dx*dx+dy*dy <= r*r {
 					xi, yi := int(x+dx), int(y+dy)
 					if xi >= 0 && yi >= 0 && xi < w && yi < h {
-						img.Pix[yi*w+xi] = uint8(30 + rng.IntN(40))
+						img.Pix[yi*w+xi] = uint8(8 + rng.IntN(8))
 					}
 				}
 			}
@@ -180,6 +182,32 @@ func draw(text string, rng *rand.Rand) []byte {
 		}
 	}
 	var b bytes.Buffer
-	png.Encode(&b, img)
+	encoder.Encode(&b, img)
 	return b.Bytes()
 }
+
+// palette is 8 light greys for the paper and 8 dark ones for the ink: an
+// image of 16 colours is written 4 bits a pixel without the filters a
+// grey image is tried with, which were half the time of a challenge.
+var palette = func() color.Palette {
+	p := make(color.Palette, 16)
+	for i := range 8 {
+		p[i] = color.Gray{Y: uint8(230 + 3*i)}
+		p[8+i] = color.Gray{Y: uint8(30 + 5*i)}
+	}
+	return p
+}()
+
+// encoder keeps its compressors between images (a new one is most of a
+// megabyte to allocate and clear) and compresses fast: the noise does not
+// compress anyway, and every sign-in page waits on this.
+var encoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: new(bufferPool)}
+
+type bufferPool struct{ p sync.Pool }
+
+func (p *bufferPool) Get() *png.EncoderBuffer {
+	b, _ := p.p.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (p *bufferPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }

@@ -31,3 +31,14 @@ func TestChallenges(t *testing.T) {
 		t.Errorf("only %d different questions in 500", len(seen))
 	}
 }
+
+// BenchmarkNew is the cost of one challenge, paid on every sign-in page
+// shown: go test -bench New ./internal/captcha
+func BenchmarkNew(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var size int
+	for b.Loop() {
+		size += len(New(rng).PNG)
+	}
+	b.ReportMetric(float64(size)/float64(b.N), "bytes/op")
+}
