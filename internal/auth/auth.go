@@ -129,13 +129,8 @@ func (s *Service) SendCode(ctx context.Context, phone, ip string, agreed bool, a
 	pi := s.Keys.Index(domain.IndexPhone, phone)
 	// One client's share of a phone's codes is small, so that a stranger
 	// cannot spend the phone's whole daily quota from one place.
-	if err := s.Limiter.Check(ctx, "sms-phone-ip", pi+":"+ip, fail(CodeSMSTooFrequent, nil)); err != nil {
-		return 0, err
-	}
-	if err := s.Limiter.Check(ctx, "sms-phone", pi, fail(CodeSMSTooFrequent, nil)); err != nil {
-		return 0, err
-	}
-	if err := s.Limiter.Check(ctx, "sms-ip", ip, fail(CodeSMSTooFrequent, nil)); err != nil {
+	if err := s.Limiter.CheckAll(ctx, fail(CodeSMSTooFrequent, nil),
+		ratelimit.Key{Name: "sms-phone-ip", Key: pi + ":" + ip}, ratelimit.Key{Name: "sms-phone", Key: pi}, ratelimit.Key{Name: "sms-ip", Key: ip}); err != nil {
 		return 0, err
 	}
 	code, err := randomCode()

@@ -211,10 +211,8 @@ func (s *Service) Match(ctx context.Context, who domain.Caller, campaignID int64
 	if cardChecked && e.CardDocIndex != e.DocIndex {
 		return RecordView{}, fail(CodeCardRecheck, nil)
 	}
-	if err := s.Limiter.Check(ctx, "match-user", strconv.FormatInt(who.UserID, 10), fail(CodeMatchLimited, nil)); err != nil {
-		return RecordView{}, err
-	}
-	if err := s.Limiter.Check(ctx, "match-ip", who.IP, fail(CodeMatchLimited, nil)); err != nil {
+	if err := s.Limiter.CheckAll(ctx, fail(CodeMatchLimited, nil),
+		ratelimit.Key{Name: "match-user", Key: strconv.FormatInt(who.UserID, 10)}, ratelimit.Key{Name: "match-ip", Key: who.IP}); err != nil {
 		return RecordView{}, err
 	}
 	row, err := s.Store.RosterRowByDoc(ctx, c.ID, e.DocIndex)

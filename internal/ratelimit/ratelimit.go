@@ -6,6 +6,8 @@ package ratelimit
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"zhipai/internal/domain"
@@ -23,11 +25,12 @@ type Counter interface {
 	CountSince(ctx context.Context, key string, since []time.Time) ([]int, error)
 	// Hit records one event of the key now.
 	Hit(ctx context.Context, key string) error
-	// Take records one event of the key now unless, since since[i], it
-	// has had max[i] events for some i: then it records nothing and
-	// returns the first such i, else -1. Concurrent takes of one key see
-	// each other (no burst of parallel requests gets past a limit).
-	Take(ctx context.Context, key string, since []time.Time, max []int) (int, error)
+	// Take records one event of each keys[i] now, or of none: when some
+	// keys[i] has had max[i] events since since[i] it records nothing and
+	// returns the first such i, else -1 (a key repeats for each of its
+	// limits). Concurrent takes of one key see each other (no burst of
+	// parallel requests gets past a limit).
+	Take(ctx context.Context, keys []string, since []time.Time, max []int) (int, error)
 }
 
 // Defaults follow requirements AU-2 (the SMS platforms' own limits per
@@ -118,22 +121,39 @@ func (l *Limiter) Hit(ctx context.Context, name, key string) error {
 	return nil
 }
 
+// Key is what one event counts against: the rules of a name, for a key.
+type Key struct{ Name, Key string }
+
 // Allow counts an event of the key against the named rules. When a rule
 // is exceeded it returns how long to wait before trying again, and the
 // event is not counted (a client hammering a closed door does not keep it
 // closed for ever). A name without rules allows everything.
 func (l *Limiter) Allow(ctx context.Context, name, key string) (wait time.Duration, err error) {
-	rules := l.rules[name]
+	return l.AllowAll(ctx, Key{name, key})
+}
+
+// AllowAll is Allow for one event counted against several keys at once
+// (a sign-in code per phone, per address and per both): all of them count
+// it, or, when any rule of any is exceeded, none does.
+func (l *Limiter) AllowAll(ctx context.Context, keys ...Key) (wait time.Duration, err error) {
+	var names, counted []string
+	var since []time.Time
+	var limits []int
+	var rules []Rule
+	for _, k := range keys {
+		for _, r := range l.rules[k.Name] {
+			names = append(names, k.Name)
+			counted = append(counted, k.Name+":"+k.Key)
+			since, limits = append(since, l.now().Add(-r.Window)), append(limits, r.Max)
+			rules = append(rules, r)
+		}
+	}
 	if len(rules) == 0 {
 		return 0, nil
 	}
-	since, limits := make([]time.Time, len(rules)), make([]int, len(rules))
-	for i, r := range rules {
-		since[i], limits[i] = l.now().Add(-r.Window), r.Max
-	}
-	over, err := l.c.Take(ctx, name+":"+key, since, limits)
+	over, err := l.c.Take(ctx, counted, since, limits)
 	if err != nil {
-		return 0, fmt.Errorf("ratelimit: take %s: %w", name, err)
+		return 0, fmt.Errorf("ratelimit: take %s: %w", strings.Join(slices.Compact(names), ", "), err)
 	}
 	if over >= 0 {
 		return retryHint(rules[over].Window), nil
@@ -154,7 +174,12 @@ func retryHint(window time.Duration) time.Duration {
 // refusal (with its Retry-After) when a rule is exceeded, an internal
 // error when the count failed.
 func (l *Limiter) Check(ctx context.Context, name, key string, refusal *domain.Error) error {
-	wait, err := l.Allow(ctx, name, key)
+	return l.CheckAll(ctx, refusal, Key{name, key})
+}
+
+// CheckAll is Check for AllowAll.
+func (l *Limiter) CheckAll(ctx context.Context, refusal *domain.Error, keys ...Key) error {
+	wait, err := l.AllowAll(ctx, keys...)
 	if err != nil {
 		return domain.Internal("%w", err)
 	}

@@ -70,3 +70,73 @@ func TestLimiterUnderABurst(t *testing.T) {
 		}
 	})
 }
+
+// TestAllowAllCountsAllOrNone: an event counted against several keys is
+// counted against every one of them, or, refused by one, against none.
+func TestAllowAllCountsAllOrNone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := ratelimit.New(s, map[string][]ratelimit.Rule{
+			"phone": {{Max: 5, Window: time.Hour}},
+			"ip":    {{Max: 2, Window: time.Minute}, {Max: 3, Window: time.Hour}},
+		})
+		ctx := context.Background()
+		both := func(phone string) time.Duration {
+			t.Helper()
+			w, err := l.AllowAll(ctx, ratelimit.Key{Name: "phone", Key: phone}, ratelimit.Key{Name: "ip", Key: "10.0.0.1"}, ratelimit.Key{Name: "unruled", Key: "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w
+		}
+		if both("a") != 0 || both("b") != 0 {
+			t.Fatal("the first two events refused")
+		}
+		if w := both("c"); w != time.Minute {
+			t.Fatalf("third event from the address in a minute: wait %v, want the address's minute", w)
+		}
+		// Phone c was refused with the address: its count is still 0.
+		counts, err := s.CountSince(ctx, "phone:c", []time.Time{time.Now().Add(-time.Hour)})
+		if err != nil || counts[0] != 0 {
+			t.Fatalf("phone c counted %v (%v) for a refused event", counts, err)
+		}
+		counts, err = s.CountSince(ctx, "phone:a", []time.Time{time.Now().Add(-time.Hour)})
+		if err != nil || counts[0] != 1 {
+			t.Fatalf("phone a counted %v (%v), want 1", counts, err)
+		}
+	})
+}
+
+// TestAllowAllUnderABurst: takes of overlapping key sets sent at once,
+// in both orders, neither deadlock nor let more through than the shared
+// key's limit.
+func TestAllowAllUnderABurst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		l := ratelimit.New(s, map[string][]ratelimit.Rule{"x": {{Max: 4, Window: time.Minute}}, "y": {{Max: 100, Window: time.Minute}}})
+		var allowed atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 40 {
+			keys := []ratelimit.Key{{Name: "x", Key: "shared"}, {Name: "y", Key: "other"}}
+			if i%2 == 1 {
+				keys[0], keys[1] = keys[1], keys[0]
+			}
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				w, err := l.AllowAll(ctx, keys...)
+				if err != nil {
+					t.Error(err)
+				} else if w == 0 {
+					allowed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if n := allowed.Load(); n != 4 {
+			t.Fatalf("%d of 40 parallel takes allowed, limit 4", n)
+		}
+		counts, err := s.CountSince(context.Background(), "y:other", []time.Time{time.Now().Add(-time.Minute)})
+		if err != nil || counts[0] != 4 {
+			t.Fatalf("the other key counted %v (%v), want the 4 allowed", counts, err)
+		}
+	})
+}

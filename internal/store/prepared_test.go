@@ -17,7 +17,7 @@ func TestStatementsOfTransactionsArePrepared(t *testing.T) {
 	const insert = `INSERT INTO rate_events (key, at) VALUES (?, ?)`
 	take := func() {
 		t.Helper()
-		over, err := s.Take(ctx, "k", []time.Time{time.Now().Add(-time.Hour)}, []int{10})
+		over, err := s.Take(ctx, []string{"k"}, []time.Time{time.Now().Add(-time.Hour)}, []int{10})
 		if err != nil || over != -1 {
 			t.Fatalf("take: %d, %v", over, err)
 		}

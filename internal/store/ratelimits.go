@@ -22,34 +22,59 @@ func (s *Store) CountSince(ctx context.Context, key string, since []time.Time) (
 	return s.countSince(ctx, nil, key, since)
 }
 
-// Take records an event of a key unless one of its limits is reached
-// (max[i] events since since[i]); it returns the first limit reached, or
-// -1 when the event was recorded. Count and insert are one transaction
-// (SQLite has one writer), on PostgreSQL one statement that holds a lock
-// on the key until it commits, so twenty requests sent at once for one
-// phone cannot all be counted before any is recorded.
-func (s *Store) Take(ctx context.Context, key string, since []time.Time, max []int) (int, error) {
+// Take records one event of each of several keys, or of none. Limit i
+// allows keys[i] max[i] events since since[i] (a key may have several
+// limits); when one is reached Take records nothing and returns the first
+// such i, else -1. Counts and inserts are one transaction (SQLite has one
+// writer), on PostgreSQL one statement that holds a lock on each key until
+// it commits, so twenty requests sent at once for one phone cannot all be
+// counted before any is recorded. A sign-in code's three limits (phone,
+// address, both) are one take, not three: a refusal by the third does not
+// spend the first two, and the single writer is taken once.
+func (s *Store) Take(ctx context.Context, keys []string, since []time.Time, max []int) (int, error) {
 	over := -1
-	if s.dialect == Postgres { // in one round trip (migration 0011)
+	if s.dialect == Postgres { // in one round trip (migration 0012)
 		at, limit := make([]int64, len(since)), make([]int32, len(max))
 		for i := range since {
 			at[i], limit[i] = since[i].UnixMilli(), int32(max[i])
 		}
-		err := s.row(ctx, nil, `SELECT zhipai_rate_take(?, ?, ?::bigint[], ?::int[])`, key, s.ms(), at, limit).Scan(&over)
+		err := s.row(ctx, nil, `SELECT zhipai_rate_take_all(?::text[], ?, ?::bigint[], ?::int[])`, keys, s.ms(), at, limit).Scan(&over)
 		return over, err
 	}
-	err := s.InTx(ctx, func(tx *Tx) error {
-		counts, err := s.countSince(ctx, tx, key, since)
-		if err != nil {
-			return err
+	// The limits of each key, in the order the keys first appear.
+	var order []string
+	of := map[string][]int{}
+	for i, k := range keys {
+		if of[k] == nil {
+			order = append(order, k)
 		}
-		for i, c := range counts {
-			if c >= max[i] {
-				over = i
-				return nil
+		of[k] = append(of[k], i)
+	}
+	err := s.InTx(ctx, func(tx *Tx) error {
+		for _, k := range order {
+			at := make([]time.Time, len(of[k]))
+			for j, i := range of[k] {
+				at[j] = since[i]
+			}
+			counts, err := s.countSince(ctx, tx, k, at)
+			if err != nil {
+				return err
+			}
+			for j, i := range of[k] {
+				if counts[j] >= max[i] && (over < 0 || i < over) {
+					over = i
+				}
 			}
 		}
-		return s.hit(ctx, tx, key)
+		if over >= 0 {
+			return nil
+		}
+		for _, k := range order {
+			if err := s.hit(ctx, tx, k); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return over, err
 }
