@@ -96,6 +96,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, tune ...func
 	if a.Engine, err = engine.Open(engine.Config{LibraryPath: cfg.ONNXRuntimeLib, TessdataDir: cfg.TessdataDir, Slots: cfg.PhotoWorkers, Memory: cfg.PhotoMemory()}); err != nil {
 		return nil, err
 	}
+	engine.ReserveProcs(cfg.PhotoWorkers)
 	// River fetches twice as many jobs as there are cores, so a job is
 	// always waiting when one finishes; the service's CPU semaphore keeps
 	// the photo work itself to one per core.

@@ -7,6 +7,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
 	"slices"
 	"sync"
 )
@@ -105,4 +107,35 @@ func (s *Slots) release() {
 		}
 	}
 	s.free++
+}
+
+// ReserveProcs gives each of n slots a Go processor (a P) of its own
+// beside the runtime's default ones, for a server whose photo work runs
+// in slots. Photo work keeps its P for a whole step on its low-priority
+// thread; with one P per core, a request waits for the Go scheduler to
+// preempt that work (every 10 ms or so), and the kernel, the only one
+// that knows the thread's priority, is never asked. With a P more per
+// slot, requests always have Ps of their own and the kernel runs their
+// threads first, as photoNice intends: bench flow sqlite, non-photo calls
+// while the engine works p95 20 -> 2 ms, photos/s 73 -> 83% of cores x
+// single speed. A GOMAXPROCS in the environment is left as it is.
+func ReserveProcs(n int) {
+	if os.Getenv("GOMAXPROCS") != "" {
+		return
+	}
+	procs.Lock()
+	defer procs.Unlock()
+	if n <= procs.reserved {
+		return
+	}
+	procs.reserved = n
+	runtime.SetDefaultGOMAXPROCS()
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + n)
+}
+
+// procs is what ReserveProcs has reserved in this process (the most any
+// caller asked for: apps opened one after another in tests share it).
+var procs struct {
+	sync.Mutex
+	reserved int
 }

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -63,5 +65,25 @@ func TestUrgentWorkGoesFirst(t *testing.T) {
 	defer s.mu.Unlock()
 	if s.free != 1 || len(s.normal)+len(s.urgent) != 0 {
 		t.Errorf("after all: %d free, %d waiting", s.free, len(s.normal)+len(s.urgent))
+	}
+}
+
+// TestReserveProcs: each slot gets a P beside the default ones, once,
+// however many engines ask.
+func TestReserveProcs(t *testing.T) {
+	if os.Getenv("GOMAXPROCS") != "" {
+		t.Skip("GOMAXPROCS is set in the environment, which ReserveProcs leaves alone")
+	}
+	defer runtime.SetDefaultGOMAXPROCS()
+	runtime.SetDefaultGOMAXPROCS()
+	def := runtime.GOMAXPROCS(0)
+	ReserveProcs(3)
+	if got := runtime.GOMAXPROCS(0); got != def+3 {
+		t.Fatalf("GOMAXPROCS %d after reserving 3, want %d", got, def+3)
+	}
+	ReserveProcs(2)
+	ReserveProcs(3)
+	if got := runtime.GOMAXPROCS(0); got != def+3 {
+		t.Fatalf("GOMAXPROCS %d after reserving 3, 2 and 3 again, want %d", got, def+3)
 	}
 }
