@@ -208,17 +208,16 @@ func (s *Service) SignInSMS(ctx context.Context, phone, code, ip string, agreed 
 		}
 		return SignedIn{}, fail(CodeCodeWrong, nil)
 	}
-	if err := s.Store.UseSMSCode(ctx, sent.ID); errors.Is(err, store.ErrConflict) {
+	in, se := s.newSession(0, domain.ChannelWeb)
+	u, err := s.Store.SignInWithCode(ctx, sent.ID, pi, s.Keys.SealField(phone, domain.IndexPhone), se)
+	if errors.Is(err, store.ErrConflict) {
 		return SignedIn{}, fail(CodeCodeUsed, nil) // a concurrent request won
 	} else if err != nil {
-		return SignedIn{}, domain.Internal("use code: %w", err)
+		return SignedIn{}, domain.Internal("sign in: %w", err)
 	}
-	u, err := s.Store.UserByPhone(ctx, pi, s.Keys.SealField(phone, domain.IndexPhone))
-	if err != nil {
-		return SignedIn{}, domain.Internal("user: %w", err)
-	}
+	in.UserID = u.ID
 	s.Log.InfoContext(ctx, "signed in", "user", u.ID, "channel", domain.ChannelWeb)
-	return s.openSession(ctx, u.ID, domain.ChannelWeb)
+	return in, nil
 }
 
 // SignInWeChat exchanges a wx.login code for a session. WeChat's
@@ -251,12 +250,18 @@ func (s *Service) SignInWeChat(ctx context.Context, code, ip string) (SignedIn, 
 }
 
 func (s *Service) openSession(ctx context.Context, userID int64, channel string) (SignedIn, error) {
-	in := SignedIn{Token: secret.Token(32), CSRF: secret.Token(16), UserID: userID, ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
-	err := s.Store.CreateSession(ctx, domain.Session{TokenHash: secret.Hash(in.Token), UserID: userID, CSRF: in.CSRF, Channel: channel, ExpiresAt: in.ExpiresAt})
-	if err != nil {
+	in, se := s.newSession(userID, channel)
+	if err := s.Store.CreateSession(ctx, se); err != nil {
 		return SignedIn{}, domain.Internal("session: %w", err)
 	}
 	return in, nil
+}
+
+// newSession is a new session's token as the client gets it and as it is
+// stored (its hash).
+func (s *Service) newSession(userID int64, channel string) (SignedIn, domain.Session) {
+	in := SignedIn{Token: secret.Token(32), CSRF: secret.Token(16), UserID: userID, ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
+	return in, domain.Session{TokenHash: secret.Hash(in.Token), UserID: userID, CSRF: in.CSRF, Channel: channel, ExpiresAt: in.ExpiresAt}
 }
 
 // Authenticate finds the session of a token.

@@ -27,8 +27,10 @@ func (s *Store) LatestSMSCode(ctx context.Context, phoneIndex string) (domain.SM
 }
 
 // UseSMSCode marks a code used, once: ErrConflict if it already was.
-func (s *Store) UseSMSCode(ctx context.Context, id int64) error {
-	res, err := s.exec(ctx, nil, `UPDATE sms_codes SET used_at = ? WHERE id = ? AND used_at IS NULL`, s.ms(), id)
+func (s *Store) UseSMSCode(ctx context.Context, id int64) error { return s.useSMSCode(ctx, nil, id) }
+
+func (s *Store) useSMSCode(ctx context.Context, tx *Tx, id int64) error {
+	res, err := s.exec(ctx, tx, `UPDATE sms_codes SET used_at = ? WHERE id = ? AND used_at IS NULL`, s.ms(), id)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,6 +154,56 @@ func TestSMSCodesAreSingleUse(t *testing.T) {
 		c, _ = s.LatestSMSCode(ctx, "p")
 		if !c.Used || c.Attempts != 2 {
 			t.Errorf("after use %+v", c)
+		}
+	})
+}
+
+// TestSignInWithCode: one code, spent by eight requests at once, opens
+// one session for a user made once; a second code of the phone finds the
+// same user.
+func TestSignInWithCode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		exp := time.Now().Add(time.Hour)
+		s.InsertSMSCode(ctx, "p", "h", exp)
+		c, _ := s.LatestSMSCode(ctx, "p")
+		var won atomic.Int32
+		var users sync.Map
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() {
+				u, err := s.SignInWithCode(ctx, c.ID, "p", []byte("sealed"), domain.Session{TokenHash: fmt.Sprint("t", i), CSRF: "c", Channel: "web", ExpiresAt: exp})
+				switch {
+				case err == nil:
+					won.Add(1)
+					users.Store(u.ID, fmt.Sprint("t", i))
+				case !errors.Is(err, store.ErrConflict):
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := won.Load(); n != 1 {
+			t.Fatalf("one code signed in %d times", n)
+		}
+		var uid int64
+		var token string
+		users.Range(func(k, v any) bool { uid, token = k.(int64), v.(string); return true })
+		if se, err := s.SessionByToken(ctx, token); err != nil || se.UserID != uid {
+			t.Fatalf("the winner's session: %+v, %v", se, err)
+		}
+		for i := range 8 {
+			if tok := fmt.Sprint("t", i); tok != token {
+				if _, err := s.SessionByToken(ctx, tok); !errors.Is(err, store.ErrNotFound) {
+					t.Fatalf("a losing request left session %s: %v", tok, err)
+				}
+			}
+		}
+		s.InsertSMSCode(ctx, "p", "h2", exp)
+		c2, _ := s.LatestSMSCode(ctx, "p")
+		u, err := s.SignInWithCode(ctx, c2.ID, "p", []byte("sealed"), domain.Session{TokenHash: "again", CSRF: "c", Channel: "web", ExpiresAt: exp})
+		if err != nil || u.ID != uid {
+			t.Fatalf("second sign-in: user %d (%v), want %d", u.ID, err, uid)
 		}
 	})
 }
