@@ -74,6 +74,7 @@ type client struct {
 	base string
 	c    *http.Client
 	csrf string
+	hdr  map[string]string // sent with every request
 }
 
 type answer struct {
@@ -120,8 +121,10 @@ func (c *client) doTB(t testing.TB, method, path string, body io.Reader, ctype s
 	if c.csrf != "" {
 		req.Header.Set("X-CSRF-Token", c.csrf)
 	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
+	for _, h := range []map[string]string{c.hdr, hdr} {
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
 	}
 	resp, err := c.c.Do(req)
 	if err != nil {
