@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -115,4 +116,79 @@ func openSQLiteFile(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// On SQLite, writes wait for the one writer in the order they came, and a
+// write whose request ends while it waits leaves the line without
+// writing.
+func TestWritersTakeTurnsInOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := openSQLiteFile(t)
+	holding, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.InTx(ctx, func(tx *Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	queued := func(n int32) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); s.waiting.Load() != n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d writes waiting, want %d", s.waiting.Load(), n)
+			}
+		}
+	}
+	gone, cancel := context.WithCancel(ctx)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.exec(gone, nil, `INSERT INTO rate_events (key, at) VALUES ('gone', 1)`)
+		errc <- err
+	}()
+	queued(1)
+	cancel()
+	if err := <-errc; err == nil {
+		t.Fatal("a write whose context ended while it waited was made")
+	}
+	const n = 12
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := s.exec(ctx, nil, `INSERT INTO rate_events (key, at) VALUES ('order', ?)`, i)
+			errs <- err
+		}()
+		queued(int32(i + 1))
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := s.rows(ctx, nil, `SELECT key, at FROM rate_events ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var key string
+		var at int64
+		rows.Scan(&key, &at)
+		got = append(got, fmt.Sprint(key, at))
+	}
+	for i, g := range got {
+		if g != fmt.Sprint("order", i) {
+			t.Fatalf("written in the order %v, want order0 to order%d", got, n-1)
+		}
+	}
+	if len(got) != n {
+		t.Fatalf("%d rows, want %d: %v", len(got), n, got)
+	}
 }

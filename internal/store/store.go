@@ -57,6 +57,10 @@ type Store struct {
 	// the SELECTs outside transactions (WAL lets them run while the writer
 	// writes); nil on PostgreSQL, whose pool is shared by both.
 	readers *readPool
+	// turns: SQLite's one writer taken in turn (see turn); nil on
+	// PostgreSQL.
+	turns   chan struct{}
+	waiting atomic.Int32 // for a turn now
 }
 
 // stmtCache is a pool's prepared statements by query.
@@ -138,6 +142,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if readDB != nil {
 		st.readers = &readPool{db: readDB}
 	}
+	if dialect == SQLite {
+		st.turns = make(chan struct{}, 1)
+	}
 	return st, nil
 }
 
@@ -216,6 +223,19 @@ func (t *Tx) SQL() *sql.Tx { return t.tx }
 
 // InTx runs fn in a transaction, committing if it returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := s.inTx(ctx, fn); err != nil {
+		return err
+	}
+	s.prepareLater(ctx)
+	return nil
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	done, err := s.turn(ctx, nil, "")
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer done()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -227,8 +247,29 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
-	s.prepareLater(ctx)
 	return nil
+}
+
+// turn waits for a query's turn at SQLite's one writer (a transaction's
+// when the query is empty), first come first served, and returns what
+// ends the turn; queries that do not take the writer (in a transaction,
+// on the readers, on PostgreSQL) have no turn to wait for. database/sql
+// hands a freed connection to a waiter chosen at random, so in a crowd
+// of two hundred requests some waited many times their share: the
+// sign-up rush's p95 was four to ten times its p50. Waiters on a channel
+// are woken in order.
+func (s *Store) turn(ctx context.Context, tx *Tx, query string) (done func(), err error) {
+	if s.turns == nil || tx != nil || query != "" && s.reader(nil, query) != nil {
+		return func() {}, nil
+	}
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
+	select {
+	case s.turns <- struct{}{}:
+		return func() { <-s.turns }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // q is the querier of a call: the transaction when there is one.
@@ -240,6 +281,11 @@ func (s *Store) q(tx *Tx) querier {
 }
 
 func (s *Store) exec(ctx context.Context, tx *Tx, query string, args ...any) (sql.Result, error) {
+	done, err := s.turn(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	st, q := s.on(ctx, tx, query)
 	if st != nil {
 		return st.ExecContext(ctx, args...)
@@ -355,8 +401,13 @@ func (p *stmtCache) prepare(ctx context.Context, db *sql.DB, query string) *sql.
 
 // insert runs an INSERT ... RETURNING id.
 func (s *Store) insert(ctx context.Context, tx *Tx, query string, args ...any) (int64, error) {
+	done, err := s.turn(ctx, tx, query)
+	if err != nil {
+		return 0, err
+	}
+	defer done()
 	var id int64
-	err := s.row(ctx, tx, query+" RETURNING id", args...).Scan(&id)
+	err = s.row(ctx, tx, query+" RETURNING id", args...).Scan(&id)
 	if isUnique(err) {
 		return 0, ErrConflict
 	}
