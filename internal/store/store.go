@@ -60,7 +60,7 @@ type Store struct {
 	// turns: SQLite's one writer taken in turn (see turn); nil on
 	// PostgreSQL.
 	turns   chan struct{}
-	waiting atomic.Int32 // for a turn now
+	waiting atomic.Int32 // how many wait for a turn now
 }
 
 // stmtCache is a pool's prepared statements by query.
@@ -253,7 +253,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 // turn waits for a query's turn at SQLite's one writer (a transaction's
 // when the query is empty), first come first served, and returns what
 // ends the turn; queries that do not take the writer (in a transaction,
-// on the readers, on PostgreSQL) have no turn to wait for. database/sql
+// on the readers, on PostgreSQL) have no turn to wait for, nor does a
+// row read on the writer outside insert (its connection is held until its
+// caller scans, which turn cannot see). database/sql
 // hands a freed connection to a waiter chosen at random, so in a crowd
 // of two hundred requests some waited many times their share: the
 // sign-up rush's p95 was four to ten times its p50. Waiters on a channel
