@@ -118,7 +118,8 @@ func (s *Slots) release() {
 // slot, requests always have Ps of their own and the kernel runs their
 // threads first, as photoNice intends: bench flow sqlite, non-photo calls
 // while the engine works p95 20 -> 2 ms, photos/s 73 -> 83% of cores x
-// single speed. A GOMAXPROCS in the environment is left as it is.
+// single speed. At most the default's number more are reserved, and a
+// GOMAXPROCS in the environment is left as it is.
 func ReserveProcs(n int) {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return
@@ -130,7 +131,11 @@ func ReserveProcs(n int) {
 	}
 	procs.reserved = n
 	runtime.SetDefaultGOMAXPROCS()
-	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + n)
+	// At most as many more as the default: in a container with a CPU
+	// quota the default is the quota, while the slots may have been sized
+	// to the host's cores.
+	def := runtime.GOMAXPROCS(0)
+	runtime.GOMAXPROCS(def + min(n, def))
 }
 
 // procs is what ReserveProcs has reserved in this process (the most any

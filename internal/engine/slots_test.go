@@ -69,21 +69,31 @@ func TestUrgentWorkGoesFirst(t *testing.T) {
 }
 
 // TestReserveProcs: each slot gets a P beside the default ones, once,
-// however many engines ask.
+// however many engines ask, and never more than the default's number.
 func TestReserveProcs(t *testing.T) {
 	if os.Getenv("GOMAXPROCS") != "" {
 		t.Skip("GOMAXPROCS is set in the environment, which ReserveProcs leaves alone")
 	}
-	defer runtime.SetDefaultGOMAXPROCS()
+	before := procs.reserved
+	defer func() {
+		procs.reserved = before
+		runtime.SetDefaultGOMAXPROCS()
+	}()
+	procs.reserved = 0
 	runtime.SetDefaultGOMAXPROCS()
 	def := runtime.GOMAXPROCS(0)
-	ReserveProcs(3)
-	if got := runtime.GOMAXPROCS(0); got != def+3 {
-		t.Fatalf("GOMAXPROCS %d after reserving 3, want %d", got, def+3)
+	ReserveProcs(1)
+	if got := runtime.GOMAXPROCS(0); got != def+1 {
+		t.Fatalf("GOMAXPROCS %d after reserving 1, want %d", got, def+1)
 	}
-	ReserveProcs(2)
-	ReserveProcs(3)
-	if got := runtime.GOMAXPROCS(0); got != def+3 {
-		t.Fatalf("GOMAXPROCS %d after reserving 3, 2 and 3 again, want %d", got, def+3)
+	ReserveProcs(1)
+	if got := runtime.GOMAXPROCS(0); got != def+1 {
+		t.Fatalf("GOMAXPROCS %d after reserving 1 twice, want %d", got, def+1)
+	}
+	// More slots than the default's processors (a quota below the host's
+	// cores) get no more than the default again.
+	ReserveProcs(10 * def)
+	if got := runtime.GOMAXPROCS(0); got != 2*def {
+		t.Fatalf("GOMAXPROCS %d after reserving %d, want %d", got, 10*def, 2*def)
 	}
 }
