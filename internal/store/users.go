@@ -14,8 +14,6 @@ func (s *Store) UserByPhone(ctx context.Context, phoneIndex string, phoneEnc []b
 
 func (s *Store) userByPhone(ctx context.Context, tx *Tx, phoneIndex string, phoneEnc []byte) (domain.User, error) {
 	return s.userBy(ctx, tx, "phone_index", phoneIndex, func() (int64, error) {
-		// DO NOTHING, not a unique violation, when another request made
-		// the user first: a violation would end a PostgreSQL transaction.
 		return s.insert(ctx, tx, `INSERT INTO users (phone_index, phone_enc, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, phoneIndex, phoneEnc, s.ms())
 	})
 }
@@ -46,7 +44,7 @@ func (s *Store) SignInWithCode(ctx context.Context, codeID int64, phoneIndex str
 // before it was kept get it at their next sign-in).
 func (s *Store) UserByOpenID(ctx context.Context, openidIndex string, openidEnc []byte) (domain.User, error) {
 	u, err := s.userBy(ctx, nil, "openid_index", openidIndex, func() (int64, error) {
-		return s.insert(ctx, nil, `INSERT INTO users (openid_index, openid_enc, created_at) VALUES (?, ?, ?)`, openidIndex, openidEnc, s.ms())
+		return s.insert(ctx, nil, `INSERT INTO users (openid_index, openid_enc, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, openidIndex, openidEnc, s.ms())
 	})
 	if err == nil && len(openidEnc) > 0 {
 		_, err = s.exec(ctx, nil, `UPDATE users SET openid_enc = ? WHERE id = ? AND openid_enc IS NULL`, openidEnc, u.ID)
@@ -63,6 +61,10 @@ func (s *Store) User(ctx context.Context, id int64) (domain.User, error) {
 	return u, notFound(err, "user", id)
 }
 
+// userBy finds the user whose col is value, or makes it with create, an
+// INSERT ... ON CONFLICT DO NOTHING: when another request made the user
+// first, create returns no row (not a unique violation, which would end a
+// PostgreSQL transaction) and the user is read again.
 func (s *Store) userBy(ctx context.Context, tx *Tx, col, value string, create func() (int64, error)) (domain.User, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		var u domain.User
@@ -76,9 +78,9 @@ func (s *Store) userBy(ctx context.Context, tx *Tx, col, value string, create fu
 		if err != sql.ErrNoRows {
 			return u, err
 		}
-		if _, err := create(); err != nil && err != ErrConflict && err != sql.ErrNoRows {
+		if _, err := create(); err != nil && err != sql.ErrNoRows {
 			return u, err
-		} // on conflict another request created it: read again
+		}
 	}
 	return domain.User{}, ErrConflict
 }
