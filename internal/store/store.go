@@ -231,7 +231,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	done, err := s.turn(ctx, nil, "")
+	done, err := s.turn(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
@@ -250,18 +250,18 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-// turn waits for a query's turn at SQLite's one writer (a transaction's
-// when the query is empty), first come first served, and returns what
-// ends the turn; queries that do not take the writer (in a transaction,
-// on the readers, on PostgreSQL) have no turn to wait for, nor does a
-// row read on the writer outside insert (its connection is held until its
-// caller scans, which turn cannot see). database/sql
-// hands a freed connection to a waiter chosen at random, so in a crowd
-// of two hundred requests some waited many times their share: the
-// sign-up rush's p95 was four to ten times its p50. Waiters on a channel
-// are woken in order.
-func (s *Store) turn(ctx context.Context, tx *Tx, query string) (done func(), err error) {
-	if s.turns == nil || tx != nil || query != "" && s.reader(nil, query) != nil {
+// turn waits for the caller's turn at SQLite's one writer, first come
+// first served, and returns what ends it: a transaction takes it before
+// it begins, and a write outside one (exec, insert) before it runs. A call
+// in a transaction has it already, and PostgreSQL has no single writer.
+// A row read on the writer outside insert does not wait in line (its
+// connection is held until its caller scans, which turn cannot see).
+// database/sql hands a freed connection to a waiter chosen at random, so
+// in a crowd of two hundred requests some waited many times their share:
+// the sign-up rush's p95 was four to ten times its p50. Waiters on a
+// channel are woken in order.
+func (s *Store) turn(ctx context.Context, tx *Tx) (done func(), err error) {
+	if s.turns == nil || tx != nil {
 		return func() {}, nil
 	}
 	s.waiting.Add(1)
@@ -283,7 +283,7 @@ func (s *Store) q(tx *Tx) querier {
 }
 
 func (s *Store) exec(ctx context.Context, tx *Tx, query string, args ...any) (sql.Result, error) {
-	done, err := s.turn(ctx, tx, query)
+	done, err := s.turn(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +403,7 @@ func (p *stmtCache) prepare(ctx context.Context, db *sql.DB, query string) *sql.
 
 // insert runs an INSERT ... RETURNING id.
 func (s *Store) insert(ctx context.Context, tx *Tx, query string, args ...any) (int64, error) {
-	done, err := s.turn(ctx, tx, query)
+	done, err := s.turn(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
