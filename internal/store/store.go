@@ -17,8 +17,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 
 	"zhipai/internal/domain"
 )
@@ -80,6 +81,10 @@ type readPool struct {
 // few more cover those waiting for the CPU mid-query.
 func readerConns() int { return 2 * runtime.NumCPU() }
 
+// pgPoolSize is how many connections an instance keeps to PostgreSQL
+// (the README's sizing counts on it).
+const pgPoolSize = 20
+
 // Open connects to a database URL: postgres://... or sqlite:PATH (a file;
 // sqlite::memory: for a private in-memory database).
 func Open(ctx context.Context, url string) (*Store, error) {
@@ -91,10 +96,23 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		dialect = Postgres
-		db, err = sql.Open("pgx", url)
-		if err == nil {
-			db.SetMaxOpenConns(20)
-			db.SetMaxIdleConns(10)
+		var cfg *pgx.ConnConfig
+		if cfg, err = pgx.ParseConfig(url); err == nil {
+			// Every query here is a short one, planned in well under a
+			// millisecond; a JIT compilation costs tens of them, and a
+			// cost estimate that grows with a table (rate_events) would
+			// start paying it on every call. An operator's own setting
+			// in the URL (jit=on) is kept.
+			if _, set := cfg.RuntimeParams["jit"]; !set {
+				cfg.RuntimeParams["jit"] = "off"
+			}
+			db = stdlib.OpenDB(*cfg)
+			// As many idle slots as connections: at a rush's end a pool
+			// with fewer closed the extra ones, and the next burst paid
+			// for new backends and their prepared statements again.
+			db.SetMaxOpenConns(pgPoolSize)
+			db.SetMaxIdleConns(pgPoolSize)
+			db.SetConnMaxIdleTime(10 * time.Minute)
 		}
 	case strings.HasPrefix(url, "sqlite:"):
 		dialect = SQLite
