@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -17,6 +16,7 @@ import (
 
 	"zhipai/internal/app"
 	"zhipai/internal/config"
+	"zhipai/internal/memceil"
 	"zhipai/internal/web"
 	"zhipai/internal/web/api"
 )
@@ -67,9 +67,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer a.Close()
-	// The collector keeps the Go heap under seven tenths of the ceiling:
-	// the rest is ONNX Runtime's and the C decoders' memory, outside it.
-	debug.SetMemoryLimit(int64(a.Config.MemoryMB) << 20 * 7 / 10)
+	// The Go heap gets what the C libraries leave of the ceiling.
+	memceil.Hold(ctx, int64(a.Config.MemoryMB)<<20, log)
 	log.Info("starting", a.Config.Redacted()...)
 	if a.Config.SMS.Provider == "console" {
 		log.Warn("SMS codes are printed to this log and no SMS is sent: for the local demo only (ZHIPAI_SMS_PROVIDER=console)")

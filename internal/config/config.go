@@ -56,9 +56,10 @@ type Config struct {
 	// are refused with 429.
 	QueueLimit int
 	// MemoryMB is the memory the server should stay under
-	// (ZHIPAI_MEMORY_MB, 1024 for 2 cores): the Go heap is held to seven
-	// tenths of it (ONNX Runtime's arenas and the C decoders live outside
-	// it), and the photo work gets half, judged from each photo's header.
+	// (ZHIPAI_MEMORY_MB, 1024 for 2 cores): the Go heap gets what ONNX
+	// Runtime, Tesseract and the C decoders leave of it, less a tenth
+	// (memceil), and the photo work gets half, judged from each photo's
+	// header.
 	MemoryMB int
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL time.Duration
