@@ -8,6 +8,7 @@ import (
 	"zhipai/internal/jpegturbo"
 	"zhipai/internal/photo"
 	"zhipai/internal/photo/synth"
+	"zhipai/internal/raster"
 )
 
 // BenchmarkChecks512 times every check on a standardized 512x512 photo
@@ -50,6 +51,54 @@ func BenchmarkCheckIDCard(b *testing.B) {
 		}
 		if rep := c.CheckIDCard(img, SideFront); len(rep.Findings) != 0 {
 			b.Fatalf("a clean card: %+v", rep.Findings)
+		}
+	}
+}
+
+// BenchmarkReadIDCard times what the identity step does with a pair of
+// card photos, as a phone takes them (synth.CardSnapshot), on one core:
+// decode, find, check and read the front for the typed name, then the
+// back. It is the card work a student costs the server.
+func BenchmarkReadIDCard(b *testing.B) {
+	c := readingChecker(b)
+	pl, _ := setup(b)
+	astro := loadPNG(b, "astronaut.png")
+	type pair struct {
+		p           synth.CardPerson
+		front, back []byte
+	}
+	var pairs []pair
+	for i := range 4 {
+		p := synth.RandomPerson(uint64(i + 1))
+		snap := func(front bool, portrait *raster.Image, seed uint64) []byte {
+			card, err := synth.IDCardText(front, portrait, p, seed)
+			if err != nil {
+				b.Fatal(err)
+			}
+			data, err := synth.CardSnapshot(card, seed)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return data
+		}
+		pairs = append(pairs, pair{p, snap(true, astro, uint64(i+1)), snap(false, nil, uint64(i+100))})
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		pr := pairs[i%len(pairs)]
+		for _, side := range []string{SideFront, SideBack} {
+			data := pr.front
+			if side == SideBack {
+				data = pr.back
+			}
+			img, _, err := pl.Decode(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if rep := c.CheckIDCardOf(img, side, pr.p.Name); rep.Text == nil {
+				b.Fatalf("card %d %s not read: %+v", i%len(pairs), side, rep.Findings)
+			}
 		}
 	}
 }

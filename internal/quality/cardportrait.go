@@ -28,7 +28,7 @@ func (c *Checker) CardPortrait(img *raster.Image) (*raster.Image, bool) {
 	card := raster.WarpPerspective(img, h, cardW, cardH)
 	r := raster.Rect{X0: portraitX0 * cardW, Y0: portraitY0 * cardH, X1: portraitX1 * cardW, Y1: portraitY1 * cardH}
 	best := 0.0
-	faces, _ := c.vision.DetectFaces(card)
+	faces, _ := c.vision.DetectDistantFaces(card)
 	for _, f := range faces {
 		if f.Score < 0.7 || f.Box.H() < cardPortraitShare*cardH || f.Box.Area() <= best {
 			continue

@@ -147,7 +147,7 @@ func astronaut(t *testing.T) (*raster.Image, *vision.Mesh) {
 	return an.Image.Clone(), an.Mesh
 }
 
-func loadPNG(t *testing.T, name string) *raster.Image {
+func loadPNG(t testing.TB, name string) *raster.Image {
 	t.Helper()
 	f, err := os.Open("../../testdata/" + name)
 	if err != nil {

@@ -106,7 +106,7 @@ func (c *Checker) CheckIDCardOf(img *raster.Image, side, name string) *CardRepor
 		add("card.glare", domain.SeverityBlock, rep.Glare, cardMaxGlare, "证件有反光，请调整角度、避开灯光后重拍")
 	}
 	// The front's portrait is large.
-	faces, _ := c.vision.DetectFaces(card)
+	faces, _ := c.vision.DetectDistantFaces(card)
 	for _, f := range faces {
 		if f.Score >= 0.7 && f.Box.H() >= cardPortraitShare*cardH {
 			rep.FaceOnCard = true

@@ -89,6 +89,14 @@ func (e *Engine) DetectFaces(img *raster.Image) ([]Face, error) {
 	return faces, err
 }
 
+// DetectDistantFaces is DetectFaces' first pass alone, the rear-camera
+// model: for a face known to be a small part of the picture (the portrait
+// printed on an identity card), where the fallbacks for a face that fills
+// the frame would only cost, two more passes on every card's back.
+func (e *Engine) DetectDistantFaces(img *raster.Image) ([]Face, error) {
+	return e.detect(img, e.detBack, backSize, e.backAnchors)
+}
+
 func (e *Engine) detect(img *raster.Image, s *session, size int, anchors []anchor) ([]Face, error) {
 	// Letterbox: fit the photo in the square, centred, padding black.
 	side := float64(max(img.W, img.H))
