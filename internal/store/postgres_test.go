@@ -82,3 +82,33 @@ func BenchmarkRateTakeAmongManyEvents(b *testing.B) {
 		}
 	}
 }
+
+// TestPostgresTransactionsReadingOutsideThemDoNotStall: 40 transactions,
+// every write turn held by one that reads outside itself; the reads' own
+// line lets them all finish (in one line the turns' holders would each
+// wait for a turn forever).
+func TestPostgresTransactionsReadingOutsideThemDoNotStall(t *testing.T) {
+	s := storetest.Open(t, store.Postgres)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := s.DB().ExecContext(ctx, `INSERT INTO rate_events (key, at) VALUES ('k', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 40)
+	for range 40 {
+		go func() {
+			errs <- s.InTx(ctx, func(tx *store.Tx) error {
+				counts, err := s.CountSince(ctx, "k", []time.Time{time.UnixMilli(0)}) // outside tx, on purpose
+				if err == nil && counts[0] != 1 {
+					err = fmt.Errorf("counted %v", counts)
+				}
+				return err
+			})
+		}()
+	}
+	for range 40 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a transaction reading outside itself: %v (stalled if the context ended)", err)
+		}
+	}
+}

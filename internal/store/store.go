@@ -58,10 +58,13 @@ type Store struct {
 	// the SELECTs outside transactions (WAL lets them run while the writer
 	// writes); nil on PostgreSQL, whose pool is shared by both.
 	readers *readPool
-	// turns: SQLite's one writer taken in turn (see turn); nil on
-	// PostgreSQL.
-	turns   chan struct{}
-	waiting atomic.Int32 // how many wait for a turn now
+	// turns: the writes' line (see turn): SQLite's one writer, or on
+	// PostgreSQL pgWriteTurns of the pool's connections. readTurns:
+	// PostgreSQL's line for one-row reads outside transactions (see
+	// row); nil on SQLite, whose readers do not wait for the writer.
+	turns     chan struct{}
+	readTurns chan struct{}
+	waiting   atomic.Int32 // how many wait for a write's turn now
 }
 
 // stmtCache is a pool's prepared statements by query.
@@ -84,6 +87,23 @@ func readerConns() int { return 2 * runtime.NumCPU() }
 // pgPoolSize is how many connections an instance keeps to PostgreSQL
 // (the README's sizing counts on it).
 const pgPoolSize = 20
+
+// On PostgreSQL, writes (transactions, and exec and insert outside one)
+// and one-row reads outside a transaction each take one of a line's
+// turns before they take a connection, first come first served, as
+// SQLite's writes do (turn). database/sql hands a freed connection to a
+// waiter chosen at random: in the sign-up rush of 200 students there
+// were 10,000 waits for the 20 connections and the unlucky requests
+// waited many times their share (bench flow --database postgres:
+// non-photo p95 248-324 ms, max 766-889, against 190-196 and 239-242 in
+// these lines; 10 write turns were no better). Two lines, so that a transaction's read of something outside
+// it (a turn within a turn) never waits for a transaction: a read holds
+// its turn only until its row is scanned, and waits for nothing but a
+// connection. The rest of the pool is for multi-row reads and River.
+const (
+	pgWriteTurns = 8
+	pgReadTurns  = 8
+)
 
 // Open connects to a database URL: postgres://... or sqlite:PATH (a file;
 // sqlite::memory: for a private in-memory database).
@@ -160,8 +180,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if readDB != nil {
 		st.readers = &readPool{db: readDB}
 	}
-	if dialect == SQLite {
+	switch dialect {
+	case SQLite:
 		st.turns = make(chan struct{}, 1)
+	case Postgres:
+		st.turns, st.readTurns = make(chan struct{}, pgWriteTurns), make(chan struct{}, pgReadTurns)
 	}
 	return st, nil
 }
@@ -268,25 +291,32 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return nil
 }
 
-// turn waits for the caller's turn at SQLite's one writer, first come
-// first served, and returns what ends it: a transaction takes it before
-// it begins, and a write outside one (exec, insert) before it runs. A call
-// in a transaction has it already, and PostgreSQL has no single writer.
-// A row read on the writer outside insert does not wait in line (its
-// connection is held until its caller scans, which turn cannot see).
-// database/sql hands a freed connection to a waiter chosen at random, so
-// in a crowd of two hundred requests some waited many times their share:
-// the sign-up rush's p95 was four to ten times its p50. Waiters on a
-// channel are woken in order.
+// turn waits for the caller's turn at the writes' line (SQLite's one
+// writer, or PostgreSQL's pgWriteTurns), first come first served, and
+// returns what ends it: a transaction takes it before it begins, and a
+// write outside one (exec, insert) before it runs. A call in a
+// transaction has it already. On SQLite a row read on the writer outside
+// insert does not wait in line (its connection is held until its caller
+// scans, which turn cannot see). database/sql hands a freed connection
+// to a waiter chosen at random, so in a crowd of two hundred requests
+// some waited many times their share: the sign-up rush's p95 was four to
+// ten times its p50. Waiters on a channel are woken in order.
 func (s *Store) turn(ctx context.Context, tx *Tx) (done func(), err error) {
 	if s.turns == nil || tx != nil {
-		return func() {}, nil
+		return noTurn, nil
 	}
 	s.waiting.Add(1)
 	defer s.waiting.Add(-1)
+	return take(ctx, s.turns)
+}
+
+func noTurn() {}
+
+// take waits for one of line's turns and returns what gives it back.
+func take(ctx context.Context, line chan struct{}) (done func(), err error) {
 	select {
-	case s.turns <- struct{}{}:
-		return func() { <-s.turns }, nil
+	case line <- struct{}{}:
+		return func() { <-line }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -313,12 +343,43 @@ func (s *Store) exec(ctx context.Context, tx *Tx, query string, args ...any) (sq
 	return q.ExecContext(ctx, s.rebind(query), args...)
 }
 
-func (s *Store) row(ctx context.Context, tx *Tx, query string, args ...any) *sql.Row {
+// row runs a query for one row. On PostgreSQL, outside a transaction, it
+// waits its turn in the reads' line and holds it until the row is
+// scanned (the row holds its connection until then).
+func (s *Store) row(ctx context.Context, tx *Tx, query string, args ...any) *row {
+	done := noTurn
+	if s.readTurns != nil && tx == nil {
+		var err error
+		if done, err = take(ctx, s.readTurns); err != nil {
+			return &row{err: err}
+		}
+	}
+	return &row{r: s.rowNow(ctx, tx, query, args...), done: done}
+}
+
+// rowNow is row without a turn.
+func (s *Store) rowNow(ctx context.Context, tx *Tx, query string, args ...any) *sql.Row {
 	st, q := s.on(ctx, tx, query)
 	if st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return q.QueryRowContext(ctx, s.rebind(query), args...)
+}
+
+// row is a *sql.Row that gives its turn back when it is scanned.
+type row struct {
+	r    *sql.Row
+	done func()
+	err  error // the wait for a turn's
+}
+
+// Scan is sql.Row's.
+func (r *row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.done()
+	return r.r.Scan(dest...)
 }
 
 func (s *Store) rows(ctx context.Context, tx *Tx, query string, args ...any) (*sql.Rows, error) {
@@ -427,7 +488,7 @@ func (s *Store) insert(ctx context.Context, tx *Tx, query string, args ...any) (
 	}
 	defer done()
 	var id int64
-	err = s.row(ctx, tx, query+" RETURNING id", args...).Scan(&id)
+	err = s.rowNow(ctx, tx, query+" RETURNING id", args...).Scan(&id) // in the writes' line
 	if isUnique(err) {
 		return 0, ErrConflict
 	}
