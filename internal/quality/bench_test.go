@@ -8,7 +8,6 @@ import (
 	"zhipai/internal/jpegturbo"
 	"zhipai/internal/photo"
 	"zhipai/internal/photo/synth"
-	"zhipai/internal/raster"
 )
 
 // BenchmarkChecks512 times every check on a standardized 512x512 photo
@@ -70,18 +69,7 @@ func BenchmarkReadIDCard(b *testing.B) {
 	var pairs []pair
 	for i := range 4 {
 		p := synth.RandomPerson(uint64(i + 1))
-		snap := func(front bool, portrait *raster.Image, seed uint64) []byte {
-			card, err := synth.IDCardText(front, portrait, p, seed)
-			if err != nil {
-				b.Fatal(err)
-			}
-			data, err := synth.CardSnapshot(card, seed)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return data
-		}
-		pairs = append(pairs, pair{p, snap(true, astro, uint64(i+1)), snap(false, nil, uint64(i+100))})
+		pairs = append(pairs, pair{p, cardSnap(b, true, p, astro, uint64(i+1)), cardSnap(b, false, p, nil, uint64(i+100))})
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	b.ResetTimer()

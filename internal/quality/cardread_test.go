@@ -36,8 +36,9 @@ func readingChecker(t testing.TB) *Checker {
 	return reading.c
 }
 
-// cardShot is synth.CardSnapshot decoded as the server decodes it.
-func cardShot(t testing.TB, pl *photo.Pipeline, front bool, p synth.CardPerson, portrait *raster.Image, seed uint64) *raster.Image {
+// cardSnap is a phone's shot of a rendered card (synth.CardSnapshot), as
+// uploaded.
+func cardSnap(t testing.TB, front bool, p synth.CardPerson, portrait *raster.Image, seed uint64) []byte {
 	t.Helper()
 	card, err := synth.IDCardText(front, portrait, p, seed)
 	if err != nil {
@@ -47,7 +48,13 @@ func cardShot(t testing.TB, pl *photo.Pipeline, front bool, p synth.CardPerson, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, _, err := pl.Decode(b)
+	return b
+}
+
+// cardShot is cardSnap decoded as the server decodes it.
+func cardShot(t testing.TB, pl *photo.Pipeline, front bool, p synth.CardPerson, portrait *raster.Image, seed uint64) *raster.Image {
+	t.Helper()
+	img, _, err := pl.Decode(cardSnap(t, front, p, portrait, seed))
 	if err != nil {
 		t.Fatal(err)
 	}
