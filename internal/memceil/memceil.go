@@ -98,13 +98,10 @@ func abs(v int64) int64 {
 	return v
 }
 
-var goSamples = []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
-
 // goMapped is the memory the Go runtime holds from the system and has not
 // given back: what its own limit is held against.
 func goMapped() int64 {
-	s := make([]metrics.Sample, len(goSamples))
-	copy(s, goSamples)
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(s)
 	return int64(s[0].Value.Uint64()) - int64(s[1].Value.Uint64())
 }
