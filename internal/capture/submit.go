@@ -235,17 +235,15 @@ func (s *Service) Status(ctx context.Context, who domain.Caller, campaignID int6
 	}
 	st := Status{Campaign: s.Enrol.View(c), Step: domain.StepJoin}
 	st.Consent.Version = c.ConsentVersion
-	e, err := s.Store.EnrolmentOf(ctx, who.UserID, c.ID)
+	es, err := s.Store.StudentStateOf(ctx, who.UserID, c.ID, c.ConsentVersion)
 	if errors.Is(err, store.ErrNotFound) {
 		return st, nil
 	}
 	if err != nil {
 		return st, domain.Internal("enrolment: %w", err)
 	}
-	st.Joined, st.FaceConsent = true, e.FaceConsent
-	if st.Consent.Accepted, err = s.Store.HasConsent(ctx, who.UserID, c.ID, c.ConsentVersion); err != nil {
-		return st, domain.Internal("consent: %w", err)
-	}
+	e := es.Enrolment
+	st.Joined, st.FaceConsent, st.Consent.Accepted = true, e.FaceConsent, es.Consented
 	if e.DocType != "" {
 		t, _ := idnumber.ParseType(e.DocType)
 		st.Identity = &enrol.IdentityView{Name: e.Name, DocType: e.DocType, DocTitle: t.Title(), DocMasked: e.DocMasked}
@@ -259,22 +257,22 @@ func (s *Service) Status(ctx context.Context, who domain.Caller, campaignID int6
 		st.Record = &r
 	}
 	st.Confirmed = !e.ConfirmedAt.IsZero()
-	n, err := s.Store.CountUploads(ctx, nil, e.ID)
-	if err != nil {
-		return st, domain.Internal("uploads: %w", err)
-	}
-	st.UploadsLeft = max(0, c.MaxUploads-n)
-	if u, err := s.Store.LatestUpload(ctx, e.ID); err == nil {
+	st.UploadsLeft = max(0, c.MaxUploads-es.UploadsUsed)
+	if es.LastUpload != 0 {
+		u, err := s.Store.Upload(ctx, es.LastUpload)
+		if err != nil {
+			return st, domain.Internal("upload: %w", err)
+		}
 		v := s.uploadView(ctx, u)
 		st.Upload = &v
 	}
-	if sub, err := s.Store.LatestSubmission(ctx, e.ID); err == nil {
-		v, err := s.submissionView(ctx, sub.ID)
+	if es.LastSubmit != 0 {
+		v, err := s.submissionView(ctx, es.LastSubmit)
 		if err != nil {
 			return st, err
 		}
 		st.Submission = &v
-		if st.Upload != nil && st.Upload.ID == sub.UploadID {
+		if st.Upload != nil && st.Upload.ID == v.UploadID {
 			st.Upload.CanSubmit = false // submitted already, whatever became of it
 		}
 	}

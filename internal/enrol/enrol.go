@@ -82,7 +82,7 @@ func (s *Service) Join(ctx context.Context, who domain.Caller, campaignID int64)
 	if !s.IsOpen(c) {
 		return fail(CodeCampaignClosed, nil)
 	}
-	if _, err := s.Store.Enrol(ctx, who.UserID, c.ID); err != nil {
+	if err := s.Store.Join(ctx, who.UserID, c.ID); err != nil {
 		return domain.Internal("enrol: %w", err)
 	}
 	return nil
@@ -91,21 +91,36 @@ func (s *Service) Join(ctx context.Context, who domain.Caller, campaignID int64)
 // Enrolment loads the caller's enrolment and campaign; open requires the
 // campaign to be open.
 func (s *Service) Enrolment(ctx context.Context, who domain.Caller, campaignID int64, open bool) (domain.Enrolment, domain.Campaign, error) {
+	e, c, _, err := s.enrolment(ctx, who, campaignID, open)
+	return e, c, err
+}
+
+// consentedEnrolment is Enrolment in an open campaign whose consent text
+// the caller accepted (CodeConsentRequired if not), read with it.
+func (s *Service) consentedEnrolment(ctx context.Context, who domain.Caller, campaignID int64) (domain.Enrolment, domain.Campaign, error) {
+	e, c, consented, err := s.enrolment(ctx, who, campaignID, true)
+	if err == nil && !consented {
+		err = fail(CodeConsentRequired, nil)
+	}
+	return e, c, err
+}
+
+func (s *Service) enrolment(ctx context.Context, who domain.Caller, campaignID int64, open bool) (domain.Enrolment, domain.Campaign, bool, error) {
 	c, err := s.Load(ctx, campaignID)
 	if err != nil {
-		return domain.Enrolment{}, c, err
+		return domain.Enrolment{}, c, false, err
 	}
-	e, err := s.Store.EnrolmentOf(ctx, who.UserID, campaignID)
+	e, consented, err := s.Store.EnrolmentConsented(ctx, who.UserID, campaignID, c.ConsentVersion)
 	if errors.Is(err, store.ErrNotFound) {
-		return e, c, fail(CodeNotJoined, nil)
+		return e, c, false, fail(CodeNotJoined, nil)
 	}
 	if err != nil {
-		return e, c, domain.Internal("enrolment: %w", err)
+		return e, c, false, domain.Internal("enrolment: %w", err)
 	}
 	if open && !s.IsOpen(c) {
-		return e, c, fail(CodeCampaignClosed, nil)
+		return e, c, false, fail(CodeCampaignClosed, nil)
 	}
-	return e, c, nil
+	return e, c, consented, nil
 }
 
 // ConsentView is the separate consent for sensitive personal data
@@ -153,17 +168,6 @@ func (s *Service) recordConsent(ctx context.Context, who domain.Caller, campaign
 	if err := s.Store.InsertConsent(ctx, domain.Consent{UserID: who.UserID, CampaignID: campaignID, Version: version,
 		TextHash: hex.EncodeToString(sum[:]), Channel: who.Channel}); err != nil {
 		return domain.Internal("consent: %w", err)
-	}
-	return nil
-}
-
-func (s *Service) requireConsent(ctx context.Context, who domain.Caller, c domain.Campaign) error {
-	ok, err := s.Store.HasConsent(ctx, who.UserID, c.ID, c.ConsentVersion)
-	if err != nil {
-		return domain.Internal("consent: %w", err)
-	}
-	if !ok {
-		return fail(CodeConsentRequired, nil)
 	}
 	return nil
 }

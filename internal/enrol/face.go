@@ -38,11 +38,8 @@ func (s *Service) FaceConsent(ctx context.Context, who domain.Caller, campaignID
 // for the version shown; an agreement is kept as a consent record too
 // (text hash, channel, time), as the campaign's consent is.
 func (s *Service) DecideFaceConsent(ctx context.Context, who domain.Caller, campaignID int64, version string, agree bool) (FaceConsentView, error) {
-	e, c, err := s.Enrolment(ctx, who, campaignID, true)
+	e, c, err := s.consentedEnrolment(ctx, who, campaignID)
 	if err != nil {
-		return FaceConsentView{}, err
-	}
-	if err := s.requireConsent(ctx, who, c); err != nil {
 		return FaceConsentView{}, err
 	}
 	if version != FaceConsentVersion {

@@ -69,11 +69,8 @@ type IdentityView struct {
 // SetIdentity records name and document after consent; it can change
 // until the roster match binds it.
 func (s *Service) SetIdentity(ctx context.Context, who domain.Caller, campaignID int64, in IdentityInput) (IdentityView, error) {
-	e, c, err := s.Enrolment(ctx, who, campaignID, true)
+	e, c, err := s.consentedEnrolment(ctx, who, campaignID)
 	if err != nil {
-		return IdentityView{}, err
-	}
-	if err := s.requireConsent(ctx, who, c); err != nil {
 		return IdentityView{}, err
 	}
 	if e.RosterRowID != 0 {
@@ -177,11 +174,8 @@ func (s *Service) cardUpload(ctx context.Context, who domain.Caller, campaignID 
 	if err := s.Limiter.Check(ctx, "idimage-user", strconv.FormatInt(who.UserID, 10), fail(CodeIDImageRate, nil)); err != nil {
 		return domain.Enrolment{}, false, err
 	}
-	e, c, err := s.Enrolment(ctx, who, campaignID, true)
+	e, c, err := s.consentedEnrolment(ctx, who, campaignID)
 	if err != nil {
-		return e, false, err
-	}
-	if err := s.requireConsent(ctx, who, c); err != nil {
 		return e, false, err
 	}
 	if e.RosterRowID != 0 {

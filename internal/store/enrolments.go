@@ -10,11 +10,13 @@ import (
 const enrolmentCols = `id, user_id, campaign_id, name, doc_type, doc_index, doc_enc, doc_masked, id_front_blob, id_back_blob,
 	COALESCE(roster_row_id, 0), confirmed_at, card_doc_index, face_consent`
 
-func scanEnrolment(sc interface{ Scan(...any) error }) (domain.Enrolment, error) {
+// scanEnrolment scans enrolmentCols, then any columns selected after them
+// into more.
+func scanEnrolment(sc interface{ Scan(...any) error }, more ...any) (domain.Enrolment, error) {
 	var e domain.Enrolment
 	var confirmed sql.NullInt64
-	err := sc.Scan(&e.ID, &e.UserID, &e.CampaignID, &e.Name, &e.DocType, &e.DocIndex, &e.DocEnc, &e.DocMasked,
-		&e.IDFrontBlob, &e.IDBackBlob, &e.RosterRowID, &confirmed, &e.CardDocIndex, &e.FaceConsent)
+	err := sc.Scan(append([]any{&e.ID, &e.UserID, &e.CampaignID, &e.Name, &e.DocType, &e.DocIndex, &e.DocEnc, &e.DocMasked,
+		&e.IDFrontBlob, &e.IDBackBlob, &e.RosterRowID, &confirmed, &e.CardDocIndex, &e.FaceConsent}, more...)...)
 	e.ConfirmedAt = nullMs(confirmed)
 	return e, err
 }
@@ -31,10 +33,58 @@ func (s *Store) Enrol(ctx context.Context, userID, campaignID int64) (domain.Enr
 	return s.EnrolmentOf(ctx, userID, campaignID)
 }
 
+// Join enrols the user in a campaign unless they are enrolled already:
+// one statement, where Enrol reads before and after.
+func (s *Store) Join(ctx context.Context, userID, campaignID int64) error {
+	_, err := s.exec(ctx, nil, `INSERT INTO enrolments (user_id, campaign_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, userID, campaignID, s.ms())
+	return err
+}
+
 // EnrolmentOf gets the user's enrolment in a campaign.
 func (s *Store) EnrolmentOf(ctx context.Context, userID, campaignID int64) (domain.Enrolment, error) {
 	e, err := scanEnrolment(s.row(ctx, nil, `SELECT `+enrolmentCols+` FROM enrolments WHERE user_id = ? AND campaign_id = ?`, userID, campaignID))
 	return e, notFound(err, "enrolment of user in campaign", campaignID)
+}
+
+// consentedSQL is true when the enrolment e's user accepted the version
+// of its campaign's consent text given as the statement's first argument.
+const consentedSQL = `EXISTS (SELECT 1 FROM consents k WHERE k.user_id = e.user_id AND k.campaign_id = e.campaign_id AND k.version = ?)`
+
+// EnrolmentConsented gets the user's enrolment in a campaign and whether
+// they accepted this version of its consent text (HasConsent), in one
+// read.
+func (s *Store) EnrolmentConsented(ctx context.Context, userID, campaignID int64, version string) (domain.Enrolment, bool, error) {
+	var consented bool
+	e, err := scanEnrolment(s.row(ctx, nil, `SELECT `+enrolmentCols+`, `+consentedSQL+` FROM enrolments e WHERE user_id = ? AND campaign_id = ?`,
+		version, userID, campaignID), &consented)
+	return e, consented, notFound(err, "enrolment of user in campaign", campaignID)
+}
+
+// StudentState is what a student's progress in a campaign is made of
+// (capture.Status), read at once.
+type StudentState struct {
+	domain.Enrolment
+	Consented   bool  // the campaign's current consent text is accepted
+	UploadsUsed int   // uploads that used up a try (CountUploads)
+	LastUpload  int64 // the latest upload, 0: none
+	LastSubmit  int64 // the latest submission, 0: none
+}
+
+// StudentStateOf reads the user's enrolment in a campaign with their
+// consent to this version of its text, their tries used and their latest
+// upload and submission: one statement instead of five, since every step
+// a student takes answers with it.
+func (s *Store) StudentStateOf(ctx context.Context, userID, campaignID int64, version string) (StudentState, error) {
+	var st StudentState
+	var err error
+	st.Enrolment, err = scanEnrolment(s.row(ctx, nil, `SELECT `+enrolmentCols+`, `+consentedSQL+`,
+		(SELECT COUNT(*) FROM uploads u WHERE u.enrolment_id = e.id AND `+triesUsedSQL+`),
+		COALESCE((SELECT MAX(u.id) FROM uploads u WHERE u.enrolment_id = e.id), 0),
+		COALESCE((SELECT MAX(b.id) FROM submissions b WHERE b.enrolment_id = e.id), 0)
+		FROM enrolments e WHERE user_id = ? AND campaign_id = ?`,
+		version, domain.UploadQueued, domain.UploadProcessing, domain.UploadDone, userID, campaignID),
+		&st.Consented, &st.UploadsUsed, &st.LastUpload, &st.LastSubmit)
+	return st, notFound(err, "enrolment of user in campaign", campaignID)
 }
 
 // Enrolment gets an enrolment.

@@ -508,3 +508,99 @@ func TestCachedReadsFollowWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestStudentStateAgreesWithItsParts checks the one-statement read that
+// every student step answers with against the separate reads it replaces,
+// as the enrolment moves from joined to submitted.
+func TestStudentStateAgreesWithItsParts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := storetest.Seed(t, s)
+		u, _ := s.UserByPhone(ctx, "a", nil)
+		other, _ := s.UserByPhone(ctx, "b", nil)
+		if _, err := s.StudentStateOf(ctx, u.ID, f.Campaign.ID, "v1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("state before joining: %v", err)
+		}
+		for range 2 { // joining twice is joining once
+			if err := s.Join(ctx, u.ID, f.Campaign.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Join(ctx, other.ID, f.Campaign.ID); err != nil {
+			t.Fatal(err)
+		}
+		e, err := s.EnrolmentOf(ctx, u.ID, f.Campaign.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		oe, _ := s.EnrolmentOf(ctx, other.ID, f.Campaign.ID)
+		if list, _ := s.EnrolmentsOf(ctx, u.ID); len(list) != 1 {
+			t.Fatalf("enrolments after joining twice: %d", len(list))
+		}
+		check := func(step string, consented bool, used int, last, sub int64) {
+			t.Helper()
+			st, err := s.StudentStateOf(ctx, u.ID, f.Campaign.ID, "v1")
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			had, _ := s.HasConsent(ctx, u.ID, f.Campaign.ID, "v1")
+			n, _ := s.CountUploads(ctx, nil, e.ID)
+			if st.ID != e.ID || st.Consented != consented || had != consented || st.UploadsUsed != used || n != used || st.LastUpload != last || st.LastSubmit != sub {
+				t.Errorf("%s: state %+v (consent %v, uploads %d), want consent %v, uploads %d, last %d, submission %d",
+					step, st, had, n, consented, used, last, sub)
+			}
+			e2, c2, err := s.EnrolmentConsented(ctx, u.ID, f.Campaign.ID, "v1")
+			if err != nil || e2.ID != e.ID || c2 != consented {
+				t.Errorf("%s: EnrolmentConsented %d %v %v", step, e2.ID, c2, err)
+			}
+		}
+		check("joined", false, 0, 0, 0)
+		// Another student's and another version's consent are not this one's.
+		for _, c := range []domain.Consent{{UserID: other.ID, CampaignID: f.Campaign.ID, Version: "v1"}, {UserID: u.ID, CampaignID: f.Campaign.ID, Version: "v0"}} {
+			c.TextHash, c.Channel = "h", "web"
+			if err := s.InsertConsent(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("others consented", false, 0, 0, 0)
+		if err := s.InsertConsent(ctx, domain.Consent{UserID: u.ID, CampaignID: f.Campaign.ID, Version: "v1", TextHash: "h", Channel: "web"}); err != nil {
+			t.Fatal(err)
+		}
+		check("consented", true, 0, 0, 0)
+
+		upload := func(en domain.Enrolment, key string) int64 {
+			var id int64
+			if err := s.InTx(ctx, func(tx *store.Tx) (err error) {
+				id, err = s.InsertUpload(ctx, tx, domain.Upload{EnrolmentID: en.ID, UserID: en.UserID, IdempotencyKey: key, OriginalBlob: key, SHA256: key})
+				return
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		first := upload(e, "k1")
+		upload(oe, "o1")
+		check("queued", true, 1, first, 0)
+		// A refused photo costs no try, but is still the latest upload.
+		if err := s.FinishUpload(ctx, first, store.Outcome{Status: domain.UploadDone, ErrorCode: "no_face"}); err != nil {
+			t.Fatal(err)
+		}
+		check("refused", true, 0, first, 0)
+		second := upload(e, "k2")
+		if err := s.FinishUpload(ctx, second, store.Outcome{Status: domain.UploadDone, ResultBlob: "r2", ReportJSON: `{}`}); err != nil {
+			t.Fatal(err)
+		}
+		check("standardized", true, 1, second, 0)
+		var sub int64
+		if err := s.InTx(ctx, func(tx *store.Tx) (err error) {
+			sub, err = s.InsertSubmission(ctx, tx, e.ID, second, "pending", "", time.Time{})
+			return
+		}); err != nil {
+			t.Fatal(err)
+		}
+		check("submitted", true, 1, second, sub)
+		if latest, _ := s.LatestSubmission(ctx, e.ID); latest.ID != sub {
+			t.Errorf("latest submission %d, state says %d", latest.ID, sub)
+		}
+	})
+}

@@ -56,11 +56,14 @@ func (s *Store) LatestUpload(ctx context.Context, enrolmentID int64) (domain.Upl
 // enrolment until this one ends.
 func (s *Store) CountUploads(ctx context.Context, tx *Tx, enrolmentID int64) (int, error) {
 	var n int
-	err := s.row(ctx, tx, `SELECT COUNT(*) FROM uploads WHERE enrolment_id = ?
-		AND (status IN (?, ?) OR status = ? AND result_blob <> '')`,
+	err := s.row(ctx, tx, `SELECT COUNT(*) FROM uploads u WHERE enrolment_id = ? AND `+triesUsedSQL,
 		enrolmentID, domain.UploadQueued, domain.UploadProcessing, domain.UploadDone).Scan(&n)
 	return n, err
 }
+
+// triesUsedSQL is CountUploads' condition on an upload u, given queued,
+// processing and done as its arguments.
+const triesUsedSQL = `(u.status IN (?, ?) OR u.status = ? AND u.result_blob <> '')`
 
 // PendingUploads counts the uploads waiting for or in processing, across
 // all students: the queue's depth.
