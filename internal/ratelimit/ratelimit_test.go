@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -139,4 +140,101 @@ func TestAllowAllUnderABurst(t *testing.T) {
 			t.Fatalf("the other key counted %v (%v), want the 4 allowed", counts, err)
 		}
 	})
+}
+
+// takes counts the takes that reach the store.
+type takes struct {
+	*store.Store
+	n atomic.Int32
+}
+
+func (c *takes) Take(ctx context.Context, keys []string, since []time.Time, max []int) (int, error) {
+	c.n.Add(1)
+	return c.Store.Take(ctx, keys, since, max)
+}
+
+// TestARefusedKeyIsAnsweredWithoutTheDatabase: once the database refused
+// a key, the same instance refuses it for a second without a take, for
+// any request that counts against it, and then asks the database again.
+func TestARefusedKeyIsAnsweredWithoutTheDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		now := time.Now().Truncate(time.Second)
+		clock := func() time.Time { return now }
+		s.SetClock(clock)
+		c := &takes{Store: s}
+		l := ratelimit.New(c, map[string][]ratelimit.Rule{
+			"ip":    {{Max: 2, Window: time.Minute}},
+			"phone": {{Max: 5, Window: time.Hour}},
+		})
+		l.SetClock(clock)
+		ctx := context.Background()
+		from := func(phone string) time.Duration {
+			t.Helper()
+			w, err := l.AllowAll(ctx, ratelimit.Key{Name: "phone", Key: phone}, ratelimit.Key{Name: "ip", Key: "10.0.0.1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w
+		}
+		if from("a") != 0 || from("b") != 0 || from("c") != time.Minute {
+			t.Fatal("the address's limit of 2 a minute does not hold")
+		}
+		if n := c.n.Load(); n != 3 {
+			t.Fatalf("%d takes for 3 requests", n)
+		}
+		for _, p := range []string{"c", "d", "e"} { // a new phone behind the same address too
+			if w := from(p); w != time.Minute {
+				t.Fatalf("phone %s from the refused address: wait %v", p, w)
+			}
+		}
+		if n := c.n.Load(); n != 3 {
+			t.Fatalf("requests from a refused address reached the database: %d takes", n)
+		}
+		if w, _ := l.Allow(ctx, "ip", "10.0.0.2"); w != 0 {
+			t.Fatal("another address is refused with the first")
+		}
+		// A second later the database is asked again, and still refuses.
+		now = now.Add(ratelimitMemo)
+		if w := from("f"); w != time.Minute {
+			t.Fatalf("after the memo: wait %v", w)
+		}
+		if n := c.n.Load(); n != 5 {
+			t.Fatalf("%d takes, want the refused address asked again once", n)
+		}
+		// When the minute has passed the address is let through.
+		now = now.Add(time.Minute)
+		if w := from("g"); w != 0 {
+			t.Fatalf("after the window: wait %v", w)
+		}
+	})
+}
+
+const ratelimitMemo = time.Second // ratelimit.refusalMemo
+
+// BenchmarkHammeringARefusedAddress: eight clients at once ask for SMS
+// codes for new phones from a campus address already at its day's limit
+// (5,000 events), on PostgreSQL. Each refusal is answered from the memo;
+// the database sees about one take a second.
+func BenchmarkHammeringARefusedAddress(b *testing.B) {
+	s := storetest.Open(b, store.Postgres)
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := s.DB().ExecContext(ctx, `INSERT INTO rate_events (key, at)
+		SELECT 'sms-ip:10.0.0.1', $1::bigint - g * 1000 FROM generate_series(1, 5000) AS g`, now.UnixMilli()); err != nil {
+		b.Fatal(err)
+	}
+	c := &takes{Store: s}
+	l := ratelimit.New(c, nil)
+	var phone atomic.Int64
+	b.SetParallelism(4) // 8 on two cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w, err := l.AllowAll(ctx, ratelimit.Key{Name: "sms-phone", Key: fmt.Sprint(phone.Add(1))}, ratelimit.Key{Name: "sms-ip", Key: "10.0.0.1"})
+			if err != nil || w == 0 {
+				b.Fatalf("allowed past the address's limit (%v)", err)
+			}
+		}
+	})
+	b.ReportMetric(float64(c.n.Load())/b.Elapsed().Seconds(), "takes/s")
 }
