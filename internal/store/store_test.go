@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,6 +101,16 @@ func TestUsersAreCreatedOnceUnderConcurrency(t *testing.T) {
 		w2, _ := s.UserByOpenID(ctx, "openid-index-1", []byte("sealed"))
 		if w2.ID != w.ID {
 			t.Errorf("same openid, two users %d %d", w.ID, w2.ID)
+		}
+		// A user just made is returned as a read gives it back.
+		made, _ := s.UserByPhone(ctx, "phone-index-2", []byte("sealed-2"))
+		read, _ := s.UserByPhone(ctx, "phone-index-2", nil)
+		if !reflect.DeepEqual(made, read) || made.ID == 0 {
+			t.Errorf("made %+v, read back %+v", made, read)
+		}
+		wmade, _ := s.UserByOpenID(ctx, "openid-index-2", nil)
+		if wread, _ := s.UserByOpenID(ctx, "openid-index-2", nil); !reflect.DeepEqual(wmade, wread) || wmade.ID == 0 {
+			t.Errorf("wechat user made %+v, read back %+v", wmade, wread)
 		}
 	})
 }

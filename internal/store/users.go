@@ -13,8 +13,9 @@ func (s *Store) UserByPhone(ctx context.Context, phoneIndex string, phoneEnc []b
 }
 
 func (s *Store) userByPhone(ctx context.Context, tx *Tx, phoneIndex string, phoneEnc []byte) (domain.User, error) {
-	return s.userBy(ctx, tx, "phone_index", phoneIndex, func() (int64, error) {
-		return s.insert(ctx, tx, `INSERT INTO users (phone_index, phone_enc, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, phoneIndex, phoneEnc, s.ms())
+	return s.userBy(ctx, tx, "phone_index", phoneIndex, func() (domain.User, error) {
+		id, err := s.insert(ctx, tx, `INSERT INTO users (phone_index, phone_enc, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, phoneIndex, phoneEnc, s.ms())
+		return domain.User{ID: id, PhoneIndex: phoneIndex, PhoneEnc: phoneEnc}, err
 	})
 }
 
@@ -43,8 +44,9 @@ func (s *Store) SignInWithCode(ctx context.Context, codeID int64, phoneIndex str
 // keeping the sealed openid (subscribe messages go to it; accounts from
 // before it was kept get it at their next sign-in).
 func (s *Store) UserByOpenID(ctx context.Context, openidIndex string, openidEnc []byte) (domain.User, error) {
-	u, err := s.userBy(ctx, nil, "openid_index", openidIndex, func() (int64, error) {
-		return s.insert(ctx, nil, `INSERT INTO users (openid_index, openid_enc, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, openidIndex, openidEnc, s.ms())
+	u, err := s.userBy(ctx, nil, "openid_index", openidIndex, func() (domain.User, error) {
+		id, err := s.insert(ctx, nil, `INSERT INTO users (openid_index, openid_enc, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, openidIndex, openidEnc, s.ms())
+		return domain.User{ID: id, OpenIDIndex: openidIndex}, err
 	})
 	if err == nil && len(openidEnc) > 0 {
 		_, err = s.exec(ctx, nil, `UPDATE users SET openid_enc = ? WHERE id = ? AND openid_enc IS NULL`, openidEnc, u.ID)
@@ -62,10 +64,12 @@ func (s *Store) User(ctx context.Context, id int64) (domain.User, error) {
 }
 
 // userBy finds the user whose col is value, or makes it with create, an
-// INSERT ... ON CONFLICT DO NOTHING: when another request made the user
-// first, create returns no row (not a unique violation, which would end a
-// PostgreSQL transaction) and the user is read again.
-func (s *Store) userBy(ctx context.Context, tx *Tx, col, value string, create func() (int64, error)) (domain.User, error) {
+// INSERT ... ON CONFLICT DO NOTHING that returns the user it made, as a
+// read would give it back (a first sign-in does not read it again): when
+// another request made the user first, create returns no row (not a
+// unique violation, which would end a PostgreSQL transaction) and the
+// user is read again.
+func (s *Store) userBy(ctx context.Context, tx *Tx, col, value string, create func() (domain.User, error)) (domain.User, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		var u domain.User
 		var phone, openid sql.NullString
@@ -78,7 +82,11 @@ func (s *Store) userBy(ctx context.Context, tx *Tx, col, value string, create fu
 		if err != sql.ErrNoRows {
 			return u, err
 		}
-		if _, err := create(); err != nil && err != sql.ErrNoRows {
+		made, err := create()
+		if err == nil {
+			return made, nil
+		}
+		if err != sql.ErrNoRows {
 			return u, err
 		}
 	}
