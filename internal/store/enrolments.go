@@ -23,18 +23,14 @@ func scanEnrolment(sc interface{ Scan(...any) error }, more ...any) (domain.Enro
 
 // Enrol returns the user's enrolment in a campaign, creating it.
 func (s *Store) Enrol(ctx context.Context, userID, campaignID int64) (domain.Enrolment, error) {
-	e, err := s.EnrolmentOf(ctx, userID, campaignID)
-	if err == nil {
-		return e, nil
-	}
-	if _, err := s.insert(ctx, nil, `INSERT INTO enrolments (user_id, campaign_id, created_at) VALUES (?, ?, ?)`, userID, campaignID, s.ms()); err != nil && err != ErrConflict {
+	if err := s.Join(ctx, userID, campaignID); err != nil {
 		return domain.Enrolment{}, err
 	}
 	return s.EnrolmentOf(ctx, userID, campaignID)
 }
 
-// Join enrols the user in a campaign unless they are enrolled already:
-// one statement, where Enrol reads before and after.
+// Join enrols the user in a campaign unless they are enrolled already, in
+// one statement (Enrol when the enrolment itself is not needed).
 func (s *Store) Join(ctx context.Context, userID, campaignID int64) error {
 	_, err := s.exec(ctx, nil, `INSERT INTO enrolments (user_id, campaign_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, userID, campaignID, s.ms())
 	return err
