@@ -91,10 +91,11 @@ type refusal struct {
 // Refusals are remembered for refusalMemo, up to maxRefusals of them. A
 // key over a limit stays over until its oldest events leave the window,
 // which a second barely moves, and a take refused by the database costs
-// it the key's lock and a count of up to the limit's events (35 ms at
-// eight at once, for an address with 5,000 events in its day): without
-// the memo, a client hammering a closed door would keep the database
-// busy, and everyone behind the same campus address waiting on its lock.
+// it the key's lock and a count of up to the limit's events: without the
+// memo, eight clients hammering an address at its day's 5,000 events
+// made 1,078 takes a second, 0.93 ms each, where with it they make about
+// 10 (go test -bench HammeringARefusedAddress), and everyone else behind
+// the same campus address waited on its lock.
 // Each instance keeps its own memo; what it changes is only that a key
 // refused stays refused for up to a second longer.
 const (

@@ -96,10 +96,11 @@ const pgPoolSize = 20
 // were 10,000 waits for the 20 connections and the unlucky requests
 // waited many times their share (bench flow --database postgres:
 // non-photo p95 248-324 ms, max 766-889, against 190-196 and 239-242 in
-// these lines; 10 write turns were no better). Two lines, so that a transaction's read of something outside
-// it (a turn within a turn) never waits for a transaction: a read holds
-// its turn only until its row is scanned, and waits for nothing but a
-// connection. The rest of the pool is for multi-row reads and River.
+// these lines; 10 write turns were no better). Two lines, so that a
+// transaction's read of something outside it (a turn within a turn)
+// never waits for a transaction: a read holds its turn only until its row
+// is scanned, and waits for nothing but a connection. The rest of the
+// pool is for multi-row reads and River.
 const (
 	pgWriteTurns = 8
 	pgReadTurns  = 8
